@@ -1,0 +1,1 @@
+"""The blog example app: users, posts, tags and comments."""

@@ -1,0 +1,49 @@
+"""NextORM: type-annotated entities and a file-based migration system.
+
+This module is the public API and nothing else.  The migration functions are imported lazily
+so that ``import nextorm`` stays cheap for the runtime commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .database import Database
+from .entity import Entity
+from .errors import (
+    BindError,
+    DeclarationError,
+    IntegrityError,
+    MappingError,
+    MigrationError,
+    NextORMError,
+    NotBoundError,
+    SnapshotError,
+    SQLError,
+)
+from .fields import PK, Local, Opt, PrimaryKey, Req, Set, Single, composite_index, composite_key
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PK", "BindError", "Database", "DeclarationError", "Entity", "IntegrityError", "Local",
+    "MappingError", "MigrationError", "MigrationRunner", "NextORMError", "NotBoundError", "Opt",
+    "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
+    "composite_key", "makemigrations", "migrate", "showmigrations",
+]
+
+_LAZY = {
+    "migrate": "nextorm.migrations.api",
+    "makemigrations": "nextorm.migrations.api",
+    "showmigrations": "nextorm.migrations.api",
+    "MigrationRunner": "nextorm.migrations.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nextorm' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,277 @@
+"""Database: the entity scope, the connection, and raw SQL execution.
+
+``Database`` owns one connection (opened lazily for SQLite, so merely importing a module that
+binds a file creates nothing; eagerly for servers, so a wrong URL fails at ``bind``).  Outside
+``transaction()`` every statement commits on its own; inside, statements share one transaction
+and nested blocks become savepoints.  Every call uses ``?`` placeholders whatever the server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .dialects import get_dialect
+from .dialects.base import Dialect
+from .errors import BindError, IntegrityError, MappingError, NextORMError, NotBoundError, SQLError
+from .sqlparams import to_format_style
+
+
+class Database:
+    """A set of entities bound to one database."""
+
+    def __init__(self, entities: Sequence[type] | None = None) -> None:
+        self._entities: list[type] | None = list(entities) if entities is not None else None
+        self.dialect: Dialect | None = None
+        self.provider: str | None = None
+        self.bind_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+        self.mapping: dict[type, Any] | None = None
+        self._schema: dict[str, Any] | None = None
+        self._conn: Any = None
+        self._lock = threading.RLock()
+        self._tx_depth = 0
+
+    # -- entities --------------------------------------------------------------------------
+
+    @property
+    def entities(self) -> list[type]:
+        """The entities of this database (every declared entity when none were listed)."""
+        if self._entities is None:
+            from .entity import DECLARED_ENTITIES
+
+            return list(DECLARED_ENTITIES)
+        return list(self._entities)
+
+    def register(self, *entities: type) -> None:
+        """Add entities to this database (before ``generate_mapping``)."""
+        if self.mapping is not None:
+            raise MappingError("register() must be called before generate_mapping()")
+        current = self._entities if self._entities is not None else []
+        self._entities = current + [e for e in entities if e not in current]
+
+    # -- binding ---------------------------------------------------------------------------
+
+    def bind(self, provider: str, *args: Any, **kwargs: Any) -> None:
+        """Bind to ``sqlite`` (a file name or ``:memory:``), ``postgres`` or ``mysql``."""
+        if self.dialect is not None:
+            raise BindError(f"database is already bound to {self.provider}")
+        dialect = get_dialect(provider)
+        if dialect.name == "sqlite":
+            if len(args) > 1 or (args and not isinstance(args[0], str)):
+                raise BindError("bind('sqlite', FILENAME) takes one file name or ':memory:'")
+            filename = args[0] if args else kwargs.pop("filename", ":memory:")
+            args = (filename,)
+        self.dialect, self.provider = dialect, dialect.name
+        self.bind_args = (args, kwargs)
+        if dialect.name != "sqlite" or args[0] == ":memory:":
+            try:
+                self._connection()
+            except BaseException:
+                self.dialect = self.provider = None
+                raise
+
+    @property
+    def sqlite_filename(self) -> str | None:
+        """The database file for SQLite (None for other providers and ``:memory:``)."""
+        if self.provider != "sqlite" or self.bind_args[0][0] == ":memory:":
+            return None
+        return self.bind_args[0][0]
+
+    def _connection(self) -> Any:
+        if self.dialect is None:
+            raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
+        if self._conn is None:
+            args, kwargs = self.bind_args
+            try:
+                self._conn = self.dialect.connect(*args, **kwargs)
+            except NextORMError:
+                raise
+            except Exception as exc:
+                where = args[0] if args else kwargs.get("host", "")
+                raise BindError(
+                    f"cannot connect to {self.provider} {where}: {_first_line(exc)}"
+                ) from exc
+        return self._conn
+
+    def disconnect(self) -> None:
+        """Close the connection; the next statement opens a new one."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+                self._tx_depth = 0
+
+    close = disconnect
+
+    # -- mapping ---------------------------------------------------------------------------
+
+    def generate_mapping(self, create_tables: bool = False, check_tables: bool = False) -> None:
+        """Resolve the entities and build the schema; optionally create missing tables."""
+        from .mapping import resolve
+        from .schema.model import build
+
+        if self.mapping is None:
+            mapping = resolve(self.entities)
+            self._schema = build(mapping)
+            self.mapping = mapping
+        if create_tables:
+            self.create_tables()
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.mapping is not None
+
+    def schema(self) -> dict[str, Any]:
+        """Return the schema dict of the mapped entities (see ``docs/schema-dict.md``)."""
+        if self._schema is None:
+            raise MappingError("entities are not mapped: call db.generate_mapping() first")
+        return self._schema
+
+    def table_names(self) -> list[str]:
+        """Names of the tables that exist in the bound database."""
+        return [row[0] for row in self._execute(self._dialect().list_tables_sql())]
+
+    def create_tables(self) -> None:
+        """Create the mapped tables that do not exist yet, with indexes and constraints."""
+        from .schema.plan import create_operations
+
+        existing = set(self.table_names())
+        tables = {n: t for n, t in self.schema()["tables"].items() if n not in existing}
+        dialect = self._dialect()
+        with self.transaction():
+            for op in create_operations(tables):
+                for sql in dialect.render(op):
+                    self._execute_dml(sql)
+
+    def drop_all_tables(self, with_all_data: bool = False) -> None:
+        """Drop the mapped tables; refuse if any holds rows unless ``with_all_data=True``."""
+        from .migrations.operations import DropForeignKey, DropTable
+        from .schema.plan import creation_order
+
+        existing = set(self.table_names())
+        tables = {n: t for n, t in self.schema()["tables"].items() if n in existing}
+        dialect = self._dialect()
+        if not with_all_data:
+            for name in tables:
+                if self._execute(f"SELECT 1 FROM {dialect.quote(name)} LIMIT 1"):
+                    raise NextORMError(
+                        f"table {name!r} holds rows: pass with_all_data=True to drop it anyway"
+                    )
+        order, deferred = creation_order(tables)
+        with self.transaction():
+            if dialect.supports_alter_column:  # i.e. constraints can be dropped in place
+                for table, fk in sorted(deferred):
+                    op = DropForeignKey(table, fk, tables[table]["foreign_keys"][fk])
+                    for sql in dialect.render(op):
+                        self._execute_dml(sql)
+            else:
+                self._execute_dml("PRAGMA defer_foreign_keys = ON")
+            for name in reversed(order):
+                for sql in dialect.render(DropTable(name, tables[name])):
+                    self._execute_dml(sql)
+
+    # -- execution -------------------------------------------------------------------------
+
+    def _dialect(self) -> Dialect:
+        if self.dialect is None:
+            raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
+        return self.dialect
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+        dialect = self._dialect()
+        conn = self._connection()
+        base_error, integrity_error = dialect.driver_errors()
+        args = tuple(params) if params else None
+        if dialect.format_placeholders and args is not None:
+            sql_to_run = to_format_style(sql, dialect.name == "mysql")
+        else:
+            sql_to_run = sql
+        cursor = conn.cursor()
+        try:
+            if args is None:
+                cursor.execute(sql_to_run)
+            else:
+                cursor.execute(sql_to_run, args)
+        except integrity_error as exc:
+            cursor.close()
+            raise IntegrityError(_first_line(exc), sql) from exc
+        except base_error as exc:
+            cursor.close()
+            raise SQLError(_first_line(exc), sql) from exc
+        return cursor
+
+    def _execute(self, sql: str, params: Sequence[Any] | None = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples."""
+        with self._lock:
+            cursor = self._run(sql, params)
+            try:
+                rows = cursor.fetchall() if cursor.description is not None else []
+            finally:
+                cursor.close()
+            return [tuple(r) for r in rows]
+
+    def _execute_dml(self, sql: str, params: Sequence[Any] | None = ()) -> int:
+        """Run a statement and return the number of rows it changed."""
+        with self._lock:
+            cursor = self._run(sql, params)
+            try:
+                return cursor.rowcount
+            finally:
+                cursor.close()
+
+    def _insert(self, sql: str, params: Sequence[Any] | None = ()) -> Any:
+        """Run an INSERT and return the new row's auto-increment id (``lastrowid``)."""
+        with self._lock:
+            cursor = self._run(sql, params)
+            try:
+                if cursor.description is not None:  # INSERT ... RETURNING
+                    row = cursor.fetchone()
+                    return row[0] if row else None
+                return cursor.lastrowid
+            finally:
+                cursor.close()
+
+    # -- transactions ----------------------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._tx_depth > 0
+
+    @contextmanager
+    def transaction(self, begin_sql: str = "BEGIN") -> Iterator[Database]:
+        """Run the block in one transaction; a nested block is a savepoint.
+
+        ``begin_sql`` lets a caller take a stronger lock up front (``BEGIN IMMEDIATE`` on
+        SQLite).
+        """
+        with self._lock:
+            depth = self._tx_depth
+            savepoint = f"nextorm_sp_{depth}"
+            self._execute_dml(begin_sql if depth == 0 else f"SAVEPOINT {savepoint}")
+            self._tx_depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._tx_depth = depth
+                if self._conn is not None:
+                    try:
+                        self._execute_dml(
+                            "ROLLBACK" if depth == 0 else f"ROLLBACK TO SAVEPOINT {savepoint}"
+                        )
+                    except SQLError:
+                        pass  # the connection is gone or the server already rolled back
+                raise
+            else:
+                self._tx_depth = depth
+                if depth == 0:
+                    self._execute_dml("COMMIT")
+                else:
+                    self._execute_dml(f"RELEASE SAVEPOINT {savepoint}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], str) else exc)
+    text = text.strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,146 @@
+"""Dialect: everything that differs between database servers.
+
+A dialect quotes identifiers, maps logical column types to SQL, renders operations to SQL
+statements, opens connections, and states its capabilities as class flags
+(``transactional_ddl``, ``supports_alter_column``...) so callers never write
+``if provider == ...`` chains.  Dialects know nothing of files or templates.
+
+Rendering dispatches on the operation's class: ``render(CreateTable(...))`` calls
+``render_create_table``.  Adding an operation means adding one such method here (or in a
+subclass where a server needs different SQL).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..migrations.operations import Operation
+
+
+class Dialect:
+    """Base dialect; subclasses set the flags and override what their server does differently."""
+
+    name: str = ""
+    #: DDL can be rolled back inside a transaction.
+    transactional_ddl: bool = True
+    #: ``ALTER TABLE ... ALTER COLUMN`` exists (SQLite must rebuild the table instead).
+    supports_alter_column: bool = True
+    #: Identifier quote character.
+    quote_char: str = '"'
+    #: Longest identifier the server accepts, in bytes.
+    max_identifier_length: int = 63
+    #: The driver uses ``%s`` placeholders (psycopg, PyMySQL) rather than ``?`` (sqlite3).
+    format_placeholders: bool = True
+
+    # -- identifiers and types -------------------------------------------------------------
+
+    def quote(self, identifier: str) -> str:
+        """Quote an identifier, always (``user``, ``order`` and ``group`` are reserved)."""
+        q = self.quote_char
+        return q + identifier.replace(q, q + q) + q
+
+    def quote_list(self, identifiers: Any) -> str:
+        return ", ".join(self.quote(i) for i in identifiers)
+
+    def column_type(self, col: dict[str, Any]) -> str:
+        """Return the SQL type for a column dict of the schema."""
+        ltype = col["type"]
+        if ltype == "str":
+            return self.str_type(col.get("max_len"))
+        if ltype == "decimal":
+            return f"{self.type_names['decimal']}({col['precision']},{col['scale']})"
+        return self.type_names[ltype]
+
+    type_names: dict[str, str] = {}
+
+    def str_type(self, max_len: int | None) -> str:
+        return f"VARCHAR({max_len})" if max_len else "TEXT"
+
+    def column_sql(self, name: str, col: dict[str, Any], *, inline_pk: bool = False) -> str:
+        """Return ``"name" TYPE [NOT NULL] [DEFAULT ...]`` for a CREATE TABLE or ADD COLUMN."""
+        parts = [self.quote(name), self.column_type(col)]
+        if inline_pk:
+            parts.append(self.auto_pk_clause())
+        elif not col.get("nullable"):
+            parts.append("NOT NULL")
+        if col.get("sql_default") is not None:
+            parts.append(f"DEFAULT {col['sql_default']}")
+        return " ".join(parts)
+
+    def auto_pk_clause(self) -> str:
+        """Clause that makes a single int column an auto-increment primary key."""
+        raise NotImplementedError
+
+    # -- rendering operations --------------------------------------------------------------
+
+    def render(self, op: Operation) -> list[str]:
+        """Render one operation as a list of SQL statements."""
+        method = getattr(self, "render_" + _snake(type(op).__name__), None)
+        if method is None:
+            raise NotImplementedError(f"{self.name} cannot render {type(op).__name__}")
+        return method(op)
+
+    def render_create_table(self, op: Any) -> list[str]:
+        table = op.definition
+        pk = table["primary_key"]
+        lines = []
+        for col_name, col in table["columns"].items():
+            inline = col.get("auto", False) and pk == [col_name]
+            lines.append(self.column_sql(col_name, col, inline_pk=inline))
+        if pk and not any(table["columns"][c].get("auto") for c in pk if c in table["columns"]):
+            lines.append(f"PRIMARY KEY ({self.quote_list(pk)})")
+        for name, unique in sorted(table["uniques"].items()):
+            lines.append(f"CONSTRAINT {self.quote(name)} UNIQUE ({self.quote_list(unique['columns'])})")
+        for name, fk in sorted(table["foreign_keys"].items()):
+            if name not in op.skip_foreign_keys:
+                lines.append(self.foreign_key_clause(name, fk))
+        body = ",\n    ".join(lines)
+        return [f"CREATE TABLE {self.quote(op.table)} (\n    {body}\n){self.table_options()}"]
+
+    def table_options(self) -> str:
+        return ""
+
+    def foreign_key_clause(self, name: str, fk: dict[str, Any]) -> str:
+        return (
+            f"CONSTRAINT {self.quote(name)} FOREIGN KEY ({self.quote_list(fk['columns'])}) "
+            f"REFERENCES {self.quote(fk['ref_table'])} ({self.quote_list(fk['ref_columns'])}) "
+            f"ON DELETE {fk['on_delete']}"
+        )
+
+    def render_drop_table(self, op: Any) -> list[str]:
+        return [f"DROP TABLE {self.quote(op.table)}"]
+
+    def render_create_index(self, op: Any) -> list[str]:
+        unique = "UNIQUE " if op.unique else ""
+        return [
+            f"CREATE {unique}INDEX {self.quote(op.name)} ON {self.quote(op.table)} "
+            f"({self.quote_list(op.columns)})"
+        ]
+
+    def render_drop_index(self, op: Any) -> list[str]:
+        return [f"DROP INDEX {self.quote(op.name)}"]
+
+    def render_add_foreign_key(self, op: Any) -> list[str]:
+        return [f"ALTER TABLE {self.quote(op.table)} ADD {self.foreign_key_clause(op.name, op.definition)}"]
+
+    def render_drop_foreign_key(self, op: Any) -> list[str]:
+        return [f"ALTER TABLE {self.quote(op.table)} DROP CONSTRAINT {self.quote(op.name)}"]
+
+    # -- connections -----------------------------------------------------------------------
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        """Open a DB-API connection in autocommit mode."""
+        raise NotImplementedError
+
+    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
+        """Return (the driver's base Error class, its IntegrityError class)."""
+        raise NotImplementedError
+
+    def list_tables_sql(self) -> str:
+        """SQL returning one row per user table name in the bound database/schema."""
+        raise NotImplementedError
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

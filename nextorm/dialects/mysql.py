@@ -1,0 +1,86 @@
+"""MariaDB and MySQL through PyMySQL.
+
+DDL commits implicitly here (``transactional_ddl = False``): the migration runner records
+progress instead of relying on a rollback.  Tables use InnoDB and a binary utf8mb4 collation so
+string comparison is case-sensitive, as on the other servers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from ..errors import BindError
+from .base import Dialect
+
+
+class MySQLDialect(Dialect):
+    name = "mysql"
+    transactional_ddl = False
+    supports_alter_column = True
+    quote_char = "`"
+    max_identifier_length = 64
+    type_names = {
+        "int": "INT",
+        "float": "DOUBLE",
+        "bool": "BOOLEAN",
+        "bytes": "LONGBLOB",
+        "decimal": "DECIMAL",
+        "datetime": "DATETIME(6)",
+        "date": "DATE",
+        "time": "TIME(6)",
+        "uuid": "CHAR(36)",
+        "json": "JSON",
+    }
+
+    def str_type(self, max_len: int | None) -> str:
+        return f"VARCHAR({max_len})" if max_len else "LONGTEXT"
+
+    def auto_pk_clause(self) -> str:
+        return "NOT NULL AUTO_INCREMENT PRIMARY KEY"
+
+    def table_options(self) -> str:
+        return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+    def render_drop_index(self, op: Any) -> list[str]:
+        return [f"DROP INDEX {self.quote(op.name)} ON {self.quote(op.table)}"]
+
+    def render_drop_foreign_key(self, op: Any) -> list[str]:
+        return [f"ALTER TABLE {self.quote(op.table)} DROP FOREIGN KEY {self.quote(op.name)}"]
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            import pymysql
+        except ImportError:
+            raise BindError("provider 'mysql' needs PyMySQL: pip install 'nextorm[mysql]'") from None
+        if args:
+            if len(args) > 1 or not isinstance(args[0], str):
+                raise BindError("bind('mysql', ...) takes one URL or PyMySQL keyword arguments")
+            kwargs = {**parse_mysql_url(args[0]), **kwargs}
+        kwargs.setdefault("charset", "utf8mb4")
+        return pymysql.connect(autocommit=True, **kwargs)
+
+    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
+        import pymysql
+
+        return pymysql.Error, pymysql.IntegrityError
+
+    def list_tables_sql(self) -> str:
+        return ("SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' "
+                "ORDER BY table_name")
+
+
+def parse_mysql_url(url: str) -> dict[str, Any]:
+    """Turn ``mysql://user:pw@host:3306/db`` into PyMySQL keyword arguments."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
+        raise BindError(f"not a mysql:// URL: {url!r}")
+    kwargs: dict[str, Any] = {"host": parsed.hostname or "localhost", "port": parsed.port or 3306}
+    if parsed.username:
+        kwargs["user"] = unquote(parsed.username)
+    if parsed.password:
+        kwargs["password"] = unquote(parsed.password)
+    if parsed.path.strip("/"):
+        kwargs["database"] = unquote(parsed.path.strip("/"))
+    return kwargs

@@ -1,0 +1,201 @@
+"""Entity base class and its metaclass: annotations become attribute specs.
+
+The metaclass only collects declarations; it needs no connection.  Relations are resolved
+later, by :func:`nextorm.mapping.resolve` (called from ``Database.generate_mapping``), because
+a forward reference such as ``Set["Post"]`` names a class that may not exist yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sys
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from .errors import DeclarationError
+from .fields import ALLOWED_OPTIONS, ON_DELETE_ACTIONS, Attr, Composite, Marker
+
+#: Python types a column attribute may have, and their logical schema type.
+LOGICAL_TYPES: dict[Any, str] = {
+    int: "int",
+    float: "float",
+    bool: "bool",
+    str: "str",
+    bytes: "bytes",
+    Decimal: "decimal",
+    dt.datetime: "datetime",
+    dt.date: "date",
+    dt.time: "time",
+    uuid.UUID: "uuid",
+    dict: "json",
+    list: "json",
+}
+
+#: Every class declared with ``class X(Entity)``, in declaration order.
+DECLARED_ENTITIES: list[type[Entity]] = []
+
+
+def logical_type(py_type: Any) -> str | None:
+    """Return the logical schema type for a Python type, or None if it is not storable."""
+    if isinstance(py_type, type) and issubclass(py_type, enum.Enum):
+        return "enum"
+    origin = getattr(py_type, "__origin__", None)
+    if origin in (dict, list):
+        return "json"
+    return LOGICAL_TYPES.get(py_type)
+
+
+class EntityMeta(type):
+    """Collect annotated attributes into ``_attrs_`` and composites into ``_composites_``."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any):
+        cls = super().__new__(mcs, name, bases, ns, **kw)
+        if not any(isinstance(b, EntityMeta) for b in bases):
+            return cls  # the Entity base class itself
+        cls._attrs_ = _collect_attrs(cls, ns)
+        cls._composites_ = _collect_composites(cls, ns)
+        cls._table_name_ = ns.get("_table_name_") or name.lower()
+        if not isinstance(cls._table_name_, str) or not cls._table_name_:
+            raise DeclarationError(f"{name}._table_name_ must be a non-empty string")
+        _add_default_pk(cls)
+        for attr in cls._attrs_.values():
+            attr.entity = cls
+        DECLARED_ENTITIES.append(cls)
+        return cls
+
+
+def _collect_attrs(cls: type, ns: dict[str, Any]) -> dict[str, Attr]:
+    annotations = ns.get("__annotations__", {})
+    module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
+    attrs: dict[str, Attr] = {}
+    for attr_name, annotation in annotations.items():
+        if attr_name.startswith("_"):
+            continue
+        spec = _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+        if spec is None:
+            continue  # a plain annotation (ClassVar, helper type): not an entity attribute
+        value = ns.get(attr_name)
+        if isinstance(value, Marker):
+            value = value()
+        if isinstance(value, Attr):
+            if value.kind != spec.kind:
+                raise DeclarationError(
+                    f"{cls.__name__}.{attr_name}: annotated as {spec.kind.capitalize()} "
+                    f"but assigned {value.kind.capitalize()}(...)"
+                )
+            spec = spec.merged_with(value)
+            delattr(cls, attr_name)
+        elif value is not None:
+            spec = spec(default=value) if spec.kind in ("req", "opt", "local") else spec
+            delattr(cls, attr_name)
+        spec.name = attr_name
+        _check_attr(cls, spec)
+        attrs[attr_name] = spec
+    return attrs
+
+
+def _evaluate_annotation(
+    cls: type, attr_name: str, annotation: Any, module_globals: dict, ns: dict
+) -> Attr | None:
+    if isinstance(annotation, str):
+        from . import fields
+
+        scope = {**vars(fields), **module_globals, **ns, cls.__name__: cls}
+        try:
+            annotation = eval(annotation, scope)  # noqa: S307 - annotations are source code
+        except NameError:
+            # ``Set[Post]`` with Post declared later under postponed annotations:
+            # keep the marker and the type name; the mapping resolves it.
+            marker_name, _, inner = annotation.partition("[")
+            marker = getattr(fields, marker_name.strip(), None)
+            if not isinstance(marker, Marker) or not inner.endswith("]"):
+                raise DeclarationError(
+                    f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}"
+                ) from None
+            annotation = marker[inner[:-1].strip().strip("'\"")]
+    if isinstance(annotation, Marker):
+        raise DeclarationError(
+            f"{cls.__name__}.{attr_name}: {annotation!r} needs a type, e.g. {annotation!r}[str]"
+        )
+    if not isinstance(annotation, Attr):
+        return None
+    return Attr(annotation.kind, annotation.py_type, dict(annotation.options))
+
+
+def _check_attr(cls: type, attr: Attr) -> None:
+    where = f"{cls.__name__}.{attr.name}"
+    unknown = set(attr.options) - ALLOWED_OPTIONS[attr.kind]
+    if unknown:
+        raise DeclarationError(
+            f"{where}: unknown option(s) {', '.join(sorted(unknown))} for "
+            f"{attr.kind.capitalize() if attr.kind != 'pk' else 'PK'}"
+        )
+    if attr.kind in ("single", "set"):
+        if not isinstance(attr.py_type, (str, type)):
+            raise DeclarationError(f"{where}: {attr.kind.capitalize()}[...] needs an entity class")
+        on_delete = attr.opt("on_delete")
+        if on_delete is not None and str(on_delete).upper() not in ON_DELETE_ACTIONS:
+            raise DeclarationError(
+                f"{where}: on_delete must be one of {', '.join(ON_DELETE_ACTIONS)}, "
+                f"not {on_delete!r}"
+            )
+        return
+    if attr.kind == "local":
+        return
+    if logical_type(attr.py_type) is None:
+        raise DeclarationError(
+            f"{where}: unsupported type {getattr(attr.py_type, '__name__', attr.py_type)!r}"
+        )
+    max_len = attr.opt("max_len")
+    if max_len is not None and (not isinstance(max_len, int) or max_len <= 0):
+        raise DeclarationError(f"{where}: max_len must be a positive integer or None")
+
+
+def _collect_composites(cls: type, ns: dict[str, Any]) -> list[Composite]:
+    found: list[Composite] = []
+    for value in list(ns.get("__nextorm_composites__", [])) + list(ns.values()):
+        if isinstance(value, Composite) and value not in found:
+            found.append(value)
+    for key, value in list(ns.items()):
+        if isinstance(value, Composite) or key == "__nextorm_composites__":
+            delattr(cls, key)
+    attrs = cls._attrs_  # type: ignore[attr-defined]
+    for comp in found:
+        for attr_name in comp.attrs:
+            if attr_name not in attrs:
+                raise DeclarationError(
+                    f"{cls.__name__}: composite {comp.kind.replace('_', ' ')} "
+                    f"names missing attribute {attr_name!r}"
+                )
+            if not attrs[attr_name].is_column:
+                raise DeclarationError(
+                    f"{cls.__name__}: composite {comp.kind.replace('_', ' ')} attribute "
+                    f"{attr_name!r} is not stored in the table"
+                )
+    return found
+
+
+def _add_default_pk(cls: type) -> None:
+    attrs: dict[str, Attr] = cls._attrs_  # type: ignore[attr-defined]
+    has_pk = any(a.kind == "pk" for a in attrs.values())
+    has_composite_pk = any(c.kind == "primary_key" for c in cls._composites_)  # type: ignore
+    if has_pk and has_composite_pk:
+        raise DeclarationError(f"{cls.__name__}: declare either PK attributes or PrimaryKey(...)")
+    if not has_pk and not has_composite_pk:
+        if "id" in attrs:
+            raise DeclarationError(
+                f"{cls.__name__}.id: an attribute named 'id' must be declared as PK[...]"
+            )
+        pk = Attr("pk", int)
+        pk.name = "id"
+        cls._attrs_ = {"id": pk, **attrs}  # type: ignore[attr-defined]
+
+
+class Entity(metaclass=EntityMeta):
+    """Base class of every entity.  Subclass it and annotate attributes with the markers."""
+
+    _attrs_: ClassVar[dict[str, Attr]]
+    _composites_: ClassVar[list[Composite]]
+    _table_name_: ClassVar[str]

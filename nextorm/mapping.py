@@ -1,0 +1,228 @@
+"""Resolve declared entities into a mapping: tables, columns and relations.
+
+This is where forward references are looked up, each ``Set`` finds its counterpart, and
+many-to-many join tables are named.  Both the schema builder (``schema/model.py``) and the ORM
+runtime read the result; neither needs a connection to build it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DeclarationError, MappingError
+from .fields import Attr
+
+
+@dataclass
+class Relation:
+    """How a ``Single`` or ``Set`` attribute is stored.
+
+    ``many_to_one``: ``columns`` in the owner's table reference ``target``'s primary key.
+    ``one_to_many``: the counterpart ``reverse`` (a Single on ``target``) holds the columns.
+    ``many_to_many``: rows of ``join_table``; ``join_columns`` reference the owner,
+    ``join_target_columns`` reference ``target``.
+    """
+
+    attr: Attr
+    kind: str
+    target: type
+    reverse: Attr | None = None
+    columns: list[str] = field(default_factory=list)
+    join_table: str | None = None
+    join_columns: list[str] = field(default_factory=list)
+    join_target_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EntityMap:
+    """The resolved storage of one entity."""
+
+    entity: type
+    table: str
+    pk_attrs: list[str]
+    columns: dict[str, list[str]] = field(default_factory=dict)  # attr name -> column names
+    relations: dict[str, Relation] = field(default_factory=dict)
+
+    @property
+    def pk_columns(self) -> list[str]:
+        return [col for name in self.pk_attrs for col in self.columns[name]]
+
+
+def resolve(entities: list[type]) -> dict[type, EntityMap]:
+    """Resolve every entity's columns and relations; raise naming the class and attribute."""
+    by_name = {e.__name__: e for e in entities}
+    _check_table_names(entities)
+    maps: dict[type, EntityMap] = {}
+    for entity in entities:
+        for attr in entity._attrs_.values():
+            if attr.is_relation:
+                attr.py_type = _resolve_target(entity, attr, by_name, entities)
+        pk_attrs = [a.name for a in entity._attrs_.values() if a.kind == "pk"]
+        pk_attrs += [n for c in entity._composites_ if c.kind == "primary_key" for n in c.attrs]
+        maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs)
+    # Columns of plain attributes first: a Single's columns depend on its target's PK.
+    for entity, emap in maps.items():
+        for attr in entity._attrs_.values():
+            if attr.kind in ("pk", "req", "opt"):
+                emap.columns[attr.name] = [attr.opt("column") or attr.name]
+    for entity, emap in _in_pk_dependency_order(maps):
+        for attr in entity._attrs_.values():
+            if attr.kind == "single":
+                emap.columns[attr.name] = _single_columns(attr, maps)
+                emap.relations[attr.name] = Relation(
+                    attr, "many_to_one", attr.py_type, columns=emap.columns[attr.name]
+                )
+    for entity, emap in maps.items():
+        for attr in entity._attrs_.values():
+            if attr.kind == "set":
+                emap.relations[attr.name] = _resolve_set(entity, attr, maps)
+    _link_single_reverses(maps)
+    _check_duplicate_columns(maps)
+    return maps
+
+
+def _check_table_names(entities: list[type]) -> None:
+    seen: dict[str, type] = {}
+    for entity in entities:
+        other = seen.setdefault(entity._table_name_, entity)
+        if other is not entity:
+            raise MappingError(
+                f"{entity.__name__} and {other.__name__} both use table {entity._table_name_!r}"
+            )
+
+
+def _resolve_target(entity: type, attr: Attr, by_name: dict[str, type], entities: list) -> type:
+    target = attr.py_type
+    if isinstance(target, str):
+        if target not in by_name:
+            raise MappingError(
+                f"{entity.__name__}.{attr.name}: entity {target!r} is not registered "
+                f"with this Database"
+            )
+        return by_name[target]
+    if target not in entities:
+        raise MappingError(
+            f"{entity.__name__}.{attr.name}: entity {getattr(target, '__name__', target)!r} "
+            f"is not registered with this Database"
+        )
+    return target
+
+
+def _in_pk_dependency_order(maps: dict[type, EntityMap]) -> list[tuple[type, EntityMap]]:
+    """Order entities so that one whose PK includes a Single comes after its target."""
+    done: list[type] = []
+
+    def visit(entity: type, path: tuple[type, ...]) -> None:
+        if entity in done:
+            return
+        if entity in path:
+            raise MappingError(f"{entity.__name__}: primary key refers to itself in a cycle")
+        for name in maps[entity].pk_attrs:
+            attr = entity._attrs_[name]
+            if attr.kind == "single":
+                visit(attr.py_type, (*path, entity))
+        done.append(entity)
+
+    for entity in maps:
+        visit(entity, ())
+    return [(e, maps[e]) for e in done]
+
+
+def _single_columns(attr: Attr, maps: dict[type, EntityMap]) -> list[str]:
+    target_map = maps[attr.py_type]
+    pk_cols = target_map.pk_columns
+    if not pk_cols:
+        raise MappingError(f"{attr.entity.__name__}.{attr.name}: target has no primary key yet")
+    given = attr.opt("column")
+    if given is not None:
+        given_cols = [given] if isinstance(given, str) else list(given)
+        if len(given_cols) != len(pk_cols):
+            raise DeclarationError(
+                f"{attr.entity.__name__}.{attr.name}: column= names {len(given_cols)} column(s) "
+                f"but {target_map.entity.__name__}'s primary key has {len(pk_cols)}"
+            )
+        return given_cols
+    return [f"{attr.name}_{col}" for col in pk_cols]
+
+
+def _candidates(target: type, owner: type, kind: str) -> list[Attr]:
+    return [
+        a for a in target._attrs_.values()
+        if a.kind == kind and a.py_type is owner
+    ]
+
+
+def _resolve_set(entity: type, attr: Attr, maps: dict[type, EntityMap]) -> Relation:
+    target = attr.py_type
+    where = f"{entity.__name__}.{attr.name}"
+    reverse_name = attr.opt("reverse")
+    if reverse_name is not None:
+        reverse = target._attrs_.get(reverse_name)
+        if reverse is None or reverse.kind not in ("single", "set") or reverse.py_type is not entity:
+            raise MappingError(
+                f"{where}: reverse={reverse_name!r} is not a Single or Set of "
+                f"{entity.__name__} on {target.__name__}"
+            )
+    else:
+        options = [
+            a for a in _candidates(target, entity, "single") + _candidates(target, entity, "set")
+            if a is not attr and (a.opt("reverse") in (None, attr.name))
+        ]
+        explicit = [a for a in options if a.opt("reverse") == attr.name]
+        options = explicit or options
+        if not options:
+            raise MappingError(
+                f"{where}: Set[{target.__name__}] has no counterpart; declare "
+                f"Single[{entity.__name__}] or Set[{entity.__name__}] on {target.__name__}"
+            )
+        if len(options) > 1:
+            names = ", ".join(f"{target.__name__}.{a.name}" for a in options)
+            raise MappingError(
+                f"{where}: ambiguous relation, candidates are {names}; "
+                f"pass reverse='...' to choose one"
+            )
+        reverse = options[0]
+    if reverse.kind == "single":
+        return Relation(attr, "one_to_many", target, reverse=reverse,
+                        columns=maps[target].columns[reverse.name])
+    return _many_to_many(entity, attr, reverse, maps)
+
+
+def _many_to_many(entity: type, attr: Attr, reverse: Attr, maps: dict[type, EntityMap]) -> Relation:
+    own, other = maps[entity], maps[reverse.entity]
+    table = attr.opt("table") or reverse.opt("table")
+    if table is None:
+        first, second = sorted([own.table, other.table])
+        table = f"{first}_{second}"
+    if own.table == other.table:
+        # Self-referencing many-to-many: name each side after its attribute.
+        own_cols = [f"{attr.name}_{c}" for c in own.pk_columns]
+        other_cols = [f"{reverse.name}_{c}" for c in other.pk_columns]
+    else:
+        own_cols = [f"{own.table}_{c}" for c in own.pk_columns]
+        other_cols = [f"{other.table}_{c}" for c in other.pk_columns]
+    return Relation(attr, "many_to_many", reverse.entity, reverse=reverse, join_table=table,
+                    join_columns=own_cols, join_target_columns=other_cols)
+
+
+def _link_single_reverses(maps: dict[type, EntityMap]) -> None:
+    for emap in maps.values():
+        for rel in emap.relations.values():
+            if rel.kind == "one_to_many" and rel.reverse is not None:
+                back = maps[rel.target].relations[rel.reverse.name]
+                back.reverse = rel.attr
+
+
+def _check_duplicate_columns(maps: dict[type, EntityMap]) -> None:
+    for emap in maps.values():
+        seen: dict[str, str] = {}
+        for attr_name, cols in emap.columns.items():
+            for col in cols:
+                if col in seen:
+                    raise MappingError(
+                        f"{emap.entity.__name__}.{attr_name}: column {col!r} is also used by "
+                        f"{emap.entity.__name__}.{seen[col]}"
+                    )
+                seen[col] = attr_name
+

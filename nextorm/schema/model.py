@@ -1,0 +1,222 @@
+"""Build the schema dict from mapped entities.
+
+The schema dict is the one format every part of the migration system speaks (see
+``docs/schema-dict.md``).  It is pure data: JSON-able, deterministic, dialect-neutral.  Keys are
+dicts keyed by name so DeepDiff reports clean paths and declaration order never shows as a
+change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from ..entity import logical_type
+from ..errors import DeclarationError
+from ..fields import Attr
+from ..mapping import EntityMap
+from .names import constraint_name
+
+SCHEMA_FORMAT = 1
+DEFAULT_STR_LEN = 255
+DEFAULT_DECIMAL = (12, 2)
+
+
+def build(maps: dict[type, EntityMap]) -> dict[str, Any]:
+    """Return the schema dict for resolved entities."""
+    tables: dict[str, Any] = {}
+    for emap in maps.values():
+        tables[emap.table] = _entity_table(emap, maps)
+    for emap in maps.values():
+        for rel in emap.relations.values():
+            if rel.kind == "many_to_many" and rel.join_table not in tables:
+                tables[rel.join_table] = _join_table(rel, emap, maps)
+    for table_name, table in tables.items():
+        _index_foreign_keys(table_name, table)
+    return {"format": SCHEMA_FORMAT, "tables": tables}
+
+
+def empty_schema() -> dict[str, Any]:
+    """Return the schema of a database with no tables (the state before ``0001``)."""
+    return {"format": SCHEMA_FORMAT, "tables": {}}
+
+
+def _entity_table(emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any]:
+    entity = emap.entity
+    table: dict[str, Any] = {
+        "columns": {},
+        "primary_key": emap.pk_columns,
+        "indexes": {},
+        "uniques": {},
+        "foreign_keys": {},
+    }
+    single_pk = len(emap.pk_attrs) == 1
+    for attr in entity._attrs_.values():
+        if attr.kind in ("pk", "req", "opt"):
+            col = emap.columns[attr.name][0]
+            table["columns"][col] = _column(attr, single_pk)
+        elif attr.kind == "single":
+            _add_single(table, emap, attr, maps)
+        else:
+            continue
+        cols = emap.columns[attr.name]
+        if attr.opt("unique") and cols != emap.pk_columns:
+            name = constraint_name("unq", emap.table, cols)
+            table["uniques"][name] = {"columns": list(cols)}
+        index = attr.opt("index")
+        if index:
+            name = index if isinstance(index, str) else constraint_name("idx", emap.table, cols)
+            table["indexes"][name] = {"columns": list(cols), "unique": False}
+    for comp in entity._composites_:
+        cols = [c for attr_name in comp.attrs for c in emap.columns[attr_name]]
+        if comp.kind == "key":
+            name = comp.name or constraint_name("unq", emap.table, cols)
+            table["uniques"][name] = {"columns": cols}
+        elif comp.kind == "index":
+            name = comp.name or constraint_name("idx", emap.table, cols)
+            table["indexes"][name] = {"columns": cols, "unique": False}
+    return table
+
+
+def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
+    where = f"{attr.entity.__name__}.{attr.name}"
+    ltype = logical_type(attr.py_type)
+    col: dict[str, Any] = {"type": ltype, "nullable": False}
+    if ltype == "enum":
+        values = [m.value for m in attr.py_type]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            col["type"] = "int"
+        else:
+            col["type"] = "str"
+            col["max_len"] = max(len(str(v)) for v in values)
+    elif ltype == "str":
+        col["max_len"] = attr.opt("max_len", DEFAULT_STR_LEN)
+        if col["max_len"] is None:
+            del col["max_len"]
+    elif ltype == "decimal":
+        precision, scale = DEFAULT_DECIMAL
+        col["precision"] = attr.opt("precision", precision)
+        col["scale"] = attr.opt("scale", scale)
+    if attr.kind == "pk":
+        auto = attr.opt("auto", ltype == "int" and single_pk)
+        if auto:
+            if ltype != "int":
+                raise DeclarationError(f"{where}: auto=True needs an int primary key")
+            col["auto"] = True
+    elif attr.kind == "opt":
+        if ltype == "str" and not attr.opt("nullable", False):
+            col["empty_default"] = True  # NOT NULL; the ORM stores '' for "no value"
+        else:
+            col["nullable"] = True
+    default = attr.opt("default")
+    if default is not None:
+        col["default"] = _json_default(default, where)
+    if attr.opt("sql_default") is not None:
+        col["sql_default"] = str(attr.opt("sql_default"))
+    return col
+
+
+def _json_default(value: Any, where: str) -> Any:
+    """Return a JSON-able form of a declared default (used to backfill existing rows)."""
+    if callable(value) and not isinstance(value, type):
+        module = getattr(value, "__module__", None)
+        qualname = getattr(value, "__qualname__", None)
+        return {"callable": f"{module}.{qualname}"}
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return {"hex": value.hex()}
+    if isinstance(value, dict | list):
+        return {"json": value}
+    raise DeclarationError(f"{where}: default {value!r} cannot be stored in the schema")
+
+
+def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[type, EntityMap]) -> None:
+    target = maps[attr.py_type]
+    cols = emap.columns[attr.name]
+    nullable = bool(attr.opt("nullable", False))
+    in_pk = attr.name in emap.pk_attrs
+    for col, ref_col in zip(cols, target.pk_columns, strict=True):
+        ref = _column_of(maps, target, ref_col)
+        table["columns"][col] = _reference_column(ref, nullable and not in_pk)
+    on_delete = attr.opt("on_delete") or ("SET NULL" if nullable else "CASCADE")
+    if on_delete.upper() == "SET NULL" and not nullable:
+        raise DeclarationError(
+            f"{emap.entity.__name__}.{attr.name}: on_delete='SET NULL' needs nullable=True"
+        )
+    name = attr.opt("fk_name") or constraint_name("fk", emap.table, cols)
+    table["foreign_keys"][name] = {
+        "columns": list(cols),
+        "ref_table": target.table,
+        "ref_columns": list(target.pk_columns),
+        "on_delete": on_delete.upper(),
+    }
+
+
+def _column_of(maps: dict[type, EntityMap], emap: EntityMap, column: str) -> dict[str, Any]:
+    """Return the column dict of ``column`` in ``emap``'s table (for foreign-key columns)."""
+    for attr_name, cols in emap.columns.items():
+        if column in cols:
+            attr = emap.entity._attrs_[attr_name]
+            if attr.kind == "single":
+                # A key column that itself references another entity: follow it.
+                target = maps[attr.py_type]
+                return _column_of(maps, target, target.pk_columns[cols.index(column)])
+            return _column(attr, len(emap.pk_attrs) == 1)
+    raise KeyError(column)
+
+
+def _reference_column(ref: dict[str, Any], nullable: bool) -> dict[str, Any]:
+    """A referencing column has the referenced column's type, never its auto/default."""
+    col = {k: v for k, v in ref.items() if k in ("type", "max_len", "precision", "scale")}
+    col["nullable"] = nullable
+    return col
+
+
+def _join_table(rel: Any, emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any]:
+    target = maps[rel.target]
+    table: dict[str, Any] = {
+        "columns": {},
+        "primary_key": rel.join_columns + rel.join_target_columns,
+        "indexes": {},
+        "uniques": {},
+        "foreign_keys": {},
+    }
+    for side, cols in ((emap, rel.join_columns), (target, rel.join_target_columns)):
+        for col, ref_col in zip(cols, side.pk_columns, strict=True):
+            table["columns"][col] = _reference_column(_column_of(maps, side, ref_col), False)
+        name = constraint_name("fk", rel.join_table, cols)
+        table["foreign_keys"][name] = {
+            "columns": list(cols),
+            "ref_table": side.table,
+            "ref_columns": list(side.pk_columns),
+            "on_delete": "CASCADE",
+        }
+    return table
+
+
+def _index_foreign_keys(table_name: str, table: dict[str, Any]) -> None:
+    """Give every foreign key a supporting index unless a key or index already leads with it.
+
+    PostgreSQL does not index referencing columns by itself, and MySQL silently creates an
+    index of its own; declaring it here keeps every dialect's schema equal to the model.
+    """
+    leading = [table["primary_key"]]
+    leading += [u["columns"] for u in table["uniques"].values()]
+    leading += [i["columns"] for i in table["indexes"].values()]
+    for fk in table["foreign_keys"].values():
+        cols = fk["columns"]
+        if any(existing[: len(cols)] == cols for existing in leading):
+            continue
+        name = constraint_name("idx", table_name, cols)
+        table["indexes"][name] = {"columns": list(cols), "unique": False}
+        leading.append(cols)
