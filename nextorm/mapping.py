@@ -8,7 +8,6 @@ runtime read the result; neither needs a connection to build it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import DeclarationError, MappingError
 from .fields import Attr

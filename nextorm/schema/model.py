@@ -122,7 +122,8 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
 def _json_default(value: Any, where: str) -> Any:
     """Return a JSON-able form of a declared default (used to backfill existing rows)."""
     if callable(value) and not isinstance(value, type):
-        module = getattr(value, "__module__", None)
+        owner = getattr(value, "__self__", None)  # a bound method such as datetime.now
+        module = getattr(value, "__module__", None) or getattr(owner, "__module__", None)
         qualname = getattr(value, "__qualname__", None)
         return {"callable": f"{module}.{qualname}"}
     if isinstance(value, enum.Enum):
