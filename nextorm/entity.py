@@ -54,7 +54,10 @@ class EntityMeta(type):
         cls = super().__new__(mcs, name, bases, ns, **kw)
         if not any(isinstance(b, EntityMeta) for b in bases):
             return cls  # the Entity base class itself
-        cls._attrs_ = _collect_attrs(cls, ns)
+        # The class body's globals: right even for a module imported by path that is not
+        # registered in sys.modules (as migration files and test projects are).
+        module_globals = sys._getframe(1).f_globals
+        cls._attrs_ = _collect_attrs(cls, ns, module_globals)
         cls._composites_ = _collect_composites(cls, ns)
         cls._table_name_ = ns.get("_table_name_") or name.lower()
         if not isinstance(cls._table_name_, str) or not cls._table_name_:
@@ -66,9 +69,8 @@ class EntityMeta(type):
         return cls
 
 
-def _collect_attrs(cls: type, ns: dict[str, Any]) -> dict[str, Attr]:
+def _collect_attrs(cls: type, ns: dict[str, Any], module_globals: dict) -> dict[str, Attr]:
     annotations = ns.get("__annotations__", {})
-    module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
     attrs: dict[str, Attr] = {}
     for attr_name, annotation in annotations.items():
         if attr_name.startswith("_"):
@@ -133,8 +135,12 @@ def _check_attr(cls: type, attr: Attr) -> None:
             f"{attr.kind.capitalize() if attr.kind != 'pk' else 'PK'}"
         )
     if attr.kind in ("single", "set"):
-        if not isinstance(attr.py_type, (str, type)):
-            raise DeclarationError(f"{where}: {attr.kind.capitalize()}[...] needs an entity class")
+        if not isinstance(attr.py_type, (str, EntityMeta)):
+            shown = getattr(attr.py_type, "__name__", attr.py_type)
+            raise DeclarationError(
+                f"{where}: {attr.kind.capitalize()}[{shown}] needs an entity class, "
+                f"not {shown!r}"
+            )
         on_delete = attr.opt("on_delete")
         if on_delete is not None and str(on_delete).upper() not in ON_DELETE_ACTIONS:
             raise DeclarationError(
@@ -151,6 +157,14 @@ def _check_attr(cls: type, attr: Attr) -> None:
     max_len = attr.opt("max_len")
     if max_len is not None and (not isinstance(max_len, int) or max_len <= 0):
         raise DeclarationError(f"{where}: max_len must be a positive integer or None")
+    ltype = logical_type(attr.py_type)
+    if "max_len" in attr.options and ltype != "str":
+        raise DeclarationError(f"{where}: max_len applies only to str attributes, not {ltype}")
+    for option in ("precision", "scale"):
+        if option in attr.options and ltype != "decimal":
+            raise DeclarationError(
+                f"{where}: {option} applies only to Decimal attributes, not {ltype}"
+            )
 
 
 def _collect_composites(cls: type, ns: dict[str, Any]) -> list[Composite]:

@@ -100,7 +100,9 @@ def _positional_options(kind: str, py_type: Any, args: tuple[Any, ...]) -> dict[
     else:
         keys = ()
     if len(args) > len(keys):
-        raise TypeError(f"{kind.capitalize()}[{getattr(py_type, '__name__', py_type)}] "
+        from .errors import DeclarationError
+
+        raise DeclarationError(f"{kind.capitalize()}[{getattr(py_type, '__name__', py_type)}] "
                         f"takes at most {len(keys)} positional argument(s), got {len(args)}")
     return dict(zip(keys, args, strict=False))
 

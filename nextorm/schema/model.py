@@ -36,7 +36,33 @@ def build(maps: dict[type, EntityMap]) -> dict[str, Any]:
                 tables[rel.join_table] = _join_table(rel, emap, maps)
     for table_name, table in tables.items():
         _index_foreign_keys(table_name, table)
+    _check_names_unique(tables)
     return {"format": SCHEMA_FORMAT, "tables": tables}
+
+
+def _put(table: dict, section: str, name: str, value: dict, where: str) -> None:
+    """Add a named index or constraint; a name given twice would silently lose one."""
+    for other in ("indexes", "uniques", "foreign_keys"):
+        if name in table[other] and (other != section or table[other][name] != value):
+            raise DeclarationError(
+                f"{where}: name {name!r} is already used in this table; "
+                f"choose another index=, fk_name= or name="
+            )
+    table[section][name] = value
+
+
+def _check_names_unique(tables: dict[str, Any]) -> None:
+    """Index and constraint names must differ across tables (PostgreSQL, MySQL require it)."""
+    seen: dict[str, str] = {}
+    for table_name, table in tables.items():
+        for section in ("indexes", "uniques", "foreign_keys"):
+            for name in table[section]:
+                if name in seen and seen[name] != table_name:
+                    raise DeclarationError(
+                        f"tables {seen[name]!r} and {table_name!r} both use the name {name!r}; "
+                        f"choose another index=, fk_name= or name="
+                    )
+                seen[name] = table_name
 
 
 def empty_schema() -> dict[str, Any]:
@@ -63,21 +89,22 @@ def _entity_table(emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any
         else:
             continue
         cols = emap.columns[attr.name]
+        where = f"{entity.__name__}.{attr.name}"
         if attr.opt("unique") and cols != emap.pk_columns:
             name = constraint_name("unq", emap.table, cols)
-            table["uniques"][name] = {"columns": list(cols)}
+            _put(table, "uniques", name, {"columns": list(cols)}, where)
         index = attr.opt("index")
         if index:
             name = index if isinstance(index, str) else constraint_name("idx", emap.table, cols)
-            table["indexes"][name] = {"columns": list(cols), "unique": False}
+            _put(table, "indexes", name, {"columns": list(cols), "unique": False}, where)
     for comp in entity._composites_:
         cols = [c for attr_name in comp.attrs for c in emap.columns[attr_name]]
         if comp.kind == "key":
             name = comp.name or constraint_name("unq", emap.table, cols)
-            table["uniques"][name] = {"columns": cols}
+            _put(table, "uniques", name, {"columns": cols}, entity.__name__)
         elif comp.kind == "index":
             name = comp.name or constraint_name("idx", emap.table, cols)
-            table["indexes"][name] = {"columns": cols, "unique": False}
+            _put(table, "indexes", name, {"columns": cols, "unique": False}, entity.__name__)
     return table
 
 
@@ -121,7 +148,7 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
 
 def _json_default(value: Any, where: str) -> Any:
     """Return a JSON-able form of a declared default (used to backfill existing rows)."""
-    if callable(value) and not isinstance(value, type):
+    if callable(value) and not isinstance(value, enum.Enum):
         owner = getattr(value, "__self__", None)  # a bound method such as datetime.now
         module = getattr(value, "__module__", None) or getattr(owner, "__module__", None)
         qualname = getattr(value, "__qualname__", None)
@@ -155,12 +182,12 @@ def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[type, Entit
             f"{emap.entity.__name__}.{attr.name}: on_delete='SET NULL' needs nullable=True"
         )
     name = attr.opt("fk_name") or constraint_name("fk", emap.table, cols)
-    table["foreign_keys"][name] = {
+    _put(table, "foreign_keys", name, {
         "columns": list(cols),
         "ref_table": target.table,
         "ref_columns": list(target.pk_columns),
         "on_delete": on_delete.upper(),
-    }
+    }, f"{emap.entity.__name__}.{attr.name}")
 
 
 def _column_of(maps: dict[type, EntityMap], emap: EntityMap, column: str) -> dict[str, Any]:
