@@ -1,0 +1,156 @@
+"""Find, check and import the numbered migration files of a directory.
+
+A migration file is ``NNNN_name.py`` (any number of digits): a module with ``upgrade(db)``, an
+optional ``downgrade(db)``, an optional ``DIALECT`` constant (the database it was rendered for)
+and an optional ``FOREIGN_KEYS_OFF = True`` (SQLite rebuilds).  Discovery reads file names and
+contents only; a module is imported, by path and outside ``sys.modules`` (so two projects'
+``0001`` never collide), only when the runner is about to run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from ..dialects import PROVIDER_ALIASES
+from ..errors import MigrationError
+
+FILE_PATTERN = re.compile(r"^(\d+)_([A-Za-z0-9_]+)\.py$")
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """One migration file on disk: its number, name and checksum."""
+
+    number: int
+    version: str  # the number as written in the file name, e.g. "0002"
+    name: str  # the file name, e.g. "0002_add_email_to_user.py"
+    path: Path
+    checksum: str
+
+    @property
+    def display_path(self) -> str:
+        """The path as a user reads it: relative to the current folder when possible."""
+        return display(self.path)
+
+
+def display(path: Path) -> str:
+    """Return ``path`` relative to the current folder when it lies inside it."""
+    absolute = Path(path).absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def file_checksum(data: bytes) -> str:
+    """Return the SHA-256 of a file's text with line endings normalised to ``\\n``."""
+    normalised = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.sha256(normalised).hexdigest()
+
+
+def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
+    """Return the migration files of ``directory`` in ascending-number order.
+
+    A missing directory and two files with the same number are errors (the latter usually
+    means two branches each added a migration).
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        what = "is not a directory" if root.exists() else "does not exist"
+        raise MigrationError(
+            f"migrations directory {display(root)!r} {what}: run makemigrations first "
+            "or pass --directory"
+        )
+    found: dict[int, MigrationFile] = {}
+    absolute = root.resolve()
+    with os.scandir(absolute) as entries:
+        candidates = sorted((e.name, e.path) for e in entries
+                            if FILE_PATTERN.match(e.name) and e.is_file())
+    for name, path in candidates:
+        match = FILE_PATTERN.match(name)
+        assert match is not None
+        number = int(match.group(1))
+        with open(path, "rb") as handle:
+            checksum = file_checksum(handle.read())
+        migration = MigrationFile(
+            number=number,
+            version=match.group(1),
+            name=name,
+            path=Path(path),
+            checksum=checksum,
+        )
+        if number in found:
+            raise MigrationError(
+                f"two migrations have the number {number}: {found[number].display_path} and "
+                f"{migration.display_path}; renumber one of them (and check that they do not "
+                "conflict)"
+            )
+        found[number] = migration
+    return [found[n] for n in sorted(found)]
+
+
+def import_migration(migration: MigrationFile, provider: str | None) -> ModuleType:
+    """Import a migration file by path and check it can run on ``provider``."""
+    where = migration.display_path
+    module_name = f"_nextorm_migration_{migration.number}_{migration.checksum[:12]}"
+    spec = importlib.util.spec_from_file_location(module_name, migration.path)
+    if spec is None or spec.loader is None:
+        raise MigrationError(f"{where}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise MigrationError(
+            f"{where} line {exc.lineno}: syntax error: {exc.msg}"
+        ) from None
+    except FileNotFoundError:
+        raise MigrationError(f"{where}: file disappeared while migrating") from None
+    except Exception as exc:
+        line = error_line(exc, migration.path)
+        raise MigrationError(
+            f"{where}{line}: importing the migration raised "
+            f"{type(exc).__name__}: {first_line(exc)}"
+        ) from None
+    if not callable(getattr(module, "upgrade", None)):
+        raise MigrationError(f"{where} has no upgrade(db) function; every migration needs one")
+    check_dialect(module, migration, provider)
+    return module
+
+
+def check_dialect(module: ModuleType, migration: MigrationFile, provider: str | None) -> None:
+    """Refuse a file rendered for another database (a hand-written file has no DIALECT)."""
+    declared = getattr(module, "DIALECT", None)
+    if declared is None or provider is None:
+        return
+    wanted = PROVIDER_ALIASES.get(str(declared).lower())
+    if wanted is None:
+        raise MigrationError(
+            f"{migration.display_path}: unknown DIALECT {declared!r}; "
+            "use 'sqlite', 'postgres' or 'mysql'"
+        )
+    if wanted != provider:
+        raise MigrationError(
+            f"{migration.display_path} was rendered for {wanted} but the database is "
+            f"{provider}: keep one migrations directory per database kind (--directory)"
+        )
+
+
+def error_line(exc: BaseException, path: Path) -> str:
+    """Return ``" line N"`` for the deepest traceback frame inside ``path``, else ``""``."""
+    line = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename) == path:
+            line = f" line {frame.lineno}"
+    return line
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

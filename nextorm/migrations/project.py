@@ -1,0 +1,144 @@
+"""The user's project as the CLI sees it: ``[tool.nextorm]`` defaults and the Database.
+
+The CLI is started as ``python -m nextorm.migrations.cli``, as the console script ``nextorm``
+or by ``pdm run``; in every case the current folder (and the folder of the nearest
+pyproject.toml) is importable, so ``--module myapp.models`` is found.  The module "defines and
+binds" the Database; ``generate_mapping()`` is called here when the module did not.
+Every mistake becomes one ``MigrationError`` line naming the module, attribute or file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import MigrationError, NextORMError
+from .loader import display
+
+CONFIG_KEYS = ("module", "db-attr", "directory", "templates")
+
+
+@dataclass
+class ProjectConfig:
+    """``[tool.nextorm]`` of the nearest pyproject.toml (empty when there is none)."""
+
+    root: Path | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str | None:
+        """Return a setting; paths are resolved against the pyproject.toml folder."""
+        value = self.values.get(key)
+        if value is None or self.root is None or key not in ("directory", "templates"):
+            return value
+        return str(self.root / value) if not os.path.isabs(value) else value
+
+
+def find_config(start: Path | None = None) -> ProjectConfig:
+    """Read ``[tool.nextorm]`` from the nearest pyproject.toml at or above ``start``."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return ProjectConfig(candidate, _read_tool_table(path))
+    return ProjectConfig()
+
+
+def _read_tool_table(path: Path) -> dict[str, str]:
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MigrationError(f"cannot read {path}: {exc}") from None
+    table = data.get("tool", {}).get("nextorm", {})
+    if not isinstance(table, dict):
+        raise MigrationError(f"{path}: [tool.nextorm] must be a table")
+    values = {}
+    for key, value in table.items():
+        normal = key.replace("_", "-")
+        if normal not in CONFIG_KEYS:
+            known = ", ".join(CONFIG_KEYS)
+            raise MigrationError(f"{path}: unknown key {key!r} in [tool.nextorm] (known: {known})")
+        if not isinstance(value, str):
+            raise MigrationError(f"{path}: [tool.nextorm] {key} must be a string")
+        values[normal] = value
+    return values
+
+
+def make_importable(*folders: Path | None) -> None:
+    """Put the current folder (and the project root) first on ``sys.path``."""
+    for folder in (Path.cwd(), *folders):
+        if folder is not None and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+
+
+def load_database(module_name: str, attr: str = "db") -> Any:
+    """Import ``module_name``, return its bound, mapped Database ``attr``."""
+    from ..database import Database
+
+    module = _import_user_module(module_name)
+    if not hasattr(module, attr):
+        found = [n for n, v in vars(module).items() if isinstance(v, Database)]
+        hint = f"; it has {', '.join(found)}" if found else ""
+        raise MigrationError(
+            f"module {module_name!r} has no attribute {attr!r}{hint} (use --db-attr NAME)"
+        )
+    db = getattr(module, attr)
+    if not isinstance(db, Database):
+        raise MigrationError(
+            f"{module_name}.{attr} is a {type(db).__name__}, not a nextorm Database "
+            "(use --db-attr NAME)"
+        )
+    if db.provider is None:
+        raise MigrationError(
+            f"{module_name}.{attr} is not bound: call {attr}.bind(provider, ...) in "
+            f"{module_name}"
+        )
+    if not db.is_mapped:
+        try:
+            db.generate_mapping()
+        except NextORMError as exc:
+            raise MigrationError(f"{module_name}: {exc}") from None
+    return db
+
+
+def _import_user_module(module_name: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            raise MigrationError(
+                f"cannot import module {module_name!r} (--module): no module named "
+                f"{exc.name!r} in {os.getcwd()}; run from your project folder"
+            ) from None
+        raise MigrationError(
+            f"importing {module_name}{_where(exc)} failed: {type(exc).__name__}: {exc}"
+        ) from None
+    except NextORMError as exc:
+        raise MigrationError(f"importing {module_name}{_where(exc)}: {exc}") from None
+    except SyntaxError as exc:
+        raise MigrationError(
+            f"importing {module_name}: syntax error in {exc.filename} line {exc.lineno}: "
+            f"{exc.msg}"
+        ) from None
+    except Exception as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise MigrationError(
+            f"importing {module_name}{_where(exc)} failed: {type(exc).__name__}: {message}"
+        ) from None
+
+
+def _where(exc: BaseException) -> str:
+    """Return `` (file line N)`` for the last traceback frame outside NextORM and the stdlib."""
+    package = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(package) and not f.filename.startswith("<frozen")]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f" ({display(Path(frame.filename))} line {frame.lineno})"

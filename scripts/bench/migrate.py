@@ -1,0 +1,185 @@
+"""Benchmark ``migrate`` and ``showmigrations`` on 500 small migrations, beside their floor.
+
+Usage::
+
+    .venv/bin/python scripts/bench/migrate.py [--count 500] [--runs 5] [--pg-url URL]
+
+It writes a temporary project whose ``migrations/`` holds ``--count`` files (odd numbers create
+a table, even numbers add a column to it) and prints the median wall time, over ``--runs``
+runs, of the CLI as a user runs it (a subprocess):
+
+- ``migrate`` applying every file to a fresh database (SQLite file; PostgreSQL schema);
+- ``migrate`` with nothing to do, and ``showmigrations``, once all are applied;
+
+and, in the same run, the floor: the same SQL plus the tracking INSERT run by the bare driver
+(sqlite3 / psycopg) in a subprocess, one transaction per migration, and the bare start-up
+``python -c "import click, sqlite3"`` (``psycopg`` for PostgreSQL).  PostgreSQL is measured
+when ``--pg-url`` or ``NEXTORM_PG_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+MODELS = """\
+from nextorm import Database
+
+db = Database(entities=[])
+db.bind({provider!r}, {url!r})
+"""
+
+FLOOR = """\
+import datetime, hashlib, os, sys
+provider, url, folder = sys.argv[1:4]
+if provider == "sqlite":
+    import sqlite3
+    conn = sqlite3.connect(url, isolation_level=None)
+    mark = "?"
+else:
+    import psycopg
+    conn = psycopg.connect(url, autocommit=True)
+    mark = "%s"
+conn.execute("CREATE TABLE IF NOT EXISTS _floor (version VARCHAR(32) PRIMARY KEY, "
+             "applied_at VARCHAR(19), checksum VARCHAR(64))")
+for name in sorted(os.listdir(folder)):
+    if not name.endswith(".py"):
+        continue
+    text = open(os.path.join(folder, name), "rb").read()
+    sql = text.decode().split(chr(34) * 3)[1]
+    conn.execute("BEGIN")
+    conn.execute(sql)
+    conn.execute(f"INSERT INTO _floor VALUES ({mark}, {mark}, {mark})",
+                 (name[:4], datetime.datetime.now().isoformat(timespec="seconds"),
+                  hashlib.sha256(text).hexdigest()))
+    conn.execute("COMMIT")
+conn.close()
+"""
+
+
+def write_project(root: Path, count: int) -> None:
+    (root / "bench").mkdir(parents=True)
+    (root / "bench" / "__init__.py").write_text("")
+    migrations = root / "migrations"
+    migrations.mkdir()
+    for n in range(1, count + 1):
+        table = f"t{(n + 1) // 2}"
+        if n % 2:
+            sql = f"CREATE TABLE {table} (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50))"
+        else:
+            sql = f"ALTER TABLE {table} ADD COLUMN extra INTEGER"
+        (migrations / f"{n:04d}_step_{n}.py").write_text(
+            f'def upgrade(db):\n    db._execute_dml("""{sql}""", [])\n')
+
+
+#: As a user's machine runs Python: bytecode cached (in a temporary prefix, not the repo).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(argv: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+class Fresh:
+    """A fresh database per run: a new SQLite file, or a new PostgreSQL schema."""
+
+    def __init__(self, provider: str, root: Path, pg_url: str | None) -> None:
+        self.provider, self.root, self.pg_url = provider, root, pg_url
+        self.schemas: list[str] = []
+
+    def make(self) -> str:
+        if self.provider == "sqlite":
+            return str(self.root / f"db_{uuid.uuid4().hex[:8]}.sqlite")
+        import psycopg
+
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        self.schemas.append(schema)
+        sep = "&" if "?" in self.pg_url else "?"
+        return f"{self.pg_url}{sep}options={quote('-c search_path=' + schema)}"
+
+    def cleanup(self) -> None:
+        if not self.schemas:
+            return
+        import psycopg
+
+        with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            for schema in self.schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None) -> dict[str, float]:
+    python = sys.executable
+    cli = [python, "-m", "nextorm.migrations.cli"]
+    fresh = Fresh(provider, root, pg_url)
+    models = root / "bench" / "models.py"
+    results: dict[str, list[float]] = {k: [] for k in
+                                       ("apply", "noop", "show", "floor_apply", "floor_start")}
+    driver = "sqlite3" if provider == "sqlite" else "psycopg"
+    try:
+        timed([python, "-c", "import nextorm.migrations.cli, click, " + driver], root)  # warm-up
+        for _ in range(runs):
+            url = fresh.make()
+            models.write_text(MODELS.format(provider=provider, url=url))
+            results["apply"].append(timed(cli + ["migrate", "-q", "--module", "bench.models"], root))
+            results["noop"].append(timed(cli + ["migrate", "-q", "--module", "bench.models"], root))
+            results["show"].append(timed(cli + ["showmigrations", "-q", "--module", "bench.models"],
+                                         root))
+            floor_url = fresh.make()
+            results["floor_apply"].append(
+                timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
+            results["floor_start"].append(timed([python, "-c", f"import click, {driver}"], root))
+    finally:
+        fresh.cleanup()
+    return {k: statistics.median(v) * 1000 for k, v in results.items()}
+
+
+def report(provider: str, count: int, m: dict[str, float]) -> None:
+    driver = "sqlite3" if provider == "sqlite" else "psycopg"
+    print(f"\n{provider}: {count} migrations, medians in ms")
+    print(f"  migrate, all {count} to a fresh database  {m['apply']:8.0f}   "
+          f"floor (bare {driver}, 1 tx/migration) {m['floor_apply']:7.0f}   "
+          f"ratio {m['apply'] / m['floor_apply']:.2f}x   "
+          f"({m['apply'] / count:.2f} ms/migration)")
+    print(f"  migrate, nothing to do                  {m['noop']:8.0f}   "
+          f"floor (python -c 'import click, {driver}') {m['floor_start']:5.0f}   "
+          f"ratio {m['noop'] / m['floor_start']:.2f}x")
+    print(f"  showmigrations, all applied             {m['show']:8.0f}   "
+          f"floor (python -c 'import click, {driver}') {m['floor_start']:5.0f}   "
+          f"ratio {m['show'] / m['floor_start']:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pg-url", default=os.environ.get("NEXTORM_PG_URL"))
+    args = parser.parse_args()
+    providers = ["sqlite"] + (["postgres"] if args.pg_url else [])
+    with tempfile.TemporaryDirectory(prefix="nextorm-bench-") as tmp:
+        root = Path(tmp)
+        ENV["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+        write_project(root, args.count)
+        print(f"python {sys.version.split()[0]}, {args.runs} runs each")
+        for provider in providers:
+            report(provider, args.count, bench(provider, root, args.count, args.runs, args.pg_url))
+    if not args.pg_url:
+        print("\n(PostgreSQL skipped: set NEXTORM_PG_URL or pass --pg-url)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""A temporary user project and a way to type commands in it, as a user does.
+
+``project`` is a folder with ``myapp/models.py`` (entities plus a ``db.bind(...)`` line for the
+test's ``target`` database) and an empty ``migrations/``.  ``project.run("migrate")`` runs
+``python -m nextorm.migrations.cli migrate --module myapp.models`` in a subprocess in that
+folder and returns its exit code, stdout and stderr.  Checks read the database with a fresh
+connection, never through the code under test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+MODELS = """\
+from nextorm import PK, Database, Entity, Req
+
+
+class Item(Entity):
+    id: PK[int]
+    name: Req[str]
+
+
+{var} = Database(entities=[Item])
+{bind}
+"""
+
+#: SQL that reads the same on SQLite, PostgreSQL and MariaDB.
+CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+class Project:
+    def __init__(self, root: Path, target) -> None:
+        self.root = root
+        self.target = target
+        self.migrations = root / "migrations"
+
+    def write_models(self, source: str | None = None, *, var: str = "db",
+                     path: str = "myapp/models.py") -> None:
+        file = self.root / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        init = file.parent / "__init__.py"
+        if not init.exists():
+            init.write_text("")
+        if source is None:
+            source = MODELS.format(var=var, bind=self.target.bind_source(var))
+        file.write_text(source)
+
+    def write_migration(self, filename: str, source: str, directory: str = "migrations") -> Path:
+        folder = self.root / directory
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / filename
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    def run(self, *args: str, module: str | None = "myapp.models", timeout: float = 120,
+            command: list[str] | None = None, cwd: Path | None = None) -> Result:
+        argv = list(command or [sys.executable, "-m", "nextorm.migrations.cli"]) + list(args)
+        if module is not None:
+            argv += ["--module", module]
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+        proc = subprocess.run(argv, cwd=cwd or self.root, capture_output=True, text=True,
+                              timeout=timeout, env=env)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def popen(self, *args: str) -> subprocess.Popen:
+        argv = [sys.executable, "-m", "nextorm.migrations.cli", *args, "--module", "myapp.models"]
+        return subprocess.Popen(argv, cwd=self.root, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    # -- reading the database with a fresh connection ----------------------------------------
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        from nextorm import Database
+
+        db = Database(entities=[])
+        self.target.bind(db)
+        try:
+            return db._execute(sql, params)
+        finally:
+            db.disconnect()
+
+    def tables(self) -> set[str]:
+        if self.target.provider == "sqlite" and not Path(self.target.url).exists():
+            return set()
+        return set(self.target.raw_tables())
+
+    def applied(self) -> list[str]:
+        """File names recorded as applied, in number order."""
+        if "_nextorm_migrations" not in self.tables():
+            return []
+        rows = self.query("SELECT version, name FROM _nextorm_migrations WHERE status = 'applied'")
+        return [name for _, name in sorted(rows, key=lambda r: int(r[0]))]
+
+
+def make_project(tmp_path: Path, target) -> Project:
+    root = tmp_path / "proj"
+    root.mkdir()
+    p = Project(root, target)
+    p.write_models()
+    p.migrations.mkdir()
+    return p
+
+
+@pytest.fixture
+def project(tmp_path: Path, target) -> Project:
+    """A project on each of the three databases in turn."""
+    return make_project(tmp_path, target)
+
+
+@pytest.fixture
+def sqlite_project(tmp_path: Path, sqlite_target) -> Project:
+    return make_project(tmp_path, sqlite_target)
+
+
+@pytest.fixture
+def mysql_project(tmp_path: Path, mysql_target) -> Project:
+    return make_project(tmp_path, mysql_target)
+
+
+@pytest.fixture
+def postgres_project(tmp_path: Path, postgres_target) -> Project:
+    return make_project(tmp_path, postgres_target)
