@@ -16,10 +16,14 @@ from .errors import (
     IntegrityError,
     MappingError,
     MigrationError,
+    MultipleObjectsFound,
     NextORMError,
     NotBoundError,
+    ObjectNotFound,
+    SessionError,
     SnapshotError,
     SQLError,
+    ValidationError,
 )
 from .fields import PK, Local, Opt, PrimaryKey, Req, Set, Single, composite_index, composite_key
 
@@ -30,6 +34,9 @@ __all__ = [
     "MappingError", "MigrationError", "MigrationRunner", "NextORMError", "NotBoundError", "Opt",
     "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
     "composite_key", "makemigrations", "migrate", "showmigrations",
+    # the ORM runtime (nextorm/session.py, nextorm/query.py), imported on first use
+    "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
+    "db_session", "desc", "flush", "rollback",
 ]
 
 _LAZY = {
@@ -37,6 +44,11 @@ _LAZY = {
     "makemigrations": "nextorm.migrations.api",
     "showmigrations": "nextorm.migrations.api",
     "MigrationRunner": "nextorm.migrations.runner",
+    "db_session": "nextorm.session",
+    "flush": "nextorm.session",
+    "commit": "nextorm.session",
+    "rollback": "nextorm.session",
+    "desc": "nextorm.query",
 }
 
 

@@ -9,6 +9,7 @@ and nested blocks become savepoints.  Every call uses ``?`` placeholders whateve
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,9 @@ from .dialects import get_dialect
 from .dialects.base import Dialect
 from .errors import BindError, IntegrityError, MappingError, NextORMError, NotBoundError, SQLError
 from .sqlparams import to_format_style
+
+#: Every Database on which generate_mapping() ran: a bare ``db_session`` picks from these.
+MAPPED_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 class Database:
@@ -116,6 +120,7 @@ class Database:
             mapping = resolve(self.entities)
             self._schema = build(mapping)
             self.mapping = mapping
+            MAPPED_DATABASES.add(self)
         if create_tables:
             self.create_tables()
 
@@ -142,8 +147,19 @@ class Database:
         dialect = self._dialect()
         with self.transaction():
             for op in create_operations(tables):
-                for sql in dialect.render(op):
-                    self._execute_dml(sql)
+                for statement in dialect.render(op):
+                    self._run_rendered(statement)
+
+    def _run_rendered(self, statement: Any) -> None:
+        """Run one rendered statement: SQL text, or a Statement with parameters/a check."""
+        if isinstance(statement, str):
+            self._execute_dml(statement)
+        elif getattr(statement, "must_return_nothing", False):
+            rows = self._execute(statement.sql, statement.params)
+            if rows:
+                raise IntegrityError(f"check failed, it returned {rows[0]!r}", statement.sql)
+        else:
+            self._execute_dml(statement.sql, statement.params)
 
     def drop_all_tables(self, with_all_data: bool = False) -> None:
         """Drop the mapped tables; refuse if any holds rows unless ``with_all_data=True``."""
@@ -160,17 +176,33 @@ class Database:
                         f"table {name!r} holds rows: pass with_all_data=True to drop it anyway"
                     )
         order, deferred = creation_order(tables)
-        with self.transaction():
-            if dialect.supports_alter_column:  # i.e. constraints can be dropped in place
-                for table, fk in sorted(deferred):
-                    op = DropForeignKey(table, fk, tables[table]["foreign_keys"][fk])
-                    for sql in dialect.render(op):
+        # SQLite cannot drop a table of a reference cycle while enforcing foreign keys (the
+        # implicit DELETE fails with "no such table" once its parent is gone); enforcement can
+        # only be switched off outside a transaction.
+        fk_off = not dialect.supports_alter_column and not self.in_transaction
+        if fk_off:
+            self._execute_dml("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                if dialect.supports_alter_column:  # i.e. constraints can be dropped in place
+                    for table, fk in sorted(deferred):
+                        op = DropForeignKey(table, fk, tables[table]["foreign_keys"][fk])
+                        try:
+                            for sql in dialect.render(op):
+                                self._execute_dml(sql)
+                        except SQLError:
+                            if dialect.transactional_ddl:
+                                raise
+                            # Without transactional DDL a create_tables that failed half-way
+                            # leaves tables whose deferred key was never added.
+                else:
+                    self._execute_dml("PRAGMA defer_foreign_keys = ON")
+                for name in reversed(order):
+                    for sql in dialect.render(DropTable(name, tables[name])):
                         self._execute_dml(sql)
-            else:
-                self._execute_dml("PRAGMA defer_foreign_keys = ON")
-            for name in reversed(order):
-                for sql in dialect.render(DropTable(name, tables[name])):
-                    self._execute_dml(sql)
+        finally:
+            if fk_off:
+                self._execute_dml("PRAGMA foreign_keys = ON")
 
     # -- execution -------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .errors import DeclarationError
+from .attributes import install as install_descriptors
+from .errors import DeclarationError, ValidationError
 from .fields import ALLOWED_OPTIONS, ON_DELETE_ACTIONS, Attr, Composite, Marker
 
 #: Python types a column attribute may have, and their logical schema type.
@@ -65,6 +66,7 @@ class EntityMeta(type):
         _add_default_pk(cls)
         for attr in cls._attrs_.values():
             attr.entity = cls
+        install_descriptors(cls)
         DECLARED_ENTITIES.append(cls)
         return cls
 
@@ -213,3 +215,100 @@ class Entity(metaclass=EntityMeta):
     _attrs_: ClassVar[dict[str, Attr]]
     _composites_: ClassVar[list[Composite]]
     _table_name_: ClassVar[str]
+
+    # -- the ORM runtime (nextorm/session.py, nextorm/query.py, imported on first use) -----
+
+    def __init__(self, **values: Any) -> None:
+        """Create a new object in the active db_session; it is INSERTed at flush/commit."""
+        from .session import create
+
+        create(self, values)
+
+    def __class_getitem__(cls, key: Any) -> Any:
+        """``User[1]``: the object with that primary key; ObjectNotFound if there is none."""
+        from .session import current_session
+
+        key = _key_arg(key)
+        names = _pk_names(cls)
+        parts = (key,) if len(names) == 1 else key
+        if not isinstance(parts, tuple) or len(parts) != len(names):
+            raise ValidationError(f"{cls.__name__}[...] takes {len(names)} key value(s): "
+                                   f"{', '.join(names)}")
+        for name, part in zip(names, parts, strict=True):
+            descriptor = cls.__dict__.get(name)
+            if hasattr(descriptor, "checker") and cls._attrs_[name].kind != "single":
+                descriptor.checker()(part)  # a wrong type is a clear error, not a server one
+        return current_session().load(cls, key)
+
+    @classmethod
+    def get(cls, **values: Any) -> Any:
+        """The one object whose attributes equal ``values``, or None."""
+        return cls.select().filter(**values).get()
+
+    @classmethod
+    def select(cls, *conditions: Any, **values: Any) -> Any:
+        """A query of this entity, optionally filtered (see ``nextorm/query.py``)."""
+        from .query import Query
+
+        return Query(cls).filter(*conditions, **values)
+
+    @classmethod
+    def exists(cls, *conditions: Any, **values: Any) -> bool:
+        """True if an object matches."""
+        return cls.select(*conditions, **values).exists()
+
+    def set(self, **values: Any) -> None:
+        """Assign several attributes at once."""
+        for name in values:
+            if name not in self._attrs_:
+                raise ValidationError(f"{type(self).__name__} has no attribute {name!r}")
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def delete(self) -> None:
+        """Delete the object's row now (pending changes are flushed first)."""
+        from .attributes import session_of
+
+        session_of(self).delete(self)
+
+    def _key_(self) -> Any:
+        """The primary-key value (a tuple for a composite key)."""
+        names = _pk_names(type(self))
+        vals = self._vals_
+        if len(names) == 1:
+            value = vals.get(names[0])
+            return value._key_() if isinstance(value, Entity) else value
+        return tuple(v._key_() if isinstance(v, Entity) else v
+                     for v in (vals.get(n) for n in names))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored attribute values (a Single gives the related key)."""
+        out = {}
+        for name, value in self._vals_.items():
+            out[name] = value._key_() if isinstance(value, Entity) else value
+        return out
+
+    def __repr__(self) -> str:
+        vals = self.__dict__.get("_vals_")
+        if vals is None:
+            return f"<{type(self).__name__}>"
+        key = self._key_()
+        if key is None or (isinstance(key, tuple) and None in key):
+            return f"{type(self).__name__}[new:{id(self):x}]"
+        return f"{type(self).__name__}[{key!r}]"
+
+
+def _pk_names(cls: type) -> list[str]:
+    names = cls.__dict__.get("_pk_names_")
+    if names is None:
+        names = [a.name for a in cls._attrs_.values() if a.kind == "pk"]
+        names += [n for c in cls._composites_ if c.kind == "primary_key" for n in c.attrs]
+        cls._pk_names_ = names
+    return names
+
+
+def _key_arg(key: Any) -> Any:
+    """Accept objects inside a composite key: ``Enrollment[student, course]``."""
+    if isinstance(key, tuple):
+        return tuple(k._key_() if isinstance(k, Entity) else k for k in key)
+    return key._key_() if isinstance(key, Entity) else key

@@ -46,3 +46,25 @@ class MigrationError(NextORMError):
 
 class SnapshotError(MigrationError):
     """``.schema_snapshot.json`` is missing parts, corrupt, or of an unknown format."""
+
+
+# -- ORM runtime (session.py, query.py) ----------------------------------------------------
+
+
+class ObjectNotFound(NextORMError, KeyError):
+    """``User[1]`` found no row with that key (a KeyError, so ``except KeyError`` works too)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "object not found"
+
+
+class MultipleObjectsFound(NextORMError):
+    """``Entity.get(...)`` or ``query.get()`` matched more than one row."""
+
+
+class SessionError(NextORMError):
+    """The ORM was used outside ``db_session``, or with a database it cannot choose."""
+
+
+class ValidationError(NextORMError):
+    """An attribute value breaks its declaration (Req without value, longer than max_len...)."""
