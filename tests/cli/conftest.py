@@ -137,3 +137,9 @@ def mysql_project(tmp_path: Path, mysql_target) -> Project:
 @pytest.fixture
 def postgres_project(tmp_path: Path, postgres_target) -> Project:
     return make_project(tmp_path, postgres_target)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def transactional_project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
+    """A project on a server with transactional DDL (MariaDB's case has tests of its own)."""
+    return make_project(tmp_path, request.getfixturevalue(f"{request.param}_target"))

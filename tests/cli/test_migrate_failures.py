@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
 
 INITIAL = f"""
@@ -43,9 +41,8 @@ def test_failing_statement_leaves_database_unchanged(project):
     assert "Traceback" not in result.err
 
 
-def test_failing_ddl_migration_is_rolled_back(project):
-    if project.target.provider == "mysql":
-        pytest.skip("MariaDB commits DDL at once: see test_mariadb_partial_failure_blocks_runs")
+def test_failing_ddl_migration_is_rolled_back(transactional_project):
+    project = transactional_project
     project.write_migration("0001_initial.py", INITIAL)
     project.write_migration("0002_broken.py", BROKEN_DDL)
     result = project.run("migrate")
