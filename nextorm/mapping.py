@@ -65,10 +65,17 @@ def resolve(entities: list[type]) -> dict[type, EntityMap]:
         for attr in entity._attrs_.values():
             if attr.kind in ("pk", "req", "opt"):
                 emap.columns[attr.name] = [attr.opt("column") or attr.name]
-    for entity, emap in _in_pk_dependency_order(maps):
+    # Key columns first, in dependency order: any Single may point at an entity whose own
+    # primary key holds a Single, whose columns must be known before they can be referenced.
+    ordered = _in_pk_dependency_order(maps)
+    for entity, emap in ordered:
+        for attr in entity._attrs_.values():
+            if attr.kind == "single" and attr.name in emap.pk_attrs:
+                emap.columns[attr.name] = _single_columns(attr, maps)
+    for entity, emap in ordered:
         for attr in entity._attrs_.values():
             if attr.kind == "single":
-                emap.columns[attr.name] = _single_columns(attr, maps)
+                emap.columns[attr.name] = emap.columns.get(attr.name) or _single_columns(attr, maps)
                 emap.relations[attr.name] = Relation(
                     attr, "many_to_one", attr.py_type, columns=emap.columns[attr.name]
                 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from decimal import Decimal
 from typing import Any
 
 #: Column keys that only the model knows; a database cannot report them.
@@ -34,6 +35,7 @@ _FUNCTION_SPELLINGS = {
     "current_time": "CURRENT_TIME",
     "curtime": "CURRENT_TIME",
 }
+_SIGN_SPACE = re.compile(r"^([+-])\s+(?=[\d.])")
 _FUNCTION = re.compile(r"([a-z_]+)\s*(\(\s*\d*\s*\))?", re.I)
 
 
@@ -71,6 +73,7 @@ def canonical_sql_default(
         text = _strip_parens(_CAST.sub("", text).strip())
     if not text or text.upper() == "NULL":
         return None
+    text = _SIGN_SPACE.sub(r"\1", text)  # PostgreSQL reports DEFAULT +7 as "+ 7"
     literal = _string_literal(text, backslash_escapes)
     if literal is not None:
         if ltype in NUMERIC_TYPES and _NUMBER.fullmatch(literal.strip()):
@@ -94,8 +97,8 @@ def canonical_sql_default(
 
 def _canonical_number(text: str) -> str:
     text = text.lstrip("+")
-    if "e" in text.lower():
-        return text
+    if "e" in text.lower():  # PostgreSQL reports DEFAULT 1e3 as 1000, 2.5e-7 as 2.5e-07
+        text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
         if text.startswith("."):

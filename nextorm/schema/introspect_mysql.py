@@ -27,7 +27,8 @@ _SIMPLE_TYPES = {
 }
 _TEXT_TYPES = ("longtext", "mediumtext", "text", "tinytext")
 _TYPE = re.compile(r"([a-z]+)(?:\((\d+)(?:,(\d+))?\))?((?: unsigned| zerofill)*)")
-_JSON_CHECK = re.compile(r"json_valid\(`?([^`)]+)`?\)", re.I)
+#: ``json_valid(`col`)``; a backtick in the name is doubled (``json_valid(`a``b`)``).
+_JSON_CHECK = re.compile(r"json_valid\((?:`((?:[^`]|``)+)`|([^`)]+))\)", re.I)
 
 _COLUMNS_SQL = """
 SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
@@ -106,7 +107,8 @@ def _json_checked_columns(db: Any) -> set[tuple[str, str]]:
     for table_name, clause in db._execute(_CHECKS_SQL):
         match = _JSON_CHECK.fullmatch(str(clause).strip())
         if match:
-            found.add((table_name, match.group(1)))
+            quoted, bare = match.groups()
+            found.add((table_name, quoted.replace("``", "`") if quoted else bare))
     return found
 
 

@@ -18,7 +18,7 @@ from ..entity import logical_type
 from ..errors import DeclarationError
 from ..fields import Attr
 from ..mapping import EntityMap
-from .names import constraint_name
+from .names import MAX_IDENTIFIER_LENGTH, constraint_name
 
 SCHEMA_FORMAT = 1
 DEFAULT_STR_LEN = 255
@@ -30,14 +30,44 @@ def build(maps: dict[type, EntityMap]) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for emap in maps.values():
         tables[emap.table] = _entity_table(emap, maps)
+    owners: dict[str, Any] = {}  # join table -> the relation that made it
     for emap in maps.values():
         for rel in emap.relations.values():
-            if rel.kind == "many_to_many" and rel.join_table not in tables:
+            if rel.kind != "many_to_many":
+                continue
+            where = f"{emap.entity.__name__}.{rel.attr.name}"
+            owner = owners.setdefault(rel.join_table, rel)
+            if owner is rel and rel.join_table in tables:
+                raise DeclarationError(
+                    f"{where}: join table {rel.join_table!r} is also an entity's table; "
+                    f"pass Set(table=...) to name it"
+                )
+            if owner is not rel and owner.attr is not rel.reverse:
+                raise DeclarationError(
+                    f"{where}: join table {rel.join_table!r} is also used by "
+                    f"{owner.attr.entity.__name__}.{owner.attr.name}; pass Set(table=...) "
+                    f"to one of them"
+                )
+            if rel.join_table not in tables:
                 tables[rel.join_table] = _join_table(rel, emap, maps)
     for table_name, table in tables.items():
         _index_foreign_keys(table_name, table)
     _check_names_unique(tables)
+    _check_name_lengths(tables)
     return {"format": SCHEMA_FORMAT, "tables": tables}
+
+
+def _check_name_lengths(tables: dict[str, Any]) -> None:
+    """Every identifier must fit every server: PostgreSQL silently truncates longer ones."""
+    for table_name, table in tables.items():
+        names = [("table", table_name)] + [("column", c) for c in table["columns"]]
+        names += [("name", n) for s in ("indexes", "uniques", "foreign_keys") for n in table[s]]
+        for what, name in names:
+            if len(name.encode()) > MAX_IDENTIFIER_LENGTH:
+                raise DeclarationError(
+                    f"table {table_name!r}: {what} {name!r} is {len(name.encode())} bytes long, "
+                    f"more than {MAX_IDENTIFIER_LENGTH}; choose a shorter name"
+                )
 
 
 def _put(table: dict, section: str, name: str, value: dict, where: str) -> None:
@@ -48,6 +78,13 @@ def _put(table: dict, section: str, name: str, value: dict, where: str) -> None:
                 f"{where}: name {name!r} is already used in this table; "
                 f"choose another index=, fk_name= or name="
             )
+    if section == "uniques":  # SQLite keeps one of two unique keys over the same columns
+        for other_name, other in table["uniques"].items():
+            if other_name != name and other["columns"] == value["columns"]:
+                raise DeclarationError(
+                    f"{where}: unique key {name!r} repeats {other_name!r} (same columns); "
+                    f"declare it once"
+                )
     table[section][name] = value
 
 
@@ -100,6 +137,8 @@ def _entity_table(emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any
     for comp in entity._composites_:
         cols = [c for attr_name in comp.attrs for c in emap.columns[attr_name]]
         if comp.kind == "key":
+            if cols == emap.pk_columns:
+                continue  # the primary key is unique already (SQLite would not report it)
             name = comp.name or constraint_name("unq", emap.table, cols)
             _put(table, "uniques", name, {"columns": cols}, entity.__name__)
         elif comp.kind == "index":
@@ -126,7 +165,13 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
     elif ltype == "decimal":
         precision, scale = DEFAULT_DECIMAL
         col["precision"] = attr.opt("precision", precision)
-        col["scale"] = attr.opt("scale", scale)
+        # DECIMAL(1,2) is refused by MariaDB: an unstated scale never exceeds the precision.
+        col["scale"] = attr.opt("scale", min(scale, col["precision"]))
+        if not 0 <= col["scale"] <= col["precision"]:
+            raise DeclarationError(
+                f"{where}: scale={col['scale']} must be between 0 and precision="
+                f"{col['precision']}"
+            )
     if attr.kind == "pk":
         auto = attr.opt("auto", ltype == "int" and single_pk)
         if auto:
