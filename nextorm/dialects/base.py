@@ -13,9 +13,10 @@ subclass where a server needs different SQL).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..migrations.operations import Operation
+if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
+    from ..migrations.operations import Operation
 
 
 class Dialect:
@@ -126,6 +127,104 @@ class Dialect:
 
     def render_drop_foreign_key(self, op: Any) -> list[str]:
         return [f"ALTER TABLE {self.quote(op.table)} DROP CONSTRAINT {self.quote(op.name)}"]
+
+    # -- altering existing tables (used by makemigrations; SQLite overrides with rebuilds) ---
+
+    def rebuilds_table(self, op: Operation) -> bool:
+        """True if this dialect renders ``op`` as a table rebuild (SQLite)."""
+        return False
+
+    def literal(self, value: Any) -> str:
+        """Render a backfill value as an SQL literal, quoted and escaped for this server."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, dict):
+            if "sql" in value:
+                return str(value["sql"])
+            if "hex" in value:
+                return self.bytes_literal(str(value["hex"]))
+            if "json" in value:
+                import json
+
+                return self.string_literal(json.dumps(value["json"], sort_keys=True))
+            raise ValueError(f"cannot render {value!r} as an SQL literal")
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, int | float):
+            return repr(value)
+        return self.string_literal(str(value))
+
+    def string_literal(self, text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def bytes_literal(self, hex_digits: str) -> str:
+        return f"X'{hex_digits}'"
+
+    def backfill_statement(self, table: str, column: str, value: Any) -> Any:
+        """Return the UPDATE that gives NULLs of ``table.column`` the value ``value``."""
+        from ..migrations.operations import Statement
+
+        where = f"UPDATE {self.quote(table)} SET {self.quote(column)} = "
+        cond = f" WHERE {self.quote(column)} IS NULL"
+        if isinstance(value, dict):  # SQL expressions, bytes, JSON: rendered as literals
+            return where + self.literal(value) + cond
+        return Statement(where + "?" + cond, (value,))
+
+    def render_add_column(self, op: Any) -> list[Any]:
+        table, column = self.quote(op.table), self.quote(op.column)
+        add = f"ALTER TABLE {table} ADD COLUMN {self.column_sql(op.column, op.definition)}"
+        needs_value = not op.definition.get("nullable") and op.definition.get("sql_default") is None
+        if not needs_value or op.backfill is None:
+            return [add]
+        return [
+            f"{add} DEFAULT {self.literal(op.backfill)}",
+            f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT",
+        ]
+
+    def render_drop_column(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.table)} DROP COLUMN {self.quote(op.column)}"]
+
+    def render_alter_column(self, op: Any) -> list[Any]:
+        table, column = self.quote(op.table), self.quote(op.column)
+        alter = f"ALTER TABLE {table} ALTER COLUMN {column}"
+        old, new = op.old, op.new
+        stmts: list[Any] = []
+        if self.column_type(old) != self.column_type(new):
+            new_type = self.column_type(new)
+            stmts.append(f"{alter} TYPE {new_type} USING {column}::{new_type}")
+        if op.sets_not_null and op.backfill is not None:  # after the type change: the value
+            stmts.append(self.backfill_statement(op.table, op.column, op.backfill))
+        if bool(old.get("nullable")) != bool(new.get("nullable")):
+            stmts.append(f"{alter} DROP NOT NULL" if new.get("nullable") else f"{alter} SET NOT NULL")
+        if old.get("sql_default") != new.get("sql_default"):
+            if new.get("sql_default") is None:
+                stmts.append(f"{alter} DROP DEFAULT")
+            else:
+                stmts.append(f"{alter} SET DEFAULT {new['sql_default']}")
+        return stmts
+
+    def render_rename_column(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.table)} RENAME COLUMN {self.quote(op.old_name)} "
+                f"TO {self.quote(op.new_name)}"]
+
+    def render_rename_table(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.old_name)} RENAME TO {self.quote(op.new_name)}"]
+
+    def render_add_unique(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.table)} ADD CONSTRAINT {self.quote(op.name)} "
+                f"UNIQUE ({self.quote_list(op.columns)})"]
+
+    def render_drop_unique(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.table)} DROP CONSTRAINT {self.quote(op.name)}"]
+
+    def render_alter_primary_key(self, op: Any) -> list[Any]:
+        table = self.quote(op.table)
+        stmts = []
+        if op.old_columns:
+            stmts.append(f"ALTER TABLE {table} DROP CONSTRAINT {self.quote(op.table + '_pkey')}")
+        if op.new_columns:
+            stmts.append(f"ALTER TABLE {table} ADD PRIMARY KEY ({self.quote_list(op.new_columns)})")
+        return stmts
 
     # -- connections -----------------------------------------------------------------------
 

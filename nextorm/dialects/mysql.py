@@ -48,6 +48,33 @@ class MySQLDialect(Dialect):
     def render_drop_foreign_key(self, op: Any) -> list[str]:
         return [f"ALTER TABLE {self.quote(op.table)} DROP FOREIGN KEY {self.quote(op.name)}"]
 
+    def string_literal(self, text: str) -> str:
+        # Backslash is an escape character in MariaDB string literals (unless
+        # NO_BACKSLASH_ESCAPES), so it is doubled as well as the quote.
+        return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def render_alter_column(self, op: Any) -> list[Any]:
+        modify = f"ALTER TABLE {self.quote(op.table)} MODIFY COLUMN "
+        stmts: list[Any] = []
+        if op.sets_not_null and op.backfill is not None:
+            if self.column_type(op.old) != self.column_type(op.new):
+                # The new type first (still NULL-able), so the value fits the column.
+                stmts.append(modify + self.column_sql(op.column, {**op.new, "nullable": True}))
+            stmts.append(self.backfill_statement(op.table, op.column, op.backfill))
+        stmts.append(modify + self.column_sql(op.column, op.new))
+        return stmts
+
+    def render_drop_unique(self, op: Any) -> list[Any]:
+        return [f"ALTER TABLE {self.quote(op.table)} DROP INDEX {self.quote(op.name)}"]
+
+    def render_alter_primary_key(self, op: Any) -> list[Any]:
+        parts = []
+        if op.old_columns:
+            parts.append("DROP PRIMARY KEY")
+        if op.new_columns:
+            parts.append(f"ADD PRIMARY KEY ({self.quote_list(op.new_columns)})")
+        return [f"ALTER TABLE {self.quote(op.table)} " + ", ".join(parts)]
+
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:
             import pymysql

@@ -12,6 +12,24 @@ from typing import Any
 
 from .base import Dialect
 
+#: Operations SQLite renders as a table rebuild (AddColumn when it needs a value and
+#: DropColumn when a key or index uses the column are decided in ``rebuilds_table``).
+_REBUILT = frozenset({
+    "AlterColumn", "AddUnique", "DropUnique", "AddForeignKey", "DropForeignKey",
+    "AlterPrimaryKey",
+})
+
+
+
+def _constrained(table: dict[str, Any] | None, column: str) -> bool:
+    """True if ``column`` is in the table's primary key or any key or index (or unknown)."""
+    if table is None:
+        return True
+    groups = [table["primary_key"]] + [item["columns"] for section in
+                                       ("uniques", "foreign_keys", "indexes")
+                                       for item in table[section].values()]
+    return any(column in columns for columns in groups)
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -34,6 +52,68 @@ class SQLiteDialect(Dialect):
 
     def auto_pk_clause(self) -> str:
         return "PRIMARY KEY AUTOINCREMENT"
+
+    # -- changes SQLite cannot make in place: the table rebuild (sqlite_rebuild.py) ---------
+
+    def rebuilds_table(self, op: Any) -> bool:
+        name = type(op).__name__
+        if name == "AddColumn":
+            return not op.definition.get("nullable") and op.definition.get("sql_default") is None
+        if name == "DropColumn":  # DROP COLUMN works unless a key or index still uses it
+            return _constrained(op.table_before, op.column)
+        return name in _REBUILT
+
+    def _rebuild(self, op: Any, fill: dict[str, str] | None = None) -> list[Any]:
+        from .sqlite_rebuild import rebuild
+
+        return rebuild(self, op.table, op.table_before, op.table_after, fill)
+
+    def rebuild_fill(self, op: Any) -> dict[str, str]:
+        """Return the values a rebuild copies into new columns or NULLs (column -> literal)."""
+        name = type(op).__name__
+        if name == "AddColumn" and op.backfill is not None:
+            return {op.column: self.literal(op.backfill)}
+        if name == "AlterColumn" and op.sets_not_null and op.backfill is not None:
+            return {op.column: self.literal(op.backfill)}
+        return {}
+
+    def render_rebuild(self, ops: list[Any]) -> list[Any]:
+        """Render consecutive changes of one table as a single rebuild."""
+        from .sqlite_rebuild import rebuild
+
+        fill: dict[str, str] = {}
+        for op in ops:
+            fill.update(self.rebuild_fill(op))
+        first, last = ops[0], ops[-1]
+        return rebuild(self, first.table, first.table_before, last.table_after, fill)
+
+    def render_add_column(self, op: Any) -> list[Any]:
+        if not self.rebuilds_table(op):
+            return super().render_add_column(op)
+        return self._rebuild(op, self.rebuild_fill(op))
+
+    def render_alter_column(self, op: Any) -> list[Any]:
+        return self._rebuild(op, self.rebuild_fill(op))
+
+    def render_drop_column(self, op: Any) -> list[Any]:
+        if not self.rebuilds_table(op):
+            return super().render_drop_column(op)
+        return self._rebuild(op)
+
+    def render_add_unique(self, op: Any) -> list[Any]:
+        return self._rebuild(op)
+
+    def render_drop_unique(self, op: Any) -> list[Any]:
+        return self._rebuild(op)
+
+    def render_add_foreign_key(self, op: Any) -> list[Any]:
+        return self._rebuild(op)
+
+    def render_drop_foreign_key(self, op: Any) -> list[Any]:
+        return self._rebuild(op)
+
+    def render_alter_primary_key(self, op: Any) -> list[Any]:
+        return self._rebuild(op)
 
     def connect(self, filename: str = ":memory:", **kwargs: Any) -> sqlite3.Connection:
         # isolation_level=None: the driver never opens transactions behind our back; the

@@ -11,7 +11,8 @@ its SQL in ``dialects/``, and its partial in ``templates/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 
@@ -33,6 +34,14 @@ class Operation:
     def name_fragment(self) -> str:
         """Return a file-name fragment such as ``create_user`` or ``add_email_to_user``."""
         raise NotImplementedError(type(self).__name__)
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        """Change ``tables`` (the schema dict's tables) as the database will change."""
+        raise NotImplementedError(type(self).__name__)
+
+    def reverse_operations(self) -> list[Operation]:
+        """Return the operations that undo this one (usually just ``reverse()``)."""
+        return [self.reverse()]
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,13 @@ class CreateTable(Operation):
     def name_fragment(self) -> str:
         return f"create_{self.table}"
 
+    def apply(self, tables: dict[str, Any]) -> None:
+        table = copy.deepcopy(self.definition)
+        table["indexes"] = {}  # created by the CreateIndex steps that follow
+        for name in self.skip_foreign_keys:
+            del table["foreign_keys"][name]
+        tables[self.table] = table
+
 
 @dataclass(frozen=True)
 class DropTable(Operation):
@@ -74,6 +90,15 @@ class DropTable(Operation):
 
     def name_fragment(self) -> str:
         return f"drop_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        del tables[self.table]
+
+    def reverse_operations(self) -> list[Operation]:
+        ops: list[Operation] = [CreateTable(self.table, self.definition)]
+        for name, index in self.definition["indexes"].items():
+            ops.append(CreateIndex(self.table, name, tuple(index["columns"]), index["unique"]))
+        return ops
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,10 @@ class CreateIndex(Operation):
     def name_fragment(self) -> str:
         return f"add_index_{self.table}_{'_'.join(self.columns)}"
 
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["indexes"][self.name] = {
+            "columns": list(self.columns), "unique": self.unique}
+
 
 @dataclass(frozen=True)
 class DropIndex(Operation):
@@ -114,6 +143,9 @@ class DropIndex(Operation):
     def name_fragment(self) -> str:
         return f"drop_index_{self.table}_{'_'.join(self.columns)}"
 
+    def apply(self, tables: dict[str, Any]) -> None:
+        del tables[self.table]["indexes"][self.name]
+
 
 @dataclass(frozen=True)
 class AddForeignKey(Operation):
@@ -122,6 +154,8 @@ class AddForeignKey(Operation):
     table: str
     name: str
     definition: dict[str, Any]  # columns, ref_table, ref_columns, on_delete
+    table_before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    table_after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def reverse(self) -> Operation:
         return DropForeignKey(self.table, self.name, self.definition)
@@ -134,6 +168,9 @@ class AddForeignKey(Operation):
     def name_fragment(self) -> str:
         return f"add_fk_{self.table}_{'_'.join(self.definition['columns'])}"
 
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["foreign_keys"][self.name] = copy.deepcopy(self.definition)
+
 
 @dataclass(frozen=True)
 class DropForeignKey(Operation):
@@ -142,6 +179,8 @@ class DropForeignKey(Operation):
     table: str
     name: str
     definition: dict[str, Any]
+    table_before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    table_after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def reverse(self) -> Operation:
         return AddForeignKey(self.table, self.name, self.definition)
@@ -151,3 +190,289 @@ class DropForeignKey(Operation):
 
     def name_fragment(self) -> str:
         return f"drop_fk_{self.table}_{'_'.join(self.definition['columns'])}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        del tables[self.table]["foreign_keys"][self.name]
+
+
+# -- statements a dialect may return beside plain SQL strings ---------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement with parameters (``?`` placeholders), e.g. an UPDATE backfill.
+
+    ``must_return_nothing`` marks a check query (``PRAGMA foreign_key_check``): the migration
+    raises if it returns rows.
+    """
+
+    sql: str
+    params: tuple[Any, ...] = ()
+    must_return_nothing: bool = False
+
+
+# -- helpers shared by the operations below ---------------------------------------------------
+
+_CONTEXT = {"default": None, "compare": False, "repr": False}
+
+
+def fill_value(col: dict[str, Any]) -> Any:
+    """Return a value for existing rows when no better one is known (used by downgrades).
+
+    The declared default if any, else a neutral value of the column's type.
+    """
+    if "default" in col and not isinstance(col["default"], dict):
+        return col["default"]
+    return {
+        "str": "", "int": 0, "float": 0.0, "bool": False, "decimal": "0",
+        "date": "1970-01-01", "datetime": "1970-01-01 00:00:00", "time": "00:00:00",
+        "uuid": "00000000-0000-0000-0000-000000000000", "bytes": {"hex": ""},
+        "json": {"json": None},
+    }.get(col["type"], "")
+
+
+def _rename_in(columns: list[str], old: str, new: str) -> list[str]:
+    return [new if c == old else c for c in columns]
+
+
+@dataclass(frozen=True)
+class AddColumn(Operation):
+    """Add a column; ``backfill`` is the value existing rows get when the column is NOT NULL."""
+
+    table: str
+    column: str
+    definition: dict[str, Any]
+    backfill: Any = None
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        return DropColumn(self.table, self.column, self.definition)
+
+    def describe(self) -> str:
+        text = f"Add column {self.table}.{self.column} ({column_summary(self.definition)})."
+        if self.backfill is not None and not self.definition.get("nullable"):
+            text += f" Existing rows get {_show(self.backfill)}."
+        return text
+
+    def name_fragment(self) -> str:
+        return f"add_{self.column}_to_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["columns"][self.column] = copy.deepcopy(self.definition)
+
+
+@dataclass(frozen=True)
+class DropColumn(Operation):
+    """Drop a column; carries its definition so the reverse can re-add it."""
+
+    table: str
+    column: str
+    definition: dict[str, Any]
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+    destructive: ClassVar[bool] = True
+
+    def reverse(self) -> Operation:
+        return AddColumn(self.table, self.column, self.definition, fill_value(self.definition))
+
+    def describe(self) -> str:
+        return f"Drop column {self.table}.{self.column} (DESTRUCTIVE: its values are lost)."
+
+    def name_fragment(self) -> str:
+        return f"remove_{self.column}_from_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        del tables[self.table]["columns"][self.column]
+
+
+@dataclass(frozen=True)
+class AlterColumn(Operation):
+    """Change a column's type, size, nullability or SQL default.
+
+    ``backfill`` is the value NULLs get before the column becomes NOT NULL.
+    """
+
+    table: str
+    column: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    backfill: Any = None
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        backfill = fill_value(self.old) if self.new.get("nullable") and not self.old.get(
+            "nullable") else None
+        return AlterColumn(self.table, self.column, self.new, self.old, backfill)
+
+    @property
+    def sets_not_null(self) -> bool:
+        return bool(self.old.get("nullable")) and not self.new.get("nullable")
+
+    def describe(self) -> str:
+        text = (f"Change column {self.table}.{self.column} from {column_summary(self.old)} "
+                f"to {column_summary(self.new)}.")
+        if self.sets_not_null and self.backfill is not None:
+            text += f" NULLs become {_show(self.backfill)}."
+        return text
+
+    def name_fragment(self) -> str:
+        return f"alter_{self.column}_on_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["columns"][self.column] = copy.deepcopy(self.new)
+
+
+@dataclass(frozen=True)
+class RenameColumn(Operation):
+    """Rename a column, keeping its values (keys, indexes and references follow it)."""
+
+    table: str
+    old_name: str
+    new_name: str
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        return RenameColumn(self.table, self.new_name, self.old_name)
+
+    def describe(self) -> str:
+        return f"Rename column {self.table}.{self.old_name} to {self.new_name}."
+
+    def name_fragment(self) -> str:
+        return f"rename_{self.old_name}_to_{self.new_name}_on_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        old, new = self.old_name, self.new_name
+        table = tables[self.table]
+        table["columns"] = {new if k == old else k: v for k, v in table["columns"].items()}
+        table["primary_key"] = _rename_in(table["primary_key"], old, new)
+        for section in ("indexes", "uniques", "foreign_keys"):
+            for item in table[section].values():
+                item["columns"] = _rename_in(item["columns"], old, new)
+        for other in tables.values():
+            for fk in other["foreign_keys"].values():
+                if fk["ref_table"] == self.table:
+                    fk["ref_columns"] = _rename_in(fk["ref_columns"], old, new)
+
+
+@dataclass(frozen=True)
+class RenameTable(Operation):
+    """Rename a table, keeping its rows (foreign keys that reference it follow it)."""
+
+    old_name: str
+    new_name: str
+
+    def reverse(self) -> Operation:
+        return RenameTable(self.new_name, self.old_name)
+
+    def describe(self) -> str:
+        return f"Rename table {self.old_name} to {self.new_name}."
+
+    def name_fragment(self) -> str:
+        return f"rename_{self.old_name}_to_{self.new_name}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.new_name] = tables.pop(self.old_name)
+        for other in tables.values():
+            for fk in other["foreign_keys"].values():
+                if fk["ref_table"] == self.old_name:
+                    fk["ref_table"] = self.new_name
+
+
+@dataclass(frozen=True)
+class AddUnique(Operation):
+    """Add a unique key (fails if existing rows hold duplicates)."""
+
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        return DropUnique(self.table, self.name, self.columns)
+
+    def describe(self) -> str:
+        return f"Add unique key {self.name} on {self.table} ({', '.join(self.columns)})."
+
+    def name_fragment(self) -> str:
+        return f"add_unique_{self.table}_{'_'.join(self.columns)}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["uniques"][self.name] = {"columns": list(self.columns)}
+
+
+@dataclass(frozen=True)
+class DropUnique(Operation):
+    """Drop a unique key; carries its columns for the reverse."""
+
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        return AddUnique(self.table, self.name, self.columns)
+
+    def describe(self) -> str:
+        return f"Drop unique key {self.name} on {self.table}."
+
+    def name_fragment(self) -> str:
+        return f"drop_unique_{self.table}_{'_'.join(self.columns)}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        del tables[self.table]["uniques"][self.name]
+
+
+@dataclass(frozen=True)
+class AlterPrimaryKey(Operation):
+    """Change which columns form a table's primary key."""
+
+    table: str
+    old_columns: tuple[str, ...]
+    new_columns: tuple[str, ...]
+    table_before: dict[str, Any] | None = field(**_CONTEXT)
+    table_after: dict[str, Any] | None = field(**_CONTEXT)
+
+    def reverse(self) -> Operation:
+        return AlterPrimaryKey(self.table, self.new_columns, self.old_columns)
+
+    def describe(self) -> str:
+        return (f"Change the primary key of {self.table} from ({', '.join(self.old_columns)}) "
+                f"to ({', '.join(self.new_columns)}).")
+
+    def name_fragment(self) -> str:
+        return f"alter_primary_key_on_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        tables[self.table]["primary_key"] = list(self.new_columns)
+
+
+def column_summary(col: dict[str, Any]) -> str:
+    """Return ``str(80) NOT NULL``-style words for a column dict."""
+    text = col["type"]
+    if col["type"] == "str" and col.get("max_len"):
+        text += f"({col['max_len']})"
+    elif col["type"] == "decimal":
+        text += f"({col['precision']},{col['scale']})"
+    text += " NULL" if col.get("nullable") else " NOT NULL"
+    if col.get("sql_default") is not None:
+        text += f" DEFAULT {col['sql_default']}"
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict) and "sql" in value:
+        return value["sql"]
+    return repr(value)
+
+
+def apply_operations(ops: list[Operation], schema: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``schema`` with ``ops`` applied in order (what the database will hold)."""
+    result = copy.deepcopy(schema)
+    for op in ops:
+        op.apply(result["tables"])
+    return result

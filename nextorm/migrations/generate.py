@@ -1,0 +1,174 @@
+"""makemigrations: diff the entities against the snapshot and write the next migration.
+
+``plan_migration`` computes everything without touching the disk (``--dry-run`` and
+``--check`` use it); ``makemigrations`` writes the module and the new snapshot together: both
+go to temporary files first and are moved into place with ``os.replace``, the module first,
+and the module is removed again if the snapshot cannot be moved, so a failure changes neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import MigrationError
+from . import snapshot
+from .diff import diff_schemas, reverse_operations
+from .operations import AddForeignKey, CreateIndex, CreateTable, Operation
+from .questioner import InteractiveQuestioner, Questioner
+
+MIGRATION_FILE = re.compile(r"^(\d{4,})_(\w+)\.py$")
+MAX_NAME_LENGTH = 60
+
+
+@dataclass
+class PlannedMigration:
+    """A migration ready to be written: its path, source, operations and the new snapshot."""
+
+    path: Path
+    source: str
+    operations: list[Operation]
+    snapshot: dict[str, Any]
+    downgrade_operations: list[Operation] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def plan_migration(
+    db: Any,
+    directory: str | Path = "migrations/",
+    name: str | None = None,
+    *,
+    empty: bool = False,
+    renames: tuple[str, ...] | list[str] = (),
+    table_renames: tuple[str, ...] | list[str] = (),
+    templates: str | Path | None = None,
+    interactive: bool = False,
+    now: dt.datetime | None = None,
+) -> PlannedMigration | None:
+    """Return the migration the entity changes need, or None when nothing changed."""
+    from .. import __version__
+
+    if not db.is_mapped:
+        db.generate_mapping()
+    dialect = db._dialect()
+    new = db.schema()
+    old = snapshot.load(directory)
+    kind = InteractiveQuestioner if interactive else Questioner
+    questioner = kind(renames=[*marker_renames(db), *renames], table_renames=table_renames)
+    ops: list[Operation] = [] if empty else diff_schemas(old, new, questioner)
+    if not ops and not empty:
+        return None
+    undo = reverse_operations(ops, new) if ops else []
+    if empty:
+        new = old
+    slug = safe_name(name) if name else derive_name(ops, old)
+    path = Path(directory) / f"{next_number(directory):04d}_{slug}.py"
+    summary = _summary(ops, empty)
+    from .writer import render_migration
+
+    source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
+                              now=now, templates=templates)
+    return PlannedMigration(path, source, ops, new, undo)
+
+
+def makemigrations(
+    db: Any, directory: str | Path = "migrations/", name: str | None = None, **options: Any
+) -> str | None:
+    """Write the next migration and the snapshot; return the file's path, or None if no change."""
+    plan = plan_migration(db, directory, name, **options)
+    if plan is None:
+        return None
+    write_migration(plan, directory)
+    return str(plan.path)
+
+
+def write_migration(plan: PlannedMigration, directory: str | Path) -> None:
+    """Write the module and the snapshot so that either both change or neither does."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    if plan.path.exists():
+        raise MigrationError(f"{plan.path} already exists; nothing was written")
+    snap = snapshot.snapshot_path(folder)
+    tmp_module = folder / f".{plan.path.name}.tmp"
+    tmp_snap = folder / f"{snapshot.SNAPSHOT_NAME}.tmp"
+    try:
+        tmp_module.write_text(plan.source, encoding="utf-8")
+        tmp_snap.write_text(snapshot.dumps(plan.snapshot), encoding="utf-8")
+        os.replace(tmp_module, plan.path)
+        try:
+            os.replace(tmp_snap, snap)
+        except OSError:
+            plan.path.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise MigrationError(f"cannot write {plan.path} and {snap}: {exc.strerror}") from exc
+    finally:
+        tmp_module.unlink(missing_ok=True)
+        tmp_snap.unlink(missing_ok=True)
+
+
+def marker_renames(db: Any) -> list[str]:
+    """Return ``table.old=new`` hints from ``renamed_from=`` options on the entities."""
+    hints = []
+    for emap in (db.mapping or {}).values():
+        for attr in emap.entity._attrs_.values():
+            old = attr.opt("renamed_from")
+            columns = emap.columns.get(attr.name, [])
+            if old and len(columns) == 1:
+                hints.append(f"{emap.table}.{old}={columns[0]}")
+    return hints
+
+
+def next_number(directory: str | Path) -> int:
+    """Return the number after the highest ``NNNN_*.py`` in ``directory`` (1 if none)."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return 1
+    numbers = [int(m.group(1)) for p in folder.iterdir() if (m := MIGRATION_FILE.match(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def safe_name(label: str) -> str:
+    """Turn ``--name`` into a lower-case identifier fragment (``Add Email!/x`` → ``add_email_x``)."""
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", label).strip("_").lower()[:MAX_NAME_LENGTH].strip("_")
+    return slug or "migration"
+
+
+def derive_name(ops: list[Operation], old: dict[str, Any]) -> str:
+    """Name a migration after what it does: ``initial``, ``create_tag``, ``add_email_to_user``."""
+    if not ops:
+        return "empty"
+    if not old["tables"]:
+        return "initial"
+    created = {op.table for op in ops if isinstance(op, CreateTable)}
+    fragments: list[str] = []
+    for op in ops:
+        if isinstance(op, CreateIndex | AddForeignKey) and op.table in created:
+            continue
+        fragment = op.name_fragment()
+        if fragment not in fragments:
+            fragments.append(fragment)
+    name = "_and_".join(fragments[:2]) if len(fragments) <= 2 else f"{fragments[0]}_and_more"
+    if len(name) > MAX_NAME_LENGTH:
+        name = f"{fragments[0][:MAX_NAME_LENGTH - 9]}_and_more"
+    return safe_name(name)
+
+
+def _summary(ops: list[Operation], empty: bool) -> str:
+    if empty or not ops:
+        return "Empty migration: write data changes in upgrade() and downgrade()."
+    created = [op.table for op in ops if isinstance(op, CreateTable)]
+    if all(isinstance(op, CreateTable | CreateIndex | AddForeignKey) for op in ops):
+        return f"Create table{'s' if len(created) > 1 else ''} {', '.join(created)}."
+    if len(ops) == 1:
+        return ops[0].describe()
+    words = [op.name_fragment().replace("_", " ") for op in ops]
+    shown = ", ".join(words[:3]) + (f" and {len(words) - 3} more" if len(words) > 3 else "")
+    return f"{len(ops)} schema changes: {shown}."

@@ -1,0 +1,194 @@
+"""Render a migration module from operations: Jinja templates, then black.
+
+Templates are looked up first in the project's own folder (``--templates DIR`` or
+``templates = "..."`` under ``[tool.nextorm]``), then in NextORM's defaults, so a project
+overrides the module template or one operation's partial by writing a file of the same name.
+The context each template receives is documented in ``docs/templates.md``.
+
+Jinja and black are imported here only: the runtime (``migrate``) never imports this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import MigrationError
+from .operations import Operation, Statement
+
+MODULE_TEMPLATE = "migration.py.j2"
+LINE_LENGTH = 100
+
+
+def default_template_dir() -> Path:
+    """Return NextORM's own templates: inside the package (wheel) or at the repository root."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / MODULE_TEMPLATE).is_file():
+            return candidate
+    raise MigrationError(f"NextORM's templates are missing (looked in {package / 'templates'})")
+
+
+def project_template_dir(start: str | Path | None = None) -> Path | None:
+    """Return ``templates`` from ``[tool.nextorm]`` of the nearest pyproject.toml, if set."""
+    import tomllib
+
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise MigrationError(f"{pyproject}: cannot read it: {exc}") from None
+            value = data.get("tool", {}).get("nextorm", {}).get("templates")
+            return (folder / value) if value else None
+    return None
+
+
+def py_string(text: str) -> str:
+    """Return a Python literal for ``text``: triple-quoted when that is exact, else repr()."""
+    if "\\" in text or "\r" in text:
+        return repr(text)
+    if "\n" not in text and text.endswith('"'):
+        return repr(text)  # black prints 'DROP TABLE "user"'
+    if '"""' not in text and not text.endswith('"'):
+        return f'"""{text}"""'
+    if "\'\'\'" not in text and not text.endswith("'"):
+        return f"\'\'\'{text}\'\'\'"
+    return repr(text)
+
+
+def docstring_text(text: str) -> str:
+    """Make ``text`` safe inside a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _environment(templates: str | Path | None) -> Any:
+    import jinja2
+
+    search = []
+    if templates is not None:
+        folder = Path(templates)
+        if not folder.is_dir():
+            raise MigrationError(f"templates folder {str(folder)!r} does not exist")
+        search.append(str(folder))
+    search.append(str(default_template_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    env.filters["pystr"] = py_string
+    env.filters["docstring"] = docstring_text
+    return env
+
+
+def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[str, Any]:
+    """Return the template context of one step: the operation, its comment and its SQL."""
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(op).__name__).lower()
+    template = f"operations/{kind}.py.j2"
+    statements = _statements(dialect.render(op))
+    return {
+        "op": op,
+        "kind": kind,
+        "template": template,
+        "table": getattr(op, "table", getattr(op, "new_name", "")),
+        "comment": op.describe(),
+        "destructive": op.destructive,
+        "rebuild": dialect.rebuilds_table(op),
+        "statements": statements,
+    }
+
+
+def steps(operations: list[Operation], dialect: Any) -> list[dict[str, Any]]:
+    """Return the step contexts; consecutive rebuilds of one SQLite table become one step."""
+    groups: list[list[Operation]] = []
+    for op in operations:
+        previous = groups[-1] if groups else None
+        if (previous and dialect.rebuilds_table(op) and dialect.rebuilds_table(previous[-1])
+                and getattr(op, "table", None) == getattr(previous[-1], "table", None)):
+            previous.append(op)
+        else:
+            groups.append([op])
+    return [step_context(g[0], dialect) if len(g) == 1 else rebuild_context(g, dialect)
+            for g in groups]
+
+
+def rebuild_context(ops: list[Operation], dialect: Any) -> dict[str, Any]:
+    """Return the context of a step that rebuilds one table for several changes at once."""
+    return {
+        "op": ops[-1],
+        "operations": ops,
+        "kind": "rebuild_table",
+        "template": "operations/rebuild_table.py.j2",
+        "table": ops[0].table,  # type: ignore[attr-defined]
+        "comment": " ".join(op.describe() for op in ops),
+        "comments": [op.describe() for op in ops],
+        "destructive": any(op.destructive for op in ops),
+        "rebuild": True,
+        "statements": _statements(dialect.render_rebuild(ops)),
+    }
+
+
+def _statements(rendered: list[Any]) -> list[dict[str, Any]]:
+    result = []
+    for stmt in rendered:
+        if isinstance(stmt, Statement):
+            result.append({"sql": stmt.sql, "params": repr(list(stmt.params)),
+                           "check": stmt.must_return_nothing})
+        else:
+            result.append({"sql": stmt, "params": "[]", "check": False})
+    return result
+
+
+def render_migration(
+    operations: list[Operation],
+    undo: list[Operation],
+    dialect: Any,
+    *,
+    summary: str,
+    version: str,
+    now: dt.datetime | None = None,
+    templates: str | Path | None = None,
+) -> str:
+    """Return the black-formatted source of a migration module."""
+    import jinja2
+
+    env = _environment(templates)
+    upgrade = steps(operations, dialect)
+    downgrade = steps(undo, dialect)
+    when = now or dt.datetime.now(dt.UTC)
+    context = {
+        "summary": summary,
+        "description": [op.describe() for op in operations],
+        "dialect": dialect.name,
+        "version": version,
+        "date": when.strftime("%Y-%m-%d %H:%M UTC"),
+        "foreign_keys_off": any(s["rebuild"] for s in upgrade + downgrade),
+        "upgrade": upgrade,
+        "downgrade": downgrade,
+        "operations": operations,
+    }
+    try:
+        source = env.get_template(MODULE_TEMPLATE).render(context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or MODULE_TEMPLATE
+        raise MigrationError(f"template {where}: {exc.message or exc}") from None
+    return format_source(source)
+
+
+def format_source(source: str) -> str:
+    """Format with black; a template that renders invalid Python is an error naming it."""
+    import black
+
+    try:
+        return black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
+    except black.InvalidInput as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid Python"
+        raise MigrationError(f"the migration templates rendered invalid Python: {first}") from None

@@ -1,0 +1,137 @@
+"""Benchmark ``makemigrations`` on a 200-entity × 10-column project, beside the import floor.
+
+Usage::
+
+    .venv/bin/python scripts/bench/makemigrations.py [--entities 200] [--runs 7]
+
+It writes a temporary project whose ``models.py`` declares ``--entities`` entities of ten
+columns each (every fourth one also references the previous entity) and prints the median wall
+time, over ``--runs`` runs, each in a fresh subprocess as a user runs it, of:
+
+- importing ``models`` alone (Python start-up, NextORM, declaring the entities): the floor;
+- ``makemigrations`` for the initial migration (empty ``migrations/``);
+- ``makemigrations`` with no change (snapshot up to date: writes nothing);
+- ``makemigrations`` after one column changed (``e100.c2``: ``Opt[int]`` → ``Req[int]``);
+
+and, in-process, the time of the ``makemigrations()`` call alone (diff + render + black).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COLUMN_TYPES = ["Req[str]", "Opt[str]", "Opt[int]", "Req[int]", "Opt[float]", "Req[bool]",
+                "Opt[dt.datetime]", "Req[str]", "Opt[int]", "Req[Decimal]"]
+
+
+def models_source(count: int) -> str:
+    lines = [
+        "import datetime as dt", "import os", "from decimal import Decimal", "",
+        "from nextorm import PK, Database, Entity, Opt, Req, Set, Single", "",
+        'CHANGED = os.environ.get("BENCH_CHANGED") == "1"', "",
+    ]
+    for i in range(count):
+        lines.append(f"class E{i}(Entity):")
+        lines.append("    id: PK[int]")
+        for c, ctype in enumerate(COLUMN_TYPES):
+            if i == 100 and c == 2:
+                lines.append("    if CHANGED:")
+                lines.append("        c2: Req[int] = Req(default=0)")
+                lines.append("    else:")
+                lines.append("        c2: Opt[int] = Opt(default=0)")
+            else:
+                lines.append(f"    c{c}: {ctype}")
+        if i % 4 == 1:
+            lines.append(f"    ref: Single['E{i - 1}'] = Single(nullable=True)")
+        if i % 4 == 0 and i + 1 < count:
+            lines.append(f"    refs: Set['E{i + 1}']")
+        lines.append("")
+    names = ", ".join(f"E{i}" for i in range(count))
+    lines.append(f"db = Database(entities=[{names}])")
+    lines.append('db.bind("sqlite", "bench.db")')
+    lines.append("db.generate_mapping()")
+    return "\n".join(lines) + "\n"
+
+
+IMPORT_ONLY = "import models"
+MAKE = ("import models\n"
+        "from nextorm.migrations.generate import makemigrations\n"
+        "import time\n"
+        "t = time.perf_counter()\n"
+        "path = makemigrations(models.db, 'migrations')\n"
+        "print(time.perf_counter() - t, path)\n")
+
+
+def timed(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
+                          text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return elapsed, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entities", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="nextorm-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    (root / "models.py").write_text(models_source(args.entities))
+    results: dict[str, list[float]] = {}
+    inner: dict[str, list[float]] = {}
+
+    def record(label: str, code: str, *, changed: bool = False, prepare=None) -> None:
+        for _ in range(args.runs):
+            if prepare:
+                prepare()
+            run_env = {**env, "BENCH_CHANGED": "1" if changed else "0"}
+            elapsed, out = timed(code, root, run_env)
+            results.setdefault(label, []).append(elapsed)
+            if out.strip():
+                inner.setdefault(label, []).append(float(out.split()[0]))
+
+    def fresh() -> None:
+        shutil.rmtree(root / "migrations", ignore_errors=True)
+
+    baseline = root / "baseline"
+
+    def restore() -> None:
+        fresh()
+        shutil.copytree(baseline, root / "migrations")
+
+    timed(IMPORT_ONLY, root, env)  # warm the bytecode caches
+    record("import models only", IMPORT_ONLY)
+    record("makemigrations, initial", MAKE, prepare=fresh)
+    fresh()
+    timed(MAKE, root, {**env, "BENCH_CHANGED": "0"})
+    shutil.copytree(root / "migrations", baseline)
+    record("makemigrations, no change", MAKE, prepare=restore)
+    record("makemigrations, one column changed", MAKE, changed=True, prepare=restore)
+    size = len((baseline / "0001_initial.py").read_text())
+    snap = len((baseline / ".schema_snapshot.json").read_text())
+
+    print(f"{args.entities} entities x 10 columns, median of {args.runs} runs "
+          f"(0001_initial.py {size // 1024} KB, snapshot {snap // 1024} KB)")
+    floor = statistics.median(results["import models only"])
+    for label, times in results.items():
+        median = statistics.median(times)
+        line = f"  {label:<38} {median * 1000:8.0f} ms   x{median / floor:4.2f} of import"
+        if label in inner:
+            line += f"   (call alone {statistics.median(inner[label]) * 1000:.0f} ms)"
+        print(line)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Project templates override NextORM's by file name; the terminal questioner asks in words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from nextorm import Database, Entity, MigrationError, Req
+from nextorm.migrations.generate import makemigrations, plan_migration
+from nextorm.migrations.writer import project_template_dir
+
+
+def make_db(tmp_path, column: str = "name") -> Database:
+    class Note(Entity):
+        if column == "name":
+            name: Req[str]
+        else:
+            title: Req[str]
+
+    db = Database(entities=[Note])
+    db.bind("sqlite", str(tmp_path / "app.db"))
+    db.generate_mapping()
+    return db
+
+
+def test_a_project_partial_overrides_one_operation(tmp_path):
+    templates = tmp_path / "tpl" / "operations"
+    templates.mkdir(parents=True)
+    (templates / "create_table.py.j2").write_text(
+        "    # Reviewed by the data team: {{ step.table }}\n"
+        "{% for s in step.statements %}    db._execute_dml({{ s.sql | pystr }}, {{ s.params }})\n"
+        "{% endfor %}"
+    )
+    plan = plan_migration(make_db(tmp_path), tmp_path / "m", templates=tmp_path / "tpl")
+    assert "# Reviewed by the data team: note" in plan.source
+    assert "# DESTRUCTIVE: Drop table note" in plan.source  # other partials are still the defaults
+
+
+def test_a_project_module_template_overrides_the_module(tmp_path):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "migration.py.j2").write_text(
+        '"""Company header."""\nDIALECT = "{{ dialect }}"\n\n\ndef upgrade(db):\n'
+        "{% for step in upgrade %}{% include step.template %}{% endfor %}"
+    )
+    plan = plan_migration(make_db(tmp_path), tmp_path / "m", templates=tmp_path / "tpl")
+    assert plan.source.startswith('"""Company header."""')
+    assert "def downgrade" not in plan.source
+
+
+def test_a_template_that_renders_bad_python_is_a_clear_error(tmp_path):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "migration.py.j2").write_text("def upgrade(db)\n    pass\n")
+    with pytest.raises(MigrationError, match="templates rendered invalid Python"):
+        plan_migration(make_db(tmp_path), tmp_path / "m", templates=tmp_path / "tpl")
+    with pytest.raises(MigrationError, match="templates folder .* does not exist"):
+        plan_migration(make_db(tmp_path), tmp_path / "m", templates=tmp_path / "nope")
+
+
+def test_templates_setting_in_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.nextorm]\ntemplates = "migration_templates"\n')
+    (tmp_path / "src").mkdir()
+    assert project_template_dir(tmp_path / "src") == tmp_path / "migration_templates"
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert project_template_dir(tmp_path) is None
+
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from nextorm import Database, Entity, Req
+    from nextorm.migrations.generate import makemigrations
+
+    class Note(Entity):
+        if sys.argv[1] == "old":
+            name: Req[str]
+        else:
+            title: Req[str]
+
+    db = Database(entities=[Note])
+    db.bind("sqlite", "app.db")
+    db.generate_mapping()
+    print(makemigrations(db, "migrations", interactive=True))
+""")
+
+
+@pytest.mark.parametrize("answer, expected", [("y", "rename_name_to_title_on_note"),
+                                              ("n", "add_title_to_note")])
+def test_the_terminal_asks_about_a_rename(tmp_path, answer, expected):
+    (tmp_path / "script.py").write_text(SCRIPT)
+
+    def run(version, stdin=""):
+        return subprocess.run([sys.executable, "script.py", version], cwd=tmp_path, input=stdin,
+                              capture_output=True, text=True, check=True)
+
+    run("old")
+    out = run("new", stdin=answer + "\n").stdout
+    assert "Did you rename note.name to note.title? [y/N]" in out
+    assert expected in out
+
+
+def test_non_interactive_rename_stops_without_writing(tmp_path):
+    makemigrations(make_db(tmp_path, "name"), tmp_path / "m")
+    with pytest.raises(MigrationError, match=r"--rename note\.name=title"):
+        makemigrations(make_db(tmp_path, "title"), tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
+        ".schema_snapshot.json", "0001_initial.py"]
+    path = makemigrations(make_db(tmp_path, "title"), tmp_path / "m", renames=["note.name=title"])
+    assert path.endswith("0002_rename_name_to_title_on_note.py")
+
+
+BACKFILL_SCRIPT = textwrap.dedent("""
+    import sys
+    from nextorm import Database, Entity, Req, makemigrations
+
+    class Item(Entity):
+        name: Req[str]
+        if sys.argv[1] == "new":
+            count: Req[int]
+
+    db = Database(entities=[Item])
+    db.bind("sqlite", "app.db")
+    db.generate_mapping()
+    print(makemigrations(db, "migrations", interactive=True))
+""")
+
+
+def test_the_terminal_asks_for_a_value_for_existing_rows(tmp_path):
+    (tmp_path / "script.py").write_text(BACKFILL_SCRIPT)
+
+    def run(version, stdin=""):
+        return subprocess.run([sys.executable, "script.py", version], cwd=tmp_path, input=stdin,
+                              capture_output=True, text=True, check=True).stdout
+
+    run("old")
+    out = run("new", stdin="5\n")
+    assert "item.count is NOT NULL and is added to a table that may hold rows" in out
+    path = out.split()[-1]  # the prompt and the answer share a line when piped
+    source = (tmp_path / path).read_text()
+    assert "Existing rows get 5." in source
+    assert "COALESCE" not in source and ", 5 FROM" in source.replace('"', "")

@@ -1,0 +1,56 @@
+"""The wheel carries the default templates: a user who pip-installs NextORM can render.
+
+Builds the wheel, installs it into a fresh virtual environment, and runs makemigrations there,
+outside the repository, so the templates can only come from ``site-packages/nextorm/templates``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent("""
+    from nextorm import Database, Entity, Opt, Req
+    from nextorm.migrations.generate import makemigrations
+    from nextorm.migrations.writer import default_template_dir
+
+    class Note(Entity):
+        title: Req[str]
+        body: Opt[str]
+
+    db = Database(entities=[Note])
+    db.bind("sqlite", "app.db")
+    db.generate_mapping()
+    print(default_template_dir())
+    print(makemigrations(db, "migrations"))
+""")
+
+
+def run(*args: str, cwd: Path) -> str:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_installed_wheel_renders_with_packaged_templates(tmp_path):
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO), cwd=REPO)
+    (wheel,) = dist.glob("nextorm-*.whl")
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
+    python = venv / "bin" / "python"
+    run(str(python), "-m", "pip", "install", "-q", str(wheel), cwd=tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "make.py").write_text(SCRIPT)
+    template_dir, path = run(str(python), "make.py", cwd=project).split()
+    assert Path(template_dir).parts[-2:] == ("nextorm", "templates")
+    assert "site-packages" in template_dir and str(REPO) not in template_dir
+    source = (project / path).read_text()
+    assert 'DIALECT = "sqlite"' in source and 'CREATE TABLE "note"' in source
+    run(str(python), "-c", "import runpy; m = runpy.run_path('migrations/0001_initial.py'); "
+        "assert callable(m['upgrade'])", cwd=project)
