@@ -8,6 +8,7 @@ and nested blocks become savepoints.  Every call uses ``?`` placeholders whateve
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
@@ -95,6 +96,8 @@ class Database:
                 raise
             except Exception as exc:
                 where = args[0] if args else kwargs.get("host", "")
+                # Never print a password from the URL (CI logs, terminals shared on screen).
+                where = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", str(where))
                 raise BindError(
                     f"cannot connect to {self.provider} {where}: {_first_line(exc)}"
                 ) from exc

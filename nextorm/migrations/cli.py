@@ -16,14 +16,16 @@ Colours are used only on a terminal.  Full reference: ``docs/cli.md``.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..errors import NextORMError
+from ..errors import MigrationError, NextORMError, SQLError
 from .loader import display
 from .project import ProjectConfig, find_config, load_database, make_importable
 
@@ -41,6 +43,11 @@ class Context:
     def __init__(self, config: ProjectConfig, root_options: dict[str, Any]) -> None:
         self.config = config
         self.root = root_options
+        self.started_in = Path.cwd()
+        if config.root is not None and config.root != self.started_in:
+            # Run as if started in the project folder, so the default migrations/ and the
+            # module's relative paths (a SQLite file) mean the same from any sub-folder.
+            os.chdir(config.root)
 
     def option(self, local: dict[str, Any], name: str, default: Any = None) -> Any:
         for value in (local.get(name), self.root.get(name),
@@ -49,6 +56,16 @@ class Context:
                 return value
         return default
 
+    @contextmanager
+    def reading(self, db: Any) -> Iterator[None]:
+        """Name the database in an error that is not a migration's own (file, lock, table)."""
+        try:
+            yield
+        except SQLError as exc:
+            where = (display(Path(db.sqlite_filename)) if db.sqlite_filename
+                     else f"the {db.provider} database")
+            raise MigrationError(f"{where}: {exc}") from None
+
     def database(self, local: dict[str, Any]) -> Any:
         module = self.option(local, "module")
         if not module:
@@ -56,11 +73,16 @@ class Context:
                 "--module is required (or set module = \"...\" under [tool.nextorm] in "
                 "pyproject.toml)"
             )
-        make_importable(self.config.root)
+        make_importable(self.config.root, self.started_in)
         return load_database(module, self.option(local, "db_attr", "db"))
 
+    def path(self, local: dict[str, Any], name: str, default: str | None = None) -> str | None:
+        """A path option; one typed on the command line is relative to where the user is."""
+        value = self.option(local, name)
+        return str(self.started_in / value) if value else default
+
     def directory(self, local: dict[str, Any]) -> str:
-        return self.option(local, "directory", "migrations/")
+        return self.path(local, "directory", "migrations/")
 
     def quiet(self, local: dict[str, Any]) -> bool:
         return bool(self.option(local, "quiet", False))
@@ -207,7 +229,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
         "empty": bool(ctx.option(local, "empty", False)),
         "renames": tuple(ctx.option(local, "renames", ())),
         "table_renames": tuple(ctx.option(local, "table_renames", ())),
-        "templates": ctx.option(local, "templates"),
+        "templates": ctx.path(local, "templates"),
         "interactive": sys.stdin.isatty() and not ctx.option(local, "no_input", False),
     }
     directory, name = ctx.directory(local), ctx.option(local, "name")
@@ -238,20 +260,24 @@ def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None
 
     db = ctx.database(local)
     colours = {"applied": "green", "unapplied": "yellow", "faked": "cyan"}
+    reported: list[Step] = []  # includes a failed MariaDB migration resolved with --fake
 
     def report(step: Step) -> None:
+        reported.append(step)
         timing = f" ({step.seconds * 1000:.0f} ms)" if step.seconds else ""
         verb = step.action.capitalize()
         say(ctx, local, f"{click.style(verb, fg=colours.get(step.action))} {step.name}{timing}")
 
     runner = MigrationRunner(db, ctx.directory(local), report=report)
-    steps = runner.migrate(
-        target,
-        fake=bool(ctx.option(local, "fake", False)),
-        accept_changed=bool(ctx.option(local, "accept_changed", False)),
-        retry=bool(ctx.option(local, "retry", False)),
-    )
-    if not any(s.action in ("applied", "faked", "unapplied", "faked undo") for s in steps):
+    with ctx.reading(db):
+        steps = runner.migrate(
+            target,
+            fake=bool(ctx.option(local, "fake", False)),
+            accept_changed=bool(ctx.option(local, "accept_changed", False)),
+            retry=bool(ctx.option(local, "retry", False)),
+        )
+    if not any(s.action in ("applied", "faked", "unapplied", "faked undo")
+               for s in [*steps, *reported]):
         say(ctx, local, "No migrations to apply.")
 
 
@@ -260,7 +286,8 @@ def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
 
     db = ctx.database(local)
     directory = ctx.directory(local)
-    statuses = MigrationRunner(db, directory).showmigrations()
+    with ctx.reading(db):
+        statuses = MigrationRunner(db, directory).showmigrations()
     if not statuses:
         say(ctx, local, f"No migrations in {display(Path(directory))}.")
     colours = {"pending": "yellow", "edited": "red", "missing": "red", "failed": "red"}
@@ -288,7 +315,10 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("error: interrupted (Ctrl-C)", err=True)
+            return 130
         click.echo("error: aborted", err=True)
         return EXIT_FAILURE
     except click.ClickException as exc:

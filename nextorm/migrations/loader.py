@@ -112,7 +112,7 @@ def import_migration(migration: MigrationFile, provider: str | None) -> ModuleTy
         ) from None
     except FileNotFoundError:
         raise MigrationError(f"{where}: file disappeared while migrating") from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() must not end migrate with exit 0
         line = error_line(exc, migration.path)
         raise MigrationError(
             f"{where}{line}: importing the migration raised "

@@ -126,7 +126,7 @@ def _import_user_module(module_name: str) -> Any:
             f"importing {module_name}: syntax error in {exc.filename} line {exc.lineno}: "
             f"{exc.msg}"
         ) from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() at import must not look like success
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise MigrationError(
             f"importing {module_name}{_where(exc)} failed: {type(exc).__name__}: {message}"

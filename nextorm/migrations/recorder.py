@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import MigrationError, SQLError
+
 TABLE = "_nextorm_migrations"
 APPLIED, RUNNING, FAILED = "applied", "running", "failed"
 
@@ -52,8 +54,18 @@ class MigrationRecorder:
         """Return whether the tracking table exists (a read-only check)."""
         return TABLE in self.db.table_names()
 
+    def _check_schema_selected(self) -> None:
+        """PostgreSQL: a search_path naming no existing schema is an error, not "no history"."""
+        if self.db.provider == "postgres" and self.db._execute("SELECT current_schema()")[0][0] is None:
+            raise MigrationError(
+                "the PostgreSQL search_path names no existing schema, so there is no "
+                f"{TABLE} table to read: create the schema or fix the search_path in the "
+                "connection URL"
+            )
+
     def ensure_table(self) -> None:
         """Create the tracking table if it is missing (call with the migrate lock held)."""
+        self._check_schema_selected()
         self.db._execute_dml(
             f"CREATE TABLE IF NOT EXISTS {self.table} ("
             "version VARCHAR(32) NOT NULL PRIMARY KEY, "
@@ -68,13 +80,21 @@ class MigrationRecorder:
     def records(self) -> dict[int, AppliedRecord]:
         """Return every row keyed by migration number (empty when the table is missing)."""
         if not self.table_exists():
+            self._check_schema_selected()
             return {}
-        rows = self.db._execute(
-            "SELECT version, name, applied_at, checksum, status, progress, error "
-            f"FROM {self.table}"
-        )
-        records = (AppliedRecord(*(row[:5]), int(row[5] or 0), row[6]) for row in rows)
-        return {r.number: r for r in records}
+        try:
+            rows = self.db._execute(
+                "SELECT version, name, applied_at, checksum, status, progress, error "
+                f"FROM {self.table}"
+            )
+            records = [AppliedRecord(*(row[:5]), int(row[5] or 0), row[6]) for row in rows]
+            return {r.number: r for r in records}
+        except (SQLError, ValueError, TypeError) as exc:
+            # Another tool's table of the same name, or rows edited by hand.
+            raise MigrationError(
+                f"the tracking table {TABLE} is not in NextORM's format ({exc}): rename or "
+                "repair it, then run migrate again"
+            ) from None
 
     def record_applied(self, version: str, name: str, checksum: str) -> None:
         """Record that a migration was applied (inside the migration's transaction)."""

@@ -12,6 +12,7 @@ Statuses and step results are small dataclasses; the CLI only formats them.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,11 @@ from .lock import begin_sql, migrate_lock, recheck_needed
 from .recorder import APPLIED, RUNNING, AppliedRecord, MigrationRecorder
 
 #: Leading words of statements MariaDB commits implicitly.
-_IMPLICIT_COMMIT = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE")
+_IMPLICIT_COMMIT = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
+#: Statements that would end the transaction a migration runs in (savepoints are fine).
+_TRANSACTION_CONTROL = re.compile(
+    r"\s*(COMMIT|END|BEGIN|START\s+TRANSACTION|ROLLBACK(?!.*\bTO\b))\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,13 @@ def parse_target(target: str | int | None, files: list[MigrationFile],
     number = int(digits)
     if number not in {f.number for f in files} and number not in records:
         raise MigrationError(f"no migration numbered {digits} (target {text!r})")
+    if digits != text:  # a file name: it must be this number's file, not a stale one
+        names = {f.name for f in files if f.number == number}
+        names |= {r.name for n, r in records.items() if n == number}
+        if text not in names and text.removesuffix(".py") + ".py" not in names:
+            raise MigrationError(
+                f"no migration file {text!r}: number {digits} is {', '.join(sorted(names))}"
+            )
     return number
 
 
@@ -147,6 +159,8 @@ class MigrationRunner:
         """Move the database to ``target`` (default: the newest migration); see the module doc."""
         files = self.files()
         steps: list[Step] = []
+        if target is not None:  # a mistyped target must not create the tracking table
+            parse_target(target, files, self._read_records())
         with migrate_lock(self.db):
             recorder = MigrationRecorder(self.db)
             recorder.ensure_table()
@@ -267,7 +281,8 @@ class MigrationRunner:
                 if recheck_needed(db) and recorder.is_recorded(file.version):
                     return False
                 if module is not None:
-                    self._call(module.upgrade, file, "upgrade", rolled_back=True)
+                    self._call(module.upgrade, file, "upgrade", rolled_back=True,
+                               db=GuardedDatabase(db))
                 if fk_off:
                     check_foreign_keys(db, file)
                 recorder.record_applied(file.version, file.name, file.checksum)
@@ -311,7 +326,8 @@ class MigrationRunner:
             if recheck_needed(self.db) and not recorder.is_recorded(file.version):
                 return None  # another process undid it while we waited for the lock
             if not fake:
-                self._call(module.downgrade, file, "downgrade", rolled_back=transactional)
+                self._call(module.downgrade, file, "downgrade", rolled_back=transactional,
+                           db=GuardedDatabase(self.db) if transactional else None)
             recorder.forget(file.version)
         step = Step("faked undo" if fake else "unapplied", file.name,
                     time.perf_counter() - started)
@@ -332,7 +348,7 @@ class MigrationRunner:
             ) from None
         except MigrationError as exc:
             raise MigrationError(f"{file.display_path} {what} {outcome}: {exc}") from None
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a migration is a failure too
             raise MigrationError(
                 f"{file.display_path}{error_line(exc, file.path)} {what} {outcome}: "
                 f"{type(exc).__name__}: {first_line(exc)}"
@@ -385,6 +401,41 @@ def one_line(sql: str, limit: int = 240) -> str:
     """Collapse a statement to one line, shortened for messages."""
     text = " ".join(sql.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class GuardedDatabase:
+    """The Database as a migration sees it: it may not end the migration's transaction.
+
+    A ``COMMIT`` inside ``upgrade`` would make the migration half-applied on failure and
+    unrecorded on success; it is refused with a message instead.
+    """
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    @staticmethod
+    def _check(sql: str) -> None:
+        match = _TRANSACTION_CONTROL.match(sql)
+        if match:
+            raise MigrationError(
+                f"{match.group(1).upper()} is not allowed in a migration: migrate runs each "
+                "migration in one transaction and commits it; remove the statement"
+            )
+
+    def _execute_dml(self, sql: str, params: Any = ()) -> int:
+        self._check(sql)
+        return self._db._execute_dml(sql, params)
+
+    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        self._check(sql)
+        return self._db._execute(sql, params)
+
+    def _insert(self, sql: str, params: Any = ()) -> Any:
+        self._check(sql)
+        return self._db._insert(sql, params)
 
 
 class CountingDatabase:
