@@ -80,6 +80,12 @@ def _collect_attrs(cls: type, ns: dict[str, Any], module_globals: dict) -> dict[
         spec = _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
         if spec is None:
             continue  # a plain annotation (ClassVar, helper type): not an entity attribute
+        if attr_name in vars(Entity):
+            # ``delete: Req[bool]`` would silently hide Entity.delete() for every row.
+            raise DeclarationError(
+                f"{cls.__name__}.{attr_name}: the name is taken by Entity.{attr_name}(); "
+                f"name the attribute differently and pass column={attr_name!r}"
+            )
         value = ns.get(attr_name)
         if isinstance(value, Marker):
             value = value()

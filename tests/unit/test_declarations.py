@@ -310,3 +310,11 @@ def test_correct_declarations_map_cleanly():
     columns = mapped(Owner, Gadget).schema()["tables"]["owner"]["columns"]
     assert columns["name"]["max_len"] == 80
     assert (columns["price"]["precision"], columns["price"]["scale"]) == (10, 3)
+
+
+@pytest.mark.parametrize("name", ["delete", "select", "get", "set", "to_dict"])
+def test_attribute_named_like_an_entity_method_is_refused(name):
+    from nextorm import Entity, Req
+
+    with pytest.raises(DeclarationError, match=rf"Clash\.{name}: the name is taken by Entity"):
+        type("Clash", (Entity,), {"__annotations__": {name: Req[bool]}, "__module__": __name__})
