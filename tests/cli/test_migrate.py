@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import re
 
-#: SQL that reads the same on SQLite, PostgreSQL and MariaDB.
-CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
-
-INITIAL = f"""
-def upgrade(db):
-    db._execute_dml("{CREATE_ITEM}", [])
-
-def downgrade(db):
-    db._execute_dml("DROP TABLE item", [])
-"""
+from cli_helpers import CREATE_ITEM, INITIAL
 
 ADD_ALICE = """
 def upgrade(db):

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
-
-INITIAL = f"""
-def upgrade(db):
-    db._execute_dml("{CREATE_ITEM}", [])
-
-def downgrade(db):
-    db._execute_dml("DROP TABLE item", [])
-"""
+from cli_helpers import INITIAL
 
 BROKEN = """
 def upgrade(db):

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
-INITIAL = f'def upgrade(db):\n    db._execute_dml("{CREATE_ITEM}", [])\n'
+from cli_helpers import CREATE_ITEM, INITIAL, assert_untouched, one_error_line
 
 #: The tracking table as another tool (nextorm 0.5.1 on PyPI) leaves it: the stem as version.
 FOREIGN_TRACKING = [
@@ -20,18 +19,8 @@ FOREIGN_TRACKING = [
 ]
 
 
-def assert_untouched(project) -> None:
-    assert project.tables() == set()
-    if project.target.provider == "sqlite":
-        assert not Path(project.target.url).exists()
 
 
-def one_error_line(result) -> str:
-    assert result.out == "", result
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result
-    assert lines[0].startswith("error: "), result
-    return lines[0]
 
 
 def test_unknown_target_creates_no_tracking_table(project):

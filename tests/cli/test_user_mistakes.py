@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
-INITIAL = f'def upgrade(db):\n    db._execute_dml("{CREATE_ITEM}", [])\n'
-
-
-def assert_untouched(project) -> None:
-    assert project.tables() == set()
-    if project.target.provider == "sqlite":
-        assert not Path(project.target.url).exists()
-
-
-def one_error_line(result) -> str:
-    assert result.out == "", result
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result
-    assert lines[0].startswith("error: "), result
-    return lines[0]
+from cli_helpers import INITIAL, assert_untouched, one_error_line
 
 
 def test_missing_module(project):

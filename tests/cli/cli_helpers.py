@@ -1,0 +1,32 @@
+"""Migration sources and checks shared by the CLI tests (imported as ``cli_helpers``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: SQL that reads the same on SQLite, PostgreSQL and MariaDB.
+CREATE_ITEM = "CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)"
+
+INITIAL = f"""
+def upgrade(db):
+    db._execute_dml("{CREATE_ITEM}", [])
+
+def downgrade(db):
+    db._execute_dml("DROP TABLE item", [])
+"""
+
+
+def assert_untouched(project) -> None:
+    """The database has no table and, on SQLite, no file was created."""
+    assert project.tables() == set()
+    if project.target.provider == "sqlite":
+        assert not Path(project.target.url).exists()
+
+
+def one_error_line(result) -> str:
+    """Return the single ``error: ...`` line a failed command printed, and nothing else."""
+    assert result.out == "", result
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result
+    assert lines[0].startswith("error: "), result
+    return lines[0]
