@@ -297,7 +297,9 @@ def entity_sets(draw: Any, max_entities: int = 4) -> EntitySetSpec:
         else:
             specs.append(EntitySpec(f"E{i}", table))
     # Per entity: used attribute names, and (attr name -> list of key-column byte sizes).
-    used: list[set[str]] = [set() for _ in specs]
+    # Entity's own methods (select, get, delete...) are refused as attribute names.
+    method_names = {n for n in vars(Entity) if not n.startswith("_")}
+    used: list[set[str]] = [set(method_names) for _ in specs]
     column_sizes: list[dict[str, list[int]]] = [{} for _ in specs]
     pk_sizes: list[list[int]] = []
 
