@@ -45,6 +45,21 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class TableChange(Operation):
+    """An operation on one existing table.
+
+    ``table_before`` and ``table_after`` are the table's definitions around the step, filled in
+    by the diff: SQLite, which cannot alter in place, rebuilds the table from them.
+    """
+
+    table: str
+    table_before: dict[str, Any] | None = field(
+        default=None, compare=False, repr=False, kw_only=True)
+    table_after: dict[str, Any] | None = field(
+        default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
 class CreateTable(Operation):
     """Create a table with its columns, primary key, unique keys and foreign keys.
 
@@ -148,14 +163,11 @@ class DropIndex(Operation):
 
 
 @dataclass(frozen=True)
-class AddForeignKey(Operation):
+class AddForeignKey(TableChange):
     """Add a foreign-key constraint to an existing table."""
 
-    table: str
     name: str
     definition: dict[str, Any]  # columns, ref_table, ref_columns, on_delete
-    table_before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    table_after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def reverse(self) -> Operation:
         return DropForeignKey(self.table, self.name, self.definition)
@@ -173,14 +185,11 @@ class AddForeignKey(Operation):
 
 
 @dataclass(frozen=True)
-class DropForeignKey(Operation):
+class DropForeignKey(TableChange):
     """Drop a foreign-key constraint; carries its definition for the reverse."""
 
-    table: str
     name: str
     definition: dict[str, Any]
-    table_before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    table_after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def reverse(self) -> Operation:
         return AddForeignKey(self.table, self.name, self.definition)
@@ -213,7 +222,6 @@ class Statement:
 
 # -- helpers shared by the operations below ---------------------------------------------------
 
-_CONTEXT = {"default": None, "compare": False, "repr": False}
 
 
 def fill_value(col: dict[str, Any]) -> Any:
@@ -236,15 +244,12 @@ def _rename_in(columns: list[str], old: str, new: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class AddColumn(Operation):
+class AddColumn(TableChange):
     """Add a column; ``backfill`` is the value existing rows get when the column is NOT NULL."""
 
-    table: str
     column: str
     definition: dict[str, Any]
     backfill: Any = None
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         return DropColumn(self.table, self.column, self.definition)
@@ -263,14 +268,11 @@ class AddColumn(Operation):
 
 
 @dataclass(frozen=True)
-class DropColumn(Operation):
+class DropColumn(TableChange):
     """Drop a column; carries its definition so the reverse can re-add it."""
 
-    table: str
     column: str
     definition: dict[str, Any]
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
     destructive: ClassVar[bool] = True
 
     def reverse(self) -> Operation:
@@ -287,19 +289,16 @@ class DropColumn(Operation):
 
 
 @dataclass(frozen=True)
-class AlterColumn(Operation):
+class AlterColumn(TableChange):
     """Change a column's type, size, nullability or SQL default.
 
     ``backfill`` is the value NULLs get before the column becomes NOT NULL.
     """
 
-    table: str
     column: str
     old: dict[str, Any]
     new: dict[str, Any]
     backfill: Any = None
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         backfill = fill_value(self.old) if self.new.get("nullable") and not self.old.get(
@@ -325,14 +324,11 @@ class AlterColumn(Operation):
 
 
 @dataclass(frozen=True)
-class RenameColumn(Operation):
+class RenameColumn(TableChange):
     """Rename a column, keeping its values (keys, indexes and references follow it)."""
 
-    table: str
     old_name: str
     new_name: str
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         return RenameColumn(self.table, self.new_name, self.old_name)
@@ -382,14 +378,11 @@ class RenameTable(Operation):
 
 
 @dataclass(frozen=True)
-class AddUnique(Operation):
+class AddUnique(TableChange):
     """Add a unique key (fails if existing rows hold duplicates)."""
 
-    table: str
     name: str
     columns: tuple[str, ...]
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         return DropUnique(self.table, self.name, self.columns)
@@ -405,14 +398,11 @@ class AddUnique(Operation):
 
 
 @dataclass(frozen=True)
-class DropUnique(Operation):
+class DropUnique(TableChange):
     """Drop a unique key; carries its columns for the reverse."""
 
-    table: str
     name: str
     columns: tuple[str, ...]
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         return AddUnique(self.table, self.name, self.columns)
@@ -428,14 +418,11 @@ class DropUnique(Operation):
 
 
 @dataclass(frozen=True)
-class AlterPrimaryKey(Operation):
+class AlterPrimaryKey(TableChange):
     """Change which columns form a table's primary key."""
 
-    table: str
     old_columns: tuple[str, ...]
     new_columns: tuple[str, ...]
-    table_before: dict[str, Any] | None = field(**_CONTEXT)
-    table_after: dict[str, Any] | None = field(**_CONTEXT)
 
     def reverse(self) -> Operation:
         return AlterPrimaryKey(self.table, self.new_columns, self.old_columns)
