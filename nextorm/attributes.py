@@ -133,21 +133,25 @@ class ColumnAttribute:
 
     def __set__(self, obj: Any, value: Any) -> None:
         value = self.check(value)
-        status = obj._status_
-        vals = obj._vals_
-        if status == "new":
-            vals[self.name] = value
-            return
-        if self.attr.kind == "pk":
+        if self.attr.kind == "pk" and obj._status_ != "new":
             raise ValidationError(f"{obj!r}: the primary key {self.name} cannot be changed")
-        session = session_of(obj)
-        if status == "deleted":
-            raise SessionError(f"{obj!r} was deleted")
-        old = vals.get(self.name)
-        if old is value or (type(old) is type(value) and old == value):
-            return
-        vals[self.name] = value
-        session.mark_dirty(obj, self.name)
+        _assign(obj, self.name, value,
+                lambda old, new: old is new or (type(old) is type(new) and old == new))
+
+
+def _assign(obj: Any, name: str, value: Any, unchanged: Any) -> None:
+    """Store a value; on a row already in the database, mark the column for UPDATE at flush."""
+    vals = obj._vals_
+    if obj._status_ == "new":
+        vals[name] = value
+        return
+    session = session_of(obj)
+    if obj._status_ == "deleted":
+        raise SessionError(f"{obj!r} was deleted")
+    if unchanged(vals.get(name), value):
+        return
+    vals[name] = value
+    session.mark_dirty(obj, name)
 
 
 class SingleAttribute:
@@ -180,17 +184,7 @@ class SingleAttribute:
         return related
 
     def __set__(self, obj: Any, value: Any) -> None:
-        value = self.check(value)
-        vals = obj._vals_
-        if obj._status_ == "new":
-            vals[self.name] = value
-            return
-        session = session_of(obj)
-        old = vals.get(self.name)
-        if old is value:
-            return
-        vals[self.name] = value
-        session.mark_dirty(obj, self.name)
+        _assign(obj, self.name, self.check(value), lambda old, new: old is new)
 
 
 class SetAttribute:
