@@ -106,12 +106,19 @@ def _expression(owner: type, name: str) -> Any:
     return AttrExpr(owner, (), owner, name)
 
 
-class ColumnAttribute:
-    """A PK, Req or Opt attribute."""
+class _Descriptor:
+    """Base of the descriptors the metaclass installs: one per declared attribute."""
 
     def __init__(self, attr: Attr) -> None:
         self.attr = attr
         self.name = attr.name
+
+
+class ColumnAttribute(_Descriptor):
+    """A PK, Req or Opt attribute."""
+
+    def __init__(self, attr: Attr) -> None:
+        super().__init__(attr)
         self._check: Any = None
 
     def checker(self) -> Any:
@@ -154,12 +161,9 @@ def _assign(obj: Any, name: str, value: Any, unchanged: Any) -> None:
     session.mark_dirty(obj, name)
 
 
-class SingleAttribute:
+class SingleAttribute(_Descriptor):
     """A Single attribute: the related object, loaded on first access."""
 
-    def __init__(self, attr: Attr) -> None:
-        self.attr = attr
-        self.name = attr.name
 
     def checker(self) -> Any:
         return self.check
@@ -187,12 +191,9 @@ class SingleAttribute:
         _assign(obj, self.name, self.check(value), lambda old, new: old is new)
 
 
-class SetAttribute:
+class SetAttribute(_Descriptor):
     """A Set attribute: a live view of the related objects (see ``RelationSet``)."""
 
-    def __init__(self, attr: Attr) -> None:
-        self.attr = attr
-        self.name = attr.name
 
     def __get__(self, obj: Any, owner: type) -> Any:
         if obj is None:
@@ -203,12 +204,9 @@ class SetAttribute:
         RelationSet(obj, self.name).replace(values)
 
 
-class LocalAttribute:
+class LocalAttribute(_Descriptor):
     """A Local attribute: kept on the object only, never stored."""
 
-    def __init__(self, attr: Attr) -> None:
-        self.attr = attr
-        self.name = attr.name
 
     def __get__(self, obj: Any, owner: type) -> Any:
         if obj is None:
