@@ -38,6 +38,8 @@ class Database:
         self._cursor: Any = None
         self._lock = threading.RLock()
         self._tx_depth = 0
+        #: Tables ``create_tables`` made in this process (migrate explains a clash with them).
+        self.created_tables: list[str] = []
 
     # -- entities --------------------------------------------------------------------------
 
@@ -85,6 +87,18 @@ class Database:
             return None
         return self.bind_args[0][0]
 
+    def describe(self) -> str:
+        """Name the bound database for messages (``postgres postgresql://u:***@h/db``)."""
+        if self.dialect is None:
+            return "an unbound database"
+        args, kwargs = self.bind_args
+        if args:
+            return f"{self.provider} {mask_password(str(args[0]))}"
+        user = f"{kwargs['user']}@" if kwargs.get("user") else ""
+        port = f":{kwargs['port']}" if kwargs.get("port") else ""
+        name = kwargs.get("database") or kwargs.get("dbname") or ""
+        return f"{self.provider} {user}{kwargs.get('host', 'localhost')}{port}/{name}"
+
     def _connection(self) -> Any:
         if self.dialect is None:
             raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
@@ -95,9 +109,7 @@ class Database:
             except NextORMError:
                 raise
             except Exception as exc:
-                where = args[0] if args else kwargs.get("host", "")
-                # Never print a password from the URL (CI logs, terminals shared on screen).
-                where = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", str(where))
+                where = mask_password(str(args[0] if args else kwargs.get("host", "")))
                 raise BindError(
                     f"cannot connect to {self.provider} {where}: {_first_line(exc)}"
                 ) from exc
@@ -155,6 +167,7 @@ class Database:
             for op in create_operations(tables):
                 for statement in dialect.render(op):
                     self._run_rendered(statement)
+        self.created_tables.extend(sorted(tables))
 
     def _run_rendered(self, statement: Any) -> None:
         """Run one rendered statement: SQL text, or a Statement with parameters/a check."""
@@ -302,6 +315,11 @@ class Database:
                     self._execute_dml("COMMIT")
                 else:
                     self._execute_dml(f"RELEASE SAVEPOINT {savepoint}")
+
+
+def mask_password(text: str) -> str:
+    """Hide the password of a URL: logs and shared screens must never show it."""
+    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", text)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ subclass where a server needs different SQL).
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
@@ -225,6 +226,20 @@ class Dialect:
         if op.new_columns:
             stmts.append(f"ALTER TABLE {table} ADD PRIMARY KEY ({self.quote_list(op.new_columns)})")
         return stmts
+
+    # -- what the migration runner needs to know ------------------------------------------
+
+    def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
+        """Suspend foreign-key enforcement around a migration that rebuilds tables (SQLite)."""
+        return nullcontext()
+
+    def foreign_key_violations(self, db: Any) -> list[tuple[Any, ...]]:
+        """Rows that reference missing parents, as (table, rowid, parent) (SQLite check)."""
+        return []
+
+    def effect_already_present(self, error: BaseException) -> bool:
+        """True if re-running a DDL statement failed only because it had already run."""
+        return False
 
     # -- connections -----------------------------------------------------------------------
 

@@ -75,6 +75,15 @@ class MySQLDialect(Dialect):
             parts.append(f"ADD PRIMARY KEY ({self.quote_list(op.new_columns)})")
         return [f"ALTER TABLE {self.quote(op.table)} " + ", ".join(parts)]
 
+    #: Server errors a DDL statement gives when its effect is already there (table exists,
+    #: duplicate column or key, unknown column/table/key to drop or rename).
+    ALREADY_DONE_ERRORS = frozenset({1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1826})
+
+    def effect_already_present(self, error: BaseException) -> bool:
+        cause = error.__cause__
+        code = cause.args[0] if cause is not None and cause.args else None
+        return code in self.ALREADY_DONE_ERRORS
+
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:
             import pymysql

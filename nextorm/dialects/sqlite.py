@@ -8,6 +8,8 @@ changes are rendered as the table rebuild its documentation prescribes.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .base import Dialect
@@ -114,6 +116,18 @@ class SQLiteDialect(Dialect):
 
     def render_alter_primary_key(self, op: Any) -> list[Any]:
         return self._rebuild(op)
+
+    @contextmanager
+    def foreign_keys_off(self, db: Any) -> Iterator[None]:
+        # The pragma is a no-op inside a transaction, so it wraps the migration's transaction.
+        db._execute_dml("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            db._execute_dml("PRAGMA foreign_keys = ON")
+
+    def foreign_key_violations(self, db: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row[:3]) for row in db._execute("PRAGMA foreign_key_check")]
 
     def connect(self, filename: str = ":memory:", **kwargs: Any) -> sqlite3.Connection:
         # isolation_level=None: the driver never opens transactions behind our back; the

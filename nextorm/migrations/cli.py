@@ -132,7 +132,9 @@ def migrate_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--accept-changed", is_flag=True, default=None,
                      help="Accept applied files that were edited or deleted."),
         click.option("--retry", is_flag=True, default=None,
-                     help="Run again a migration that failed half-way on MariaDB."),
+                     help="Resume (or run again) a migration that stopped half-way on MariaDB."),
+        click.option("--allow-out-of-order", is_flag=True, default=None,
+                     help="Apply a pending migration numbered below an applied one."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -256,29 +258,61 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
 
 
 def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None:
-    from .runner import MigrationRunner, Step
+    from .runner import MigrationRunner
 
     db = ctx.database(local)
-    colours = {"applied": "green", "unapplied": "yellow", "faked": "cyan"}
-    reported: list[Step] = []  # includes a failed MariaDB migration resolved with --fake
-
-    def report(step: Step) -> None:
-        reported.append(step)
-        timing = f" ({step.seconds * 1000:.0f} ms)" if step.seconds else ""
-        verb = step.action.capitalize()
-        say(ctx, local, f"{click.style(verb, fg=colours.get(step.action))} {step.name}{timing}")
-
-    runner = MigrationRunner(db, ctx.directory(local), report=report)
-    with ctx.reading(db):
-        steps = runner.migrate(
-            target,
-            fake=bool(ctx.option(local, "fake", False)),
-            accept_changed=bool(ctx.option(local, "accept_changed", False)),
-            retry=bool(ctx.option(local, "retry", False)),
-        )
-    if not any(s.action in ("applied", "faked", "unapplied", "faked undo")
-               for s in [*steps, *reported]):
+    printer = StepPrinter(ctx, local)
+    runner = MigrationRunner(db, ctx.directory(local), report=printer.report)
+    try:
+        with ctx.reading(db):
+            runner.migrate(
+                target,
+                fake=bool(ctx.option(local, "fake", False)),
+                accept_changed=bool(ctx.option(local, "accept_changed", False)),
+                retry=bool(ctx.option(local, "retry", False)),
+                allow_out_of_order=bool(ctx.option(local, "allow_out_of_order", False)),
+            )
+    except BaseException:
+        printer.close_line("failed")
+        raise
+    if not printer.changed:
         say(ctx, local, "No migrations to apply.")
+
+
+class StepPrinter:
+    """Print what migrate does as it happens: ``Applying 0003_x.py ... done (12 ms)``."""
+
+    VERBS = {"applying": "Applying", "unapplying": "Unapplying"}
+    COLOURS = {"applied": "green", "unapplied": "yellow", "faked": "cyan", "faked undo": "cyan"}
+
+    def __init__(self, ctx: Context, local: dict[str, Any]) -> None:
+        self.ctx, self.local = ctx, local
+        self.open_line = False
+        self.changed = False
+
+    def report(self, step: Any) -> None:
+        ms = f" ({step.seconds * 1000:.0f} ms)" if step.seconds else ""
+        if step.action == "database":
+            self._say(f"Migrating {step.name}")
+        elif step.action in self.VERBS:
+            self._say(f"{self.VERBS[step.action]} {step.name} ...", nl=False)
+            self.open_line = True
+        elif self.open_line:
+            self.close_line(click.style("done", fg=self.COLOURS.get(step.action)) + ms)
+        else:
+            verb = click.style(step.action.capitalize(), fg=self.COLOURS.get(step.action))
+            self._say(f"{verb} {step.name}{ms}")
+        self.changed = self.changed or step.action in self.COLOURS
+
+    def close_line(self, text: str) -> None:
+        """End an ``Applying ...`` line (with ``done`` or ``failed``)."""
+        if self.open_line:
+            self.open_line = False
+            self._say(f" {text}")
+
+    def _say(self, text: str, nl: bool = True) -> None:
+        if not self.ctx.quiet(self.local):
+            click.echo(text, nl=nl)
 
 
 def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:

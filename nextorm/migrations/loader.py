@@ -9,7 +9,6 @@ contents only; a module is imported, by path and outside ``sys.modules`` (so two
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -20,6 +19,7 @@ from types import ModuleType
 
 from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError
+from .checksum import code_checksum, file_checksum
 
 FILE_PATTERN = re.compile(r"^(\d+)_([A-Za-z0-9_]+)\.py$")
 
@@ -39,6 +39,13 @@ class MigrationFile:
         """The path as a user reads it: relative to the current folder when possible."""
         return display(self.path)
 
+    def code_checksum(self) -> str | None:
+        """The checksum of the code that runs (parses the file: call only when needed)."""
+        try:
+            return code_checksum(self.path.read_bytes())
+        except OSError:
+            return None
+
 
 def display(path: Path) -> str:
     """Return ``path`` relative to the current folder when it lies inside it."""
@@ -47,12 +54,6 @@ def display(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
-
-
-def file_checksum(data: bytes) -> str:
-    """Return the SHA-256 of a file's text with line endings normalised to ``\\n``."""
-    normalised = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return hashlib.sha256(normalised).hexdigest()
 
 
 def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:

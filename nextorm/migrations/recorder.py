@@ -2,11 +2,17 @@
 
 One row per applied migration: ``version`` (the file's number), ``name`` (its file name),
 ``applied_at`` (UTC, ISO-8601 to the second), ``checksum`` (SHA-256 of the file with
-normalised line endings, so an edited applied file is noticed).  On MariaDB, where DDL commits
-implicitly, a migration's row is written *before* it runs with ``status = 'running'`` and
-becomes ``'applied'`` at the end; a row left ``'running'`` or ``'failed'`` (with ``progress``,
-the number of statements that completed, and ``error``) blocks later runs until the user
-resolves it.  Reading never creates the table.
+normalised line endings: the cheap "nothing changed" test) and ``code_checksum`` (SHA-256 of
+the file's syntax tree without comments, docstrings or formatting: what runs, so a reformatted
+or re-commented file is not "edited").  Rows written before ``code_checksum`` existed have it
+NULL; ``ensure_table`` adds the column in place.
+
+On MariaDB, where DDL commits implicitly, a migration's row is written *before* it runs with
+``status = 'running'`` (``'reverting'`` for a downgrade) and its ``progress`` (write
+statements committed so far) is updated after each statement; the row becomes ``'applied'``
+(or is deleted) at the end.  A row left ``running``/``reverting``, or ``failed``/
+``revert-failed`` with ``error``, blocks later runs until the user resolves it
+(``migrate --retry`` resumes it).  Reading never creates the table.
 """
 
 from __future__ import annotations
@@ -19,6 +25,11 @@ from ..errors import MigrationError, SQLError
 
 TABLE = "_nextorm_migrations"
 APPLIED, RUNNING, FAILED = "applied", "running", "failed"
+REVERTING, REVERT_FAILED = "reverting", "revert-failed"
+#: Statuses of a row whose migration stopped half-way, by direction.
+UPGRADE_BROKEN = (RUNNING, FAILED)
+DOWNGRADE_BROKEN = (REVERTING, REVERT_FAILED)
+KNOWN_STATUSES = (APPLIED, *UPGRADE_BROKEN, *DOWNGRADE_BROKEN)
 
 
 @dataclass(frozen=True)
@@ -32,10 +43,21 @@ class AppliedRecord:
     status: str = APPLIED
     progress: int = 0
     error: str | None = None
+    code_checksum: str | None = None
 
     @property
     def number(self) -> int:
         return int(self.version)
+
+    @property
+    def reverting(self) -> bool:
+        """True if the row belongs to a downgrade that stopped half-way."""
+        return self.status in DOWNGRADE_BROKEN
+
+    @property
+    def interrupted(self) -> bool:
+        """True if the process died mid-way (the last statement may or may not have run)."""
+        return self.status in (RUNNING, REVERTING)
 
 
 def now_iso() -> str:
@@ -74,20 +96,31 @@ class MigrationRecorder:
             "checksum VARCHAR(64) NOT NULL, "
             f"status VARCHAR(16) NOT NULL DEFAULT '{APPLIED}', "
             "progress INTEGER NOT NULL DEFAULT 0, "
-            "error TEXT)"
+            "error TEXT, "
+            "code_checksum VARCHAR(64))"
         )
+        self._add_code_checksum_column()
+
+    def _add_code_checksum_column(self) -> None:
+        """Upgrade a table written by an earlier NextORM: add ``code_checksum`` in place."""
+        try:
+            self.db._execute(f"SELECT code_checksum FROM {self.table} WHERE 1 = 0")
+        except SQLError:
+            self.db._execute_dml(f"ALTER TABLE {self.table} ADD COLUMN code_checksum VARCHAR(64)")
 
     def records(self) -> dict[int, AppliedRecord]:
         """Return every row keyed by migration number (empty when the table is missing)."""
         if not self.table_exists():
             self._check_schema_selected()
             return {}
+        columns = "version, name, applied_at, checksum, status, progress, error"
         try:
-            rows = self.db._execute(
-                "SELECT version, name, applied_at, checksum, status, progress, error "
-                f"FROM {self.table}"
-            )
-            records = [AppliedRecord(*(row[:5]), int(row[5] or 0), row[6]) for row in rows]
+            try:
+                rows = self.db._execute(f"SELECT {columns}, code_checksum FROM {self.table}")
+            except SQLError:  # a table of an earlier NextORM, not upgraded yet
+                rows = [(*r, None) for r in self.db._execute(f"SELECT {columns} FROM {self.table}")]
+            records = [AppliedRecord(*(row[:5]), int(row[5] or 0), row[6], row[7])
+                       for row in rows]
             return {r.number: r for r in records}
         except (SQLError, ValueError, TypeError) as exc:
             # Another tool's table of the same name, or rows edited by hand.
@@ -96,35 +129,55 @@ class MigrationRecorder:
                 "repair it, then run migrate again"
             ) from None
 
-    def record_applied(self, version: str, name: str, checksum: str) -> None:
-        """Record that a migration was applied (inside the migration's transaction)."""
+    def record_applied(self, version: str, name: str, checksum: str,
+                       code_checksum: str | None = None, *, status: str = APPLIED) -> None:
+        """Record that a migration was applied (or, with ``status``, that it has started)."""
         self.db._execute_dml(
-            f"INSERT INTO {self.table} (version, name, applied_at, checksum, status, progress) "
-            "VALUES (?, ?, ?, ?, ?, 0)",
-            [version, name, now_iso(), checksum, APPLIED],
+            f"INSERT INTO {self.table} "
+            "(version, name, applied_at, checksum, status, progress, code_checksum) "
+            "VALUES (?, ?, ?, ?, ?, 0, ?)",
+            [version, name, now_iso(), checksum, status, code_checksum],
         )
 
-    def record_running(self, version: str, name: str, checksum: str) -> None:
+    def record_running(self, version: str, name: str, checksum: str,
+                       code_checksum: str | None = None) -> None:
         """Record that a migration has started (MariaDB: survives a failure half-way)."""
-        self.db._execute_dml(
-            f"INSERT INTO {self.table} (version, name, applied_at, checksum, status, progress) "
-            "VALUES (?, ?, ?, ?, ?, 0)",
-            [version, name, now_iso(), checksum, RUNNING],
-        )
+        self.record_applied(version, name, checksum, code_checksum, status=RUNNING)
 
     def mark_applied(self, version: str) -> None:
-        """Turn a running or failed row into an applied one."""
+        """Turn a running, failed or reverting row into an applied one."""
         self.db._execute_dml(
             f"UPDATE {self.table} SET status = ?, applied_at = ?, progress = 0, error = NULL "
             "WHERE version = ?",
             [APPLIED, now_iso(), version],
         )
 
-    def mark_failed(self, version: str, progress: int, error: str) -> None:
-        """Record how far a migration got before it failed."""
+    def set_status(self, version: str, status: str, progress: int = 0) -> None:
+        """Set a row's status and progress: a (resumed) start, or a row put back as it was."""
+        self.db._execute_dml(
+            f"UPDATE {self.table} SET status = ?, progress = ?, error = NULL WHERE version = ?",
+            [status, progress, version],
+        )
+
+    def set_progress(self, version: str, progress: int) -> None:
+        """Record how many write statements of a running migration have committed."""
+        self.db._execute_dml(
+            f"UPDATE {self.table} SET progress = ? WHERE version = ?", [progress, version]
+        )
+
+    def mark_failed(self, version: str, progress: int, error: str, *,
+                    status: str = FAILED) -> None:
+        """Record how far a migration (or, with ``REVERT_FAILED``, its undo) got before failing."""
         self.db._execute_dml(
             f"UPDATE {self.table} SET status = ?, progress = ?, error = ? WHERE version = ?",
-            [FAILED, progress, error[:2000], version],
+            [status, progress, error[:2000], version],
+        )
+
+    def set_checksums(self, version: str, checksum: str, code_checksum: str) -> None:
+        """Store a file's checksums (after an accepted edit, or to fill a pre-0.2 row)."""
+        self.db._execute_dml(
+            f"UPDATE {self.table} SET checksum = ?, code_checksum = ? WHERE version = ?",
+            [checksum, code_checksum, version],
         )
 
     def forget(self, version: str) -> None:

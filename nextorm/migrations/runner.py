@@ -12,34 +12,40 @@ Statuses and step results are small dataclasses; the CLI only formats them.
 from __future__ import annotations
 
 import os
-import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import MigrationError, SQLError
-from .loader import MigrationFile, discover, error_line, first_line, import_migration
-from .lock import begin_sql, migrate_lock, recheck_needed
-from .recorder import APPLIED, RUNNING, AppliedRecord, MigrationRecorder
-
-#: Leading words of statements MariaDB commits implicitly.
-_IMPLICIT_COMMIT = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
-#: Statements that would end the transaction a migration runs in (savepoints are fine).
-_TRANSACTION_CONTROL = re.compile(
-    r"\s*(COMMIT|END|BEGIN|START\s+TRANSACTION|ROLLBACK(?!.*\bTO\b))\b", re.IGNORECASE | re.DOTALL
+from ..errors import MigrationError
+from .executor import (
+    DOWNGRADE,
+    UPGRADE,
+    MigrationExecutor,
+    Resume,
+    Step,
+    StepFailed,
+    call,
+    recovery,
+    resumability,
 )
+from .loader import MigrationFile, discover, import_migration
+from .lock import migrate_lock
+from .recorder import APPLIED, KNOWN_STATUSES, TABLE, AppliedRecord, MigrationRecorder
+
+__all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
 
 
 @dataclass(frozen=True)
 class MigrationStatus:
     """The state of one migration: a file, a tracking row, or both.
 
-    ``state`` is ``applied``, ``pending``, ``edited`` (applied, but the file changed since),
-    ``missing`` (applied, but the file is gone), ``failed`` (MariaDB: stopped half-way) or
-    ``running`` (MariaDB: being applied now, or its process died).
+    ``state`` is ``applied``, ``pending``, ``edited`` (applied, but its code changed since),
+    ``missing`` (applied, but the file is gone), or, for MariaDB rows that stopped half-way,
+    ``failed`` / ``running`` (an upgrade that failed, or whose process died or is running now)
+    and ``revert-failed`` / ``reverting`` (the same for a downgrade); ``unknown`` is a row
+    whose status NextORM never writes.
     """
 
     name: str
@@ -52,28 +58,22 @@ class MigrationStatus:
         return format_statuses([self])[0]
 
 
-@dataclass(frozen=True)
-class Step:
-    """What ``migrate`` did to one migration: applied, faked, unapplied or accepted."""
-
-    action: str
-    name: str
-    seconds: float
-
-
 def format_statuses(statuses: list[MigrationStatus]) -> list[str]:
     """Return the guide's lines: ``[x] 0001_initial.py  (2025-03-10T14:22:00)``."""
     width = max((len(s.name) for s in statuses), default=0)
     lines = []
     for s in statuses:
-        mark = {"applied": "x", "edited": "x", "missing": "x", "failed": "!",
-                "running": "~"}.get(s.state, " ")
+        mark = {"applied": "x", "edited": "x", "missing": "x", "failed": "!", "unknown": "?",
+                "revert-failed": "!", "running": "~", "reverting": "~"}.get(s.state, " ")
         line = f"[{mark}] {s.name}"
         if s.applied_at:
             line = f"{line.ljust(width + 4)} ({s.applied_at})"
         note = {"edited": "edited since applied", "missing": "file missing",
                 "failed": "FAILED half-way, see migrate",
-                "running": "running now, or interrupted"}.get(s.state)
+                "revert-failed": "undo FAILED half-way, see migrate",
+                "running": "running now, or interrupted",
+                "reverting": "being undone now, or interrupted",
+                "unknown": "unknown status in the tracking table"}.get(s.state)
         if note:
             line += f"  {note}"
         lines.append(line)
@@ -122,10 +122,25 @@ class MigrationRunner:
         return discover(self.directory)
 
     def _read_records(self) -> dict[int, AppliedRecord]:
-        """Read the tracking table without creating anything (not even a SQLite file)."""
+        """Read the tracking table without creating anything (not even a SQLite file).
+
+        A SQLite file that does not exist yet holds no history; one that cannot exist or
+        be opened (its folder is missing, it is a folder) is an error, never "all pending".
+        """
         filename = self.db.sqlite_filename
         if filename is not None and not os.path.exists(filename):
+            folder = os.path.dirname(os.path.abspath(filename))
+            if not os.path.isdir(folder):
+                raise MigrationError(
+                    f"cannot open the SQLite database {filename}: its folder {folder} does "
+                    "not exist; check the path given to db.bind"
+                )
             return {}
+        if filename is not None and not os.path.isfile(filename):
+            raise MigrationError(
+                f"cannot open the SQLite database {filename}: it is not a file; check the "
+                "path given to db.bind"
+            )
         return MigrationRecorder(self.db).records()
 
     def showmigrations(self) -> list[MigrationStatus]:
@@ -139,10 +154,11 @@ class MigrationRunner:
                 statuses.append(MigrationStatus(file.name, file.version, False, None, "pending"))
                 continue
             if record.status != APPLIED:
-                state = "running" if record.status == RUNNING else "failed"
+                state = record.status if record.status in KNOWN_STATUSES else "unknown"
             elif file is None:
                 state = "missing"
-            elif file.checksum != record.checksum:
+            elif file.checksum != record.checksum and (
+                    not record.code_checksum or file.code_checksum() != record.code_checksum):
                 state = "edited"
             else:
                 state = "applied"
@@ -155,7 +171,8 @@ class MigrationRunner:
     # -- migrating -------------------------------------------------------------------------
 
     def migrate(self, target: str | int | None = None, *, fake: bool = False,
-                accept_changed: bool = False, retry: bool = False) -> list[Step]:
+                accept_changed: bool = False, retry: bool = False,
+                allow_out_of_order: bool = False) -> list[Step]:
         """Move the database to ``target`` (default: the newest migration); see the module doc."""
         files = self.files()
         steps: list[Step] = []
@@ -166,55 +183,111 @@ class MigrationRunner:
             recorder.ensure_table()
             records = recorder.records()
             number = parse_target(target, files, records)
-            records = self._resolve_failed(recorder, records, fake=fake, retry=retry)
-            steps += self._check_history(recorder, records, files, accept_changed)
+            executor = MigrationExecutor(self.db, recorder, self._announcing(steps))
+            records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
+            self._check_history(recorder, records, files, accept_changed)
             backward = sorted((r for n, r in records.items() if number is not None and n > number),
                               key=lambda r: -r.number)
             forward = [f for f in files if f.number not in records
                        and (number is None or f.number <= number)]
+            if not allow_out_of_order:
+                check_order(forward, records)
             by_number = {f.number: f for f in files}
             undo = [(by_number.get(r.number), r) for r in backward]
             undo_modules = [self._downgradable(file, record) for file, record in undo]
             do_modules = [import_migration(f, self.db.provider) for f in forward]
             for (file, _), module in zip(undo, undo_modules, strict=True):
-                undone = self._unapply(recorder, file, module, fake)
-                if undone is not None:
-                    steps.append(undone)
+                assert file is not None  # _downgradable refused a missing file
+                executor.run(file, None if fake else module, DOWNGRADE)
             for file, module in zip(forward, do_modules, strict=True):
-                step = self._apply(recorder, file, None if fake else module)
-                if step is not None:
-                    steps.append(step)
-        return steps
+                try:
+                    executor.run(file, None if fake else module, UPGRADE)
+                except MigrationError as exc:
+                    raise MigrationError(explain_clash(str(exc), self.db)) from None
+        return [s for s in steps if s.action not in ("applying", "unapplying", "database")]
 
-    def _resolve_failed(self, recorder: MigrationRecorder, records: dict[int, AppliedRecord],
-                        *, fake: bool, retry: bool) -> dict[int, AppliedRecord]:
+    def _announcing(self, steps: list[Step]) -> Callable[[Step], None]:
+        """Report each step; before the first change, report which database it changes."""
+        def report(step: Step) -> None:
+            if not any(s.action == "database" for s in steps):
+                announce = Step("database", self.db.describe())
+                steps.append(announce)
+                self.report(announce)
+            steps.append(step)
+            self.report(step)
+        return report
+
+    def _resolve_broken(self, executor: MigrationExecutor, records: dict[int, AppliedRecord],
+                        files: list[MigrationFile], *, fake: bool,
+                        retry: bool) -> dict[int, AppliedRecord]:
         """Refuse to run past a migration that stopped half-way, unless told how to resolve."""
         broken = [r for r in records.values() if r.status != APPLIED]
         if not broken:
             return records
         record = min(broken, key=lambda r: r.number)
+        recorder = executor.recorder
+        if record.status not in KNOWN_STATUSES:
+            raise MigrationError(
+                f"row {record.version} of {TABLE} ({record.name}) has status {record.status!r}, "
+                f"which NextORM never writes (it writes {', '.join(KNOWN_STATUSES)}); check "
+                "whether that migration ran, then fix or delete the row"
+            )
+        file = next((f for f in files if f.number == record.number), None)
         if retry:
-            recorder.forget(record.version)
-            self.report(Step("retrying", record.name, 0.0))
-            return {n: r for n, r in records.items() if n != record.number}
-        if fake:
-            recorder.mark_applied(record.version)
-            self.report(Step("faked", record.name, 0.0))
-            return recorder.records()
-        how = ("was interrupted (the process died)" if record.status == RUNNING
-               else f"failed after {record.progress} statement(s) had been committed: "
-                    f"{record.error}")
-        raise MigrationError(f"{record.name} {how}. {recovery(record.version)}")
+            self._retry(executor, record, file)
+        elif fake:
+            if record.reverting:
+                recorder.forget(record.version)
+            else:
+                recorder.mark_applied(record.version)
+            executor.report(Step("faked undo" if record.reverting else "faked", record.name))
+        else:
+            raise MigrationError(f"{describe_broken(record)}. {recovery(record, file)}")
+        return recorder.records()
+
+    def _retry(self, executor: MigrationExecutor, record: AppliedRecord,
+               file: MigrationFile | None) -> None:
+        """``--retry``: resume where the migration stopped, or run it again from the start."""
+        direction = DOWNGRADE if record.reverting else UPGRADE
+        if file is not None and resumability(record, file, direction) is None:
+            module = (self._downgradable(file, record) if record.reverting
+                      else import_migration(file, self.db.provider))
+            executor.report(Step("resuming", f"{record.name} from statement "
+                                             f"{record.progress + 1}"))
+            executor.run(file, module, direction,
+                         resume=Resume(record.progress, record.interrupted))
+            return
+        # Not resumable: the user put the database back by hand, so start over.
+        if record.reverting:
+            executor.recorder.set_status(record.version, APPLIED)
+        else:
+            executor.recorder.forget(record.version)
+        executor.report(Step("retrying", record.name))
 
     def _check_history(self, recorder: MigrationRecorder, records: dict[int, AppliedRecord],
-                       files: list[MigrationFile], accept_changed: bool) -> list[Step]:
-        """Refuse to migrate over applied files that were edited or deleted (unless accepted)."""
+                       files: list[MigrationFile], accept_changed: bool) -> None:
+        """Refuse to migrate over applied files whose code changed or that were deleted.
+
+        A file whose bytes changed but whose code did not (black, comments, docstrings) is
+        fine: its new checksum is stored so the next run is cheap again.  Rows written before
+        code checksums existed get theirs the first time their file is read unchanged.
+        """
         by_number = {f.number: f for f in files}
-        edited = [by_number[n] for n, r in records.items()
-                  if n in by_number and by_number[n].checksum != r.checksum]
+        edited: list[MigrationFile] = []
+        for number, record in records.items():
+            file = by_number.get(number)
+            if file is None:
+                continue
+            if file.checksum == record.checksum:
+                if record.code_checksum is None and (code := file.code_checksum()):
+                    recorder.set_checksums(record.version, file.checksum, code)
+            elif record.code_checksum and file.code_checksum() == record.code_checksum:
+                recorder.set_checksums(record.version, file.checksum, record.code_checksum)
+            else:
+                edited.append(file)
         missing = [r for n, r in records.items() if n not in by_number]
         if not edited and not missing:
-            return []
+            return
         if not accept_changed:
             parts = []
             if edited:
@@ -225,21 +298,17 @@ class MigrationRunner:
                 "migration history changed (" + "; ".join(parts) + "): restore the files, or "
                 "run 'migrate --accept-changed' to accept the directory as it is now"
             )
-        steps = []
         with self.db.transaction():
             for file in edited:
-                self.db._execute_dml(
-                    f"UPDATE {recorder.table} SET checksum = ? WHERE version = ?",
-                    [file.checksum, records[file.number].version],
-                )
-                steps.append(Step("accepted edit", file.name, 0.0))
+                recorder.set_checksums(records[file.number].version, file.checksum,
+                                       file.code_checksum() or "")
             for record in missing:
                 recorder.forget(record.version)
                 records.pop(record.number)
-                steps.append(Step("forgot deleted", record.name, 0.0))
-        for step in steps:
-            self.report(step)
-        return steps
+        for file in edited:
+            self.report(Step("accepted edit", file.name))
+        for record in missing:
+            self.report(Step("forgot deleted", record.name))
 
     def _downgradable(self, file: MigrationFile | None, record: AppliedRecord) -> ModuleType:
         """Import an applied migration that must be undone; it needs a file and downgrade()."""
@@ -255,105 +324,6 @@ class MigrationRunner:
             )
         return module
 
-    def _apply(self, recorder: MigrationRecorder, file: MigrationFile,
-               module: ModuleType | None) -> Step | None:
-        started = time.perf_counter()
-        if self.db.dialect.transactional_ddl or module is None:
-            if not self._apply_atomically(recorder, file, module):
-                return None  # another process applied it while we waited for the lock
-        else:
-            self._apply_with_progress(recorder, file, module)
-        step = Step("faked" if module is None else "applied", file.name,
-                    time.perf_counter() - started)
-        self.report(step)
-        return step
-
-    def _apply_atomically(self, recorder: MigrationRecorder, file: MigrationFile,
-                          module: ModuleType | None) -> bool:
-        """Run upgrade() and record it in one transaction; return False if already applied."""
-        db = self.db
-        fk_off = (module is not None and db.provider == "sqlite"
-                  and getattr(module, "FOREIGN_KEYS_OFF", False))
-        if fk_off:
-            db._execute_dml("PRAGMA foreign_keys = OFF")
-        try:
-            with db.transaction(begin_sql(db)):
-                if recheck_needed(db) and recorder.is_recorded(file.version):
-                    return False
-                if module is not None:
-                    self._call(module.upgrade, file, "upgrade", rolled_back=True,
-                               db=GuardedDatabase(db))
-                if fk_off:
-                    check_foreign_keys(db, file)
-                recorder.record_applied(file.version, file.name, file.checksum)
-        finally:
-            if fk_off:
-                db._execute_dml("PRAGMA foreign_keys = ON")
-        return True
-
-    def _apply_with_progress(self, recorder: MigrationRecorder, file: MigrationFile,
-                             module: ModuleType) -> None:
-        """MariaDB: DDL commits at once, so record progress and explain a partial failure."""
-        counting = CountingDatabase(self.db)
-        recorder.record_running(file.version, file.name, file.checksum)
-        try:
-            with self.db.transaction():
-                self._call(module.upgrade, file, "upgrade", rolled_back=False, db=counting)
-                recorder.mark_applied(file.version)
-        except MigrationError as exc:
-            if not counting.committed:
-                recorder.forget(file.version)
-                raise MigrationError(
-                    str(exc).replace(" failed:", " failed and was rolled back:", 1)
-                ) from None
-            recorder.mark_failed(file.version, counting.done, str(exc))
-            raise MigrationError(
-                f"{exc}. MariaDB had already committed {counting.done} statement(s) of it "
-                f"(DDL commits at once). {recovery(file.version)}"
-            ) from None
-        except BaseException:  # Ctrl-C, or the connection died
-            if counting.committed:
-                recorder.mark_failed(file.version, counting.done, "interrupted")
-            else:
-                recorder.forget(file.version)
-            raise
-
-    def _unapply(self, recorder: MigrationRecorder, file: MigrationFile, module: ModuleType,
-                 fake: bool) -> Step | None:
-        started = time.perf_counter()
-        transactional = self.db.dialect.transactional_ddl
-        with self.db.transaction(begin_sql(self.db)):
-            if recheck_needed(self.db) and not recorder.is_recorded(file.version):
-                return None  # another process undid it while we waited for the lock
-            if not fake:
-                self._call(module.downgrade, file, "downgrade", rolled_back=transactional,
-                           db=GuardedDatabase(self.db) if transactional else None)
-            recorder.forget(file.version)
-        step = Step("faked undo" if fake else "unapplied", file.name,
-                    time.perf_counter() - started)
-        self.report(step)
-        return step
-
-    def _call(self, function: Callable[[Any], Any], file: MigrationFile, what: str, *,
-              rolled_back: bool, db: Any = None) -> None:
-        """Run upgrade/downgrade; turn any failure into one line naming file and statement."""
-        outcome = "failed and was rolled back" if rolled_back else "failed"
-        try:
-            function(self.db if db is None else db)
-        except SQLError as exc:
-            statement = one_line(exc.sql or "")
-            raise MigrationError(
-                f"{file.display_path} {what} {outcome}: {first_line(exc)} "
-                f"(statement: {statement})"
-            ) from None
-        except MigrationError as exc:
-            raise MigrationError(f"{file.display_path} {what} {outcome}: {exc}") from None
-        except (Exception, SystemExit) as exc:  # sys.exit() in a migration is a failure too
-            raise MigrationError(
-                f"{file.display_path}{error_line(exc, file.path)} {what} {outcome}: "
-                f"{type(exc).__name__}: {first_line(exc)}"
-            ) from None
-
     # -- inspecting ------------------------------------------------------------------------
 
     def sqlmigrate(self, target: str | int, *, backwards: bool = False) -> list[str]:
@@ -368,8 +338,10 @@ class MigrationRunner:
         if function is None:
             raise MigrationError(f"{file.display_path} has no downgrade(db) function")
         collector = SQLCollector(self.db)
-        self._call(function, file, "downgrade" if backwards else "upgrade",
-                   rolled_back=False, db=collector)
+        try:
+            call(function, collector, file, DOWNGRADE if backwards else UPGRADE)
+        except StepFailed as exc:
+            raise MigrationError(exc.line("failed")) from None
         return collector.statements
 
     def makemigrations(self, name: str | None = None, **options: Any) -> str | None:
@@ -379,95 +351,39 @@ class MigrationRunner:
         return makemigrations(self.db, str(self.directory), name, **options)
 
 
-def recovery(version: str) -> str:
-    """How to resolve a migration that stopped half-way on MariaDB."""
-    return (f"Undo its committed statements by hand and run 'migrate --retry', or finish it "
-            f"by hand and run 'migrate --fake {version}'")
+def describe_broken(record: AppliedRecord) -> str:
+    """Say what a half-done row holds: which migration, which direction, how far it got."""
+    what = f"undoing {record.name}" if record.reverting else record.name
+    if record.interrupted:
+        return (f"{what} was interrupted (the process died) after {record.progress} "
+                "statement(s) had been committed")
+    return (f"{what} failed after {record.progress} statement(s) had been committed: "
+            f"{record.error}")
 
 
-def check_foreign_keys(db: Any, file: MigrationFile) -> None:
-    """SQLite: fail the migration if it left rows pointing at missing parents."""
-    rows = db._execute("PRAGMA foreign_key_check")
-    if rows:
-        table, rowid, parent = rows[0][0], rows[0][1], rows[0][2]
+def explain_clash(message: str, db: Any) -> str:
+    """Name the usual cause of "table already exists": tables made by create_tables=True."""
+    if not db.created_tables or "already exists" not in message.lower():
+        return message
+    shown = ", ".join(db.created_tables[:3]) + (" ..." if len(db.created_tables) > 3 else "")
+    return (f"{message}. The tables ({shown}) were created when the module was imported, by "
+            "generate_mapping(create_tables=True): with migrations, call generate_mapping() "
+            "without create_tables, then drop those tables, or keep them and record the "
+            "migrations that made them with 'migrate --fake'")
+
+
+def check_order(forward: list[MigrationFile], records: dict[int, AppliedRecord]) -> None:
+    """Refuse a pending migration numbered below an applied one (a merge gone wrong)."""
+    if not records or not forward:
+        return
+    newest = records[max(records)]
+    early = next((f for f in forward if f.number < newest.number), None)
+    if early is not None:
         raise MigrationError(
-            f"{file.display_path} failed and was rolled back: it leaves {len(rows)} row(s) "
-            f"violating foreign keys (first: {table} rowid {rowid} references a missing "
-            f"{parent} row)"
+            f"{early.name} is pending but {newest.name}, numbered after it, is already "
+            "applied: applying it now would run migrations out of order; renumber it after "
+            f"{newest.name}, or run 'migrate --allow-out-of-order' to apply it anyway"
         )
-
-
-def one_line(sql: str, limit: int = 240) -> str:
-    """Collapse a statement to one line, shortened for messages."""
-    text = " ".join(sql.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-class GuardedDatabase:
-    """The Database as a migration sees it: it may not end the migration's transaction.
-
-    A ``COMMIT`` inside ``upgrade`` would make the migration half-applied on failure and
-    unrecorded on success; it is refused with a message instead.
-    """
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._db, name)
-
-    @staticmethod
-    def _check(sql: str) -> None:
-        match = _TRANSACTION_CONTROL.match(sql)
-        if match:
-            raise MigrationError(
-                f"{match.group(1).upper()} is not allowed in a migration: migrate runs each "
-                "migration in one transaction and commits it; remove the statement"
-            )
-
-    def _execute_dml(self, sql: str, params: Any = ()) -> int:
-        self._check(sql)
-        return self._db._execute_dml(sql, params)
-
-    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        self._check(sql)
-        return self._db._execute(sql, params)
-
-    def _insert(self, sql: str, params: Any = ()) -> Any:
-        self._check(sql)
-        return self._db._insert(sql, params)
-
-
-class CountingDatabase:
-    """The Database, counting completed statements (MariaDB progress for a failure message)."""
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
-        self.done = 0
-        self.committed = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._db, name)
-
-    def _count(self, sql: str) -> None:
-        self.done += 1
-        if sql.lstrip().upper().startswith(_IMPLICIT_COMMIT):
-            self.committed = True
-
-    def _execute_dml(self, sql: str, params: Any = ()) -> int:
-        result = self._db._execute_dml(sql, params)
-        self._count(sql)
-        return result
-
-    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        result = self._db._execute(sql, params)
-        self._count(sql)
-        return result
-
-    def _insert(self, sql: str, params: Any = ()) -> Any:
-        result = self._db._insert(sql, params)
-        self._count(sql)
-        return result
 
 
 class SQLCollector:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 #: SQL that reads the same on SQLite, PostgreSQL and MariaDB.
@@ -23,9 +24,23 @@ def assert_untouched(project) -> None:
         assert not Path(project.target.url).exists()
 
 
+#: What migrate prints on stdout as it goes (it may have started before the failure).
+PROGRESS = re.compile(
+    r"^(Migrating \w+ .*|(Applying|Unapplying) \S+ \.\.\. (done \(\d+ ms\)|failed))$")
+
+
+def steps(out: str) -> list[str]:
+    """The per-migration lines of migrate's output, without the database line or timings."""
+    return [re.sub(r" \(\d+ ms\)$", "", line) for line in out.splitlines()
+            if not line.startswith("Migrating ")]
+
+
 def one_error_line(result) -> str:
-    """Return the single ``error: ...`` line a failed command printed, and nothing else."""
-    assert result.out == "", result
+    """Return the single ``error: ...`` line a failed command printed, and nothing else.
+
+    Standard output may only hold migrate's progress up to the failure.
+    """
+    assert all(PROGRESS.match(line) for line in result.out.splitlines()), result
     lines = result.err.splitlines()
     assert len(lines) == 1, result
     assert lines[0].startswith("error: "), result

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import steps
 
 USER_V1 = """\
 from nextorm import PK, Database, Entity, Req
@@ -37,7 +38,7 @@ def test_guide_workflow_end_to_end(project):
 
     applied = project.run("migrate")
     assert applied.code == 0, applied
-    assert applied.out.startswith("Applied 0001_initial.py (")
+    assert steps(applied.out) == ["Applying 0001_initial.py ... done"], applied
     project.query('INSERT INTO {} (name) VALUES (?)'.format(
         "`user`" if project.target.provider == "mysql" else '"user"'), ["alice"])
 
@@ -56,7 +57,7 @@ def test_guide_workflow_end_to_end(project):
     assert made.out == "Created migrations/0002_add_email_to_user.py\n", made
     applied = project.run("migrate")
     assert applied.code == 0, applied
-    assert applied.out.startswith("Applied 0002_add_email_to_user.py (")
+    assert steps(applied.out) == ["Applying 0002_add_email_to_user.py ... done"], applied
 
     shown = project.run("showmigrations")
     lines = shown.out.splitlines()
@@ -78,8 +79,9 @@ def test_root_flags_run_in_order_with_pyproject_defaults(project):
     assert result.code == 0, result
     lines = result.out.splitlines()
     assert lines[0] == "Created db/migrations/0001_initial.py", lines
-    assert lines[1].startswith("Applied 0001_initial.py ("), lines
-    assert lines[2].startswith("[x] 0001_initial.py ("), lines
+    assert lines[1].startswith("Migrating "), lines
+    assert lines[2].startswith("Applying 0001_initial.py ... done ("), lines
+    assert lines[3].startswith("[x] 0001_initial.py ("), lines
     # run from a sub-folder: the nearest pyproject.toml is found, paths are relative to it
     sub = project.root / "docs"
     sub.mkdir()
@@ -113,7 +115,7 @@ def test_pdm_run_migrate_shorthand(sqlite_project, tmp_path):
     assert (code, out) == (0, "Created migrations/0001_initial.py\n"), err
     code, out, err = pdm_run("run", "migrate", "--migrate")
     assert code == 0, err
-    assert out.startswith("Applied 0001_initial.py ("), out
+    assert steps(out) == ["Applying 0001_initial.py ... done"], out
     code, out, err = pdm_run("run", "migrate", "--showmigrations")
     assert out.startswith("[x] 0001_initial.py ("), (out, err)
     assert project.applied() == ["0001_initial.py"]
