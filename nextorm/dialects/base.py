@@ -222,10 +222,15 @@ class Dialect:
         table = self.quote(op.table)
         stmts = []
         if op.old_columns:
-            stmts.append(f"ALTER TABLE {table} DROP CONSTRAINT {self.quote(op.table + '_pkey')}")
+            pkey = self.quote(self.primary_key_name(op.table))
+            stmts.append(f"ALTER TABLE {table} DROP CONSTRAINT {pkey}")
         if op.new_columns:
             stmts.append(f"ALTER TABLE {table} ADD PRIMARY KEY ({self.quote_list(op.new_columns)})")
         return stmts
+
+    def primary_key_name(self, table: str) -> str:
+        """Return the name the server gives the primary key of ``table`` (to drop it)."""
+        raise NotImplementedError(f"{self.name} does not drop primary keys by name")
 
     # -- what the migration runner needs to know ------------------------------------------
 
