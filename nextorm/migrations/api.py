@@ -6,6 +6,8 @@
     makemigrations(db, directory="migrations/", name="initial")   # path written, or None
     migrate(db, directory="migrations/")                          # steps taken
     showmigrations(db, directory="migrations/")                   # one status per migration
+    check(db, directory="migrations/")                            # drift report
+    rebuild_snapshot(db, directory="migrations/")                 # snapshot from the database
 
 ``migrate`` and ``showmigrations`` never import the generator (black, DeepDiff, Jinja);
 ``makemigrations`` imports it when called.
@@ -47,3 +49,17 @@ def makemigrations(db: Any, directory: PathLike = "migrations/", name: str | Non
     from .generate import makemigrations as generate  # the generator is imported on demand
 
     return generate(db, str(directory), name, **options)
+
+
+def check(db: Any, directory: PathLike = "migrations/") -> Any:
+    """Compare database, applied migrations and entities; return a ``DriftReport``."""
+    from .drift import check_drift
+
+    return check_drift(db, directory)
+
+
+def rebuild_snapshot(db: Any, directory: PathLike = "migrations/") -> Any:
+    """Rebuild ``.schema_snapshot.json`` from a database with every migration applied."""
+    from .rebuild import rebuild_snapshot as rebuild
+
+    return rebuild(db, directory)

@@ -196,6 +196,10 @@ class MigrationRunner:
             undo = [(by_number.get(r.number), r) for r in backward]
             undo_modules = [self._downgradable(file, record) for file, record in undo]
             do_modules = [import_migration(f, self.db.provider) for f in forward]
+            if fake and forward:
+                from .fake_check import check_fake
+
+                check_fake(self.db, self.directory, forward)
             for (file, _), module in zip(undo, undo_modules, strict=True):
                 assert file is not None  # _downgradable refused a missing file
                 executor.run(file, None if fake else module, DOWNGRADE)
