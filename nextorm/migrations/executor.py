@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -160,10 +160,10 @@ class MigrationExecutor:
             recorder.record_running(version, file.name, file.checksum, file.code_checksum())
         else:
             recorder.set_status(version, REVERTING)
-        progress = ProgressDatabase(GuardedDatabase(self.db), resume,
+        progress = ProgressDatabase(self.db, resume,
                                     lambda done: recorder.set_progress(version, done))
         try:
-            with self.db.transaction():
+            with progress.transactions():
                 call(function, progress, file, direction)
                 if direction == UPGRADE:
                     recorder.mark_applied(version)
@@ -294,33 +294,64 @@ class GuardedDatabase:
         return self._db._insert(sql, params)
 
 
-class ProgressDatabase:
+class ProgressDatabase(GuardedDatabase):
     """MariaDB: count the write statements that committed, and skip those of a resumed run.
 
-    Once a DDL statement has run, every statement is committed as it completes (DDL ends the
-    transaction), so from then on ``on_progress(done)`` records the count after each one.
+    DDL commits at once and cannot be undone, so progress is recorded so that it never lies:
+
+    - until the first DDL statement, writes stay in one transaction (a failure there rolls
+      the whole migration back, as on the other servers); the DDL commits them together;
+    - a DDL statement commits by itself; its progress is recorded right after it (if the
+      process dies in between, a resumed run finds its effect already there);
+    - after that, each write runs in its own transaction together with its progress, so a
+      data change is never done without being counted, nor counted without being done.
+
     Reads (``SELECT`` ...) always run and are not counted.
     """
 
     def __init__(self, db: Any, resume: Resume | None,
                  on_progress: Callable[[int], None]) -> None:
-        self._db = db
+        super().__init__(db)
         self._skip = resume.progress if resume else 0
         self._uncertain = bool(resume and resume.uncertain)
         self._on_progress = on_progress
         self._seen = 0
+        self._in_transaction = False
         self.done = self._skip
         self.committed = self._skip > 0
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._db, name)
+    @contextmanager
+    def transactions(self) -> Iterator[None]:
+        """Open the first transaction; commit what is open at the end, roll it back on error."""
+        self._begin()
+        try:
+            yield
+        except BaseException:
+            if self._in_transaction:
+                self._in_transaction = False
+                self._db._execute_dml("ROLLBACK")
+            raise
+        self._commit()
+
+    def _begin(self) -> None:
+        if not self._in_transaction:
+            self._db._execute_dml("BEGIN")
+            self._in_transaction = True
+
+    def _commit(self) -> None:
+        if self._in_transaction:
+            self._in_transaction = False
+            self._db._execute_dml("COMMIT")
 
     def _write(self, method: Callable[[str, Any], Any], sql: str, params: Any,
                skipped: Any) -> Any:
+        self._check(sql)
         self._seen += 1
         if self._seen <= self._skip:
             return skipped
         ddl = sql.lstrip().upper().startswith(_IMPLICIT_COMMIT)
+        if not ddl:
+            self._begin()
         try:
             result = method(sql, params)
         except SQLError as exc:
@@ -329,9 +360,12 @@ class ProgressDatabase:
                 raise
             result = skipped  # it had committed before the process died
         self.done += 1
-        self.committed = self.committed or ddl
+        if ddl:
+            self._in_transaction = False  # the server committed everything before it, too
+            self.committed = True
+        self._on_progress(self.done)
         if self.committed:
-            self._on_progress(self.done)
+            self._commit()
         return result
 
     def _execute_dml(self, sql: str, params: Any = ()) -> int:
