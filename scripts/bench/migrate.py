@@ -15,6 +15,10 @@ and, in the same run, the floor: the same SQL plus the tracking INSERT run by th
 (sqlite3 / psycopg) in a subprocess, one transaction per migration, and the bare start-up
 ``python -c "import click, sqlite3"`` (``psycopg`` for PostgreSQL).  PostgreSQL is measured
 when ``--pg-url`` or ``NEXTORM_PG_URL`` is set.
+
+``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
+<commit>``) measures that version's CLI too, interleaved run by run with this one, and prints
+the ratio of each figure to the baseline's.
 """
 
 from __future__ import annotations
@@ -84,9 +88,9 @@ def write_project(root: Path, count: int) -> None:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], cwd: Path) -> float:
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=ENV)
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env or ENV)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -122,23 +126,31 @@ class Fresh:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None) -> dict[str, float]:
+def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
+          baseline: str | None = None) -> dict[str, float]:
     python = sys.executable
     cli = [python, "-m", "nextorm.migrations.cli"]
     fresh = Fresh(provider, root, pg_url)
     models = root / "bench" / "models.py"
-    results: dict[str, list[float]] = {k: [] for k in
-                                       ("apply", "noop", "show", "floor_apply", "floor_start")}
+    versions = {"": ENV}
+    if baseline:
+        versions["base_"] = {**ENV, "PYTHONPATH": baseline}
+    results: dict[str, list[float]] = {f"{v}{k}": [] for v in versions
+                                       for k in ("apply", "noop", "show")}
+    results.update(floor_apply=[], floor_start=[])
     driver = "sqlite3" if provider == "sqlite" else "psycopg"
     try:
-        timed([python, "-c", "import nextorm.migrations.cli, click, " + driver], root)  # warm-up
+        for env in versions.values():  # warm-up: bytecode caches of both versions
+            timed([python, "-c", "import nextorm.migrations.cli, click, " + driver], root, env)
         for _ in range(runs):
-            url = fresh.make()
-            models.write_text(MODELS.format(provider=provider, url=url))
-            results["apply"].append(timed(cli + ["migrate", "-q", "--module", "bench.models"], root))
-            results["noop"].append(timed(cli + ["migrate", "-q", "--module", "bench.models"], root))
-            results["show"].append(timed(cli + ["showmigrations", "-q", "--module", "bench.models"],
-                                         root))
+            for prefix, env in versions.items():
+                url = fresh.make()
+                models.write_text(MODELS.format(provider=provider, url=url))
+                command = ["migrate", "-q", "--module", "bench.models"]
+                results[f"{prefix}apply"].append(timed(cli + command, root, env))
+                results[f"{prefix}noop"].append(timed(cli + command, root, env))
+                results[f"{prefix}show"].append(
+                    timed(cli + ["showmigrations", "-q", "--module", "bench.models"], root, env))
             floor_url = fresh.make()
             results["floor_apply"].append(
                 timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
@@ -161,6 +173,10 @@ def report(provider: str, count: int, m: dict[str, float]) -> None:
     print(f"  showmigrations, all applied             {m['show']:8.0f}   "
           f"floor (python -c 'import click, {driver}') {m['floor_start']:5.0f}   "
           f"ratio {m['show'] / m['floor_start']:.2f}x")
+    if "base_apply" in m:
+        print("  against the baseline (same run):  " + "   ".join(
+            f"{what} {m[key]:.0f} vs {m['base_' + key]:.0f} ms ({m[key] / m['base_' + key]:.2f}x)"
+            for what, key in (("apply", "apply"), ("no-op", "noop"), ("show", "show"))))
 
 
 def main() -> None:
@@ -168,6 +184,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pg-url", default=os.environ.get("NEXTORM_PG_URL"))
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="checkout of an earlier version to measure beside this one")
     args = parser.parse_args()
     providers = ["sqlite"] + (["postgres"] if args.pg_url else [])
     with tempfile.TemporaryDirectory(prefix="nextorm-bench-") as tmp:
@@ -176,7 +194,8 @@ def main() -> None:
         write_project(root, args.count)
         print(f"python {sys.version.split()[0]}, {args.runs} runs each")
         for provider in providers:
-            report(provider, args.count, bench(provider, root, args.count, args.runs, args.pg_url))
+            figures = bench(provider, root, args.count, args.runs, args.pg_url, args.baseline)
+            report(provider, args.count, figures)
     if not args.pg_url:
         print("\n(PostgreSQL skipped: set NEXTORM_PG_URL or pass --pg-url)")
 
