@@ -63,12 +63,23 @@ class EntityMeta(type):
         cls._table_name_ = ns.get("_table_name_") or name.lower()
         if not isinstance(cls._table_name_, str) or not cls._table_name_:
             raise DeclarationError(f"{name}._table_name_ must be a non-empty string")
+        cls._renamed_from_ = _renamed_from(name, ns.get("_renamed_from_"))
         _add_default_pk(cls)
         for attr in cls._attrs_.values():
             attr.entity = cls
         install_descriptors(cls)
         DECLARED_ENTITIES.append(cls)
         return cls
+
+
+def _renamed_from(name: str, value: Any) -> str | None:
+    """Check ``_renamed_from_``: the table's previous name, a rename hint for makemigrations."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise DeclarationError(
+            f"{name}._renamed_from_ must be the table's previous name (a non-empty string)")
+    return value
 
 
 def _collect_attrs(cls: type, ns: dict[str, Any], module_globals: dict) -> dict[str, Attr]:
@@ -221,6 +232,7 @@ class Entity(metaclass=EntityMeta):
     _attrs_: ClassVar[dict[str, Attr]]
     _composites_: ClassVar[list[Composite]]
     _table_name_: ClassVar[str]
+    _renamed_from_: ClassVar[str | None]
 
     # -- the ORM runtime (nextorm/session.py, nextorm/query.py, imported on first use) -----
 

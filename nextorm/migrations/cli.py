@@ -116,6 +116,8 @@ def generator_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="A column was renamed (repeatable)."),
         click.option("--rename-table", "table_renames", multiple=True, metavar="OLD=NEW",
                      help="A table was renamed (repeatable)."),
+        click.option("--default", "defaults", multiple=True, metavar="TABLE.COLUMN=VALUE",
+                     help="Value existing rows get for a NOT NULL column (repeatable)."),
         click.option("--templates", metavar="DIR", help="Project template folder."),
         click.option("--no-input", is_flag=True, help="Never ask questions, even on a terminal."),
     ]
@@ -219,18 +221,62 @@ def sqlmigrate(ctx: Context, version: str, backwards: bool, **local: Any) -> Non
         click.echo(statement)
 
 
+@cli.command()
+@common_options
+@click.pass_obj
+def check(ctx: Context, **local: Any) -> None:
+    """Compare the database with the applied migrations and the entities with the snapshot."""
+    from .drift import check_drift
+
+    db = ctx.database(local)
+    directory = ctx.directory(local)
+    with ctx.reading(db):
+        report = check_drift(db, directory)
+    for note in report.notes:
+        say(ctx, local, f"note: {note}")
+    if report.clean:
+        say(ctx, local, "No drift: the database matches the applied migrations, and the "
+                        "entities match the migrations.")
+        return
+    for title, lines in (("database", report.database), ("entities", report.entities)):
+        if lines:
+            hint = ("differs from what the applied migrations produce" if title == "database"
+                    else "have changes no migration holds (run makemigrations)")
+            click.secho(f"The {title} {hint}:", fg="red")
+            for line in lines:
+                click.echo(f"  {line}")
+    raise Failure
+
+
+@cli.command("rebuild-snapshot")
+@common_options
+@click.pass_obj
+def rebuild_snapshot(ctx: Context, **local: Any) -> None:
+    """Rebuild the snapshot from a database that has every migration applied."""
+    from .rebuild import rebuild_snapshot as rebuild
+
+    db = ctx.database(local)
+    with ctx.reading(db):
+        rebuilt = rebuild(db, ctx.directory(local))
+    if rebuilt.left_out:
+        say(ctx, local, f"note: left out {len(rebuilt.left_out)} table(s) the entities do not "
+                        f"map: {', '.join(rebuilt.left_out)}")
+    say(ctx, local, f"Rebuilt {display(rebuilt.path)} from {db.describe()} "
+                    f"({rebuilt.tables} tables, as of {rebuilt.migration})", fg="green")
+
+
 # -- what the commands do --------------------------------------------------------------------
 
 
 def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
     db = ctx.database(local)
-    from .generate import makemigrations as write_migration
-    from .generate import plan_migration
+    from .generate import destructive_warnings, plan_migration, write_migration
 
     options = {
         "empty": bool(ctx.option(local, "empty", False)),
         "renames": tuple(ctx.option(local, "renames", ())),
         "table_renames": tuple(ctx.option(local, "table_renames", ())),
+        "defaults": tuple(ctx.option(local, "defaults", ())),
         "templates": ctx.path(local, "templates"),
         "interactive": sys.stdin.isatty() and not ctx.option(local, "no_input", False),
     }
@@ -250,11 +296,17 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
                 fg="yellow")
             raise Failure
         return
-    path = write_migration(db, directory, name, **options)
-    if path is None:
+    planned = plan_migration(db, directory, name, **options)
+    if planned is None:
         say(ctx, local, "No changes detected.")
-    else:
-        say(ctx, local, f"Created {display(Path(path))}", fg="green")
+        return
+    write_migration(planned, directory)
+    for note in planned.notes:
+        say(ctx, local, f"note: {note}")
+    say(ctx, local, f"Created {display(planned.path)}", fg="green")
+    for line in destructive_warnings(planned):
+        if not ctx.quiet(local):
+            click.secho(f"warning: {line}", err=True, fg="yellow")
 
 
 def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None:
@@ -277,6 +329,23 @@ def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None
         raise
     if not printer.changed:
         say(ctx, local, "No migrations to apply.")
+    warn_unmigrated_changes(ctx, local, db)
+
+
+def warn_unmigrated_changes(ctx: Context, local: dict[str, Any], db: Any) -> None:
+    """One warning line when the entities have changes that no migration holds yet."""
+    from ..errors import SnapshotError
+    from .drift import entities_have_unmigrated_changes
+
+    try:
+        changed = entities_have_unmigrated_changes(db, ctx.directory(local))
+    except SnapshotError as exc:
+        click.secho(f"warning: cannot compare the entities with the migrations: {exc}",
+                    err=True, fg="yellow")
+        return
+    if changed:
+        click.secho("warning: the entities have changes that no migration holds yet: run "
+                    "makemigrations, then migrate", err=True, fg="yellow")
 
 
 class StepPrinter:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 from typing import Any
 
-from ..errors import MigrationError
 from ..schema.plan import create_operations, creation_order
 from .operations import (
     AddColumn,
@@ -24,17 +24,20 @@ from .operations import (
     AddUnique,
     AlterColumn,
     AlterPrimaryKey,
+    CallDefault,
     CreateIndex,
     DropColumn,
     DropForeignKey,
     DropIndex,
     DropTable,
     DropUnique,
+    FillNulls,
     Operation,
     RenameColumn,
     RenameTable,
 )
 from .questioner import Questioner
+from .values import coerce
 
 #: Column keys that exist in the database; ``default`` and ``empty_default`` live only in the model.
 PHYSICAL_KEYS = ("type", "max_len", "precision", "scale", "nullable", "sql_default", "auto")
@@ -78,7 +81,7 @@ def diff_schemas(
 ) -> list[Operation]:
     """Return the ordered operations that turn schema ``old`` into schema ``new``."""
     questioner = questioner or Questioner()
-    check_hints(questioner, new)
+    questioner.check(new["tables"])
     old = align_columns(old, new)
     touched = changed_tables(old, new)
     if not touched:
@@ -87,12 +90,14 @@ def diff_schemas(
     target = new["tables"]
     phases: dict[str, list[Operation]] = {phase: [] for phase in _PHASES}
 
-    _find_table_renames(state, target, questioner, phases["rename_tables"])
+    implied = _find_table_renames(state, target, questioner, phases["rename_tables"])
     for op in phases["rename_tables"]:
         touched.add(op.new_name)  # type: ignore[attr-defined]
+    state = align_columns({"tables": state}, new)["tables"]  # renamed tables: model order
     for name in sorted(touched):
         if name in state and name in target:
-            _find_column_renames(name, state, target[name], questioner, phases["rename_columns"])
+            _find_column_renames(name, state, target[name], questioner, implied,
+                                 phases["rename_columns"])
             _diff_table(name, state[name], target[name], questioner, phases)
 
     added = {n: target[n] for n in target if n not in state}
@@ -103,18 +108,6 @@ def diff_schemas(
 
     ops = [op for phase in _PHASES for op in phases[phase]]
     return annotate(ops, old)
-
-
-def check_hints(questioner: Questioner, new: dict[str, Any]) -> None:
-    """Refuse a rename hint whose new name the entities do not have (a typo)."""
-    tables = new["tables"]
-    for (table, old), name in questioner.column_hints.items():
-        if name not in tables.get(table, {}).get("columns", {}):
-            raise MigrationError(
-                f"--rename {table}.{old}={name}: the entities have no column {table}.{name}")
-    for old, name in questioner.table_hints.items():
-        if name not in tables:
-            raise MigrationError(f"--rename-table {old}={name}: the entities have no table {name!r}")
 
 
 def align_columns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -173,18 +166,57 @@ def physical(col: dict[str, Any]) -> dict[str, Any]:
 def backfill_value(
     table: str, column: str, col: dict[str, Any], why: str, questioner: Questioner
 ) -> Any:
-    """Return the value existing rows get: the declared default, '' for text, else ask."""
+    """Return the value existing rows get when ``table.column`` must become NOT NULL.
+
+    In order: the column's SQL default; a value given with ``--default``; the declared
+    default (a callable gives a ``CallDefault``, computed when the migration runs, unless the
+    questioner takes a one-off value instead); '' for text; else the questioner asks.
+    """
     if col.get("sql_default") is not None:
         return {"sql": col["sql_default"]}
+    given, value = questioner.given_default(table, column)
+    if given:
+        return value
     default = col.get("default")
-    if default is not None and not (isinstance(default, dict) and "callable" in default):
+    if isinstance(default, dict) and "callable" in default:
+        call = call_default(default["callable"])
+        return _checked(questioner.ask_callable_backfill(table, column, col, why, call), col)
+    if default is not None:
         return default
     if col["type"] == "str":
         return ""
-    value = questioner.ask_backfill(table, column, col, why)
-    if col["type"] == "bool" and isinstance(value, int | float) and not isinstance(value, bool):
-        value = bool(value)  # "0" typed for a boolean: PostgreSQL wants FALSE
-    return value
+    return _checked(questioner.ask_backfill(table, column, col, why), col)
+
+
+def _checked(value: Any, col: dict[str, Any]) -> Any:
+    """Check a questioner's answer against the column type (a subclass may skip the check)."""
+    if isinstance(value, CallDefault) or isinstance(value, dict) and "sql" in value:
+        return value
+    return coerce(value, col)
+
+
+def call_default(path: str) -> CallDefault:
+    """Return ``path`` (``module.qualname`` from the schema dict) with its importable module.
+
+    The longest importable prefix is the module (``datetime.datetime.now`` lives in
+    ``datetime``); a lambda or a local function has none, as a migration file cannot call it.
+    """
+    parts = path.split(".")
+    if any(p.startswith("<") for p in parts):
+        return CallDefault(path)
+    for cut in range(len(parts) - 1, 0, -1):
+        module = ".".join(parts[:cut])
+        try:
+            target: Any = importlib.import_module(module)
+        except Exception:  # not a module (ImportError), or one that fails to import
+            continue
+        try:
+            for name in parts[cut:]:
+                target = getattr(target, name)
+        except AttributeError:
+            return CallDefault(path)
+        return CallDefault(path, module) if callable(target) else CallDefault(path)
+    return CallDefault(path)
 
 
 # -- renames ----------------------------------------------------------------------------------
@@ -192,35 +224,122 @@ def backfill_value(
 
 def _find_table_renames(
     state: dict[str, Any], target: dict[str, Any], questioner: Questioner, out: list[Operation]
-) -> None:
+) -> dict[tuple[str, str], str]:
+    """Find renamed tables; return the column renames they imply (in many-to-many tables).
+
+    A hint decides first; then a table that disappeared is compared with each new table whose
+    columns have the same definitions (in any order: the snapshot stores them sorted, the
+    entities in declaration order), those with the same column names too first, and the
+    questioner decides.  Names may differ, so a table renamed together with some of its
+    columns is asked about too, and its column renames are found afterwards.  Index and key
+    names that embed the table name differ after a rename; the table's own diff recreates them.
+    Join tables come last: one named after a renamed table follows it without a question.
+    """
+    before = set(state)
     removed = [n for n in sorted(state) if n not in target]
     added = [n for n in sorted(target) if n not in state]
-    for old in removed:
-        hinted = questioner.table_hints.get(old)
-        candidates = [hinted] if hinted in added else [
-            n for n in added if _same_columns(state[old], target[n])]
-        for new in candidates:
-            if questioner.ask_rename_table(old, new):
-                op = RenameTable(old, new)
-                op.apply(state)
-                added.remove(new)
-                out.append(op)
-                break
+    hinted = {old: new for old, new in questioner.table_hints.items()
+              if old in removed and new in added}
+    renamed: dict[str, str] = {}
+    implied: dict[tuple[str, str], str] = {}
+    for old in sorted(removed, key=lambda n: (n not in hinted, _join_parts(n, before) is not None)):
+        new = _followed_join_table(old, state, target, before, renamed, implied)
+        if new is None:
+            new = _ask_table_rename(old, state, target, added, hinted, questioner)
+        if new is not None:
+            _rename_table(state, old, new, out)
+            added.remove(new)
+            renamed[old] = new
+    return implied
+
+
+def _ask_table_rename(
+    old: str, state: dict[str, Any], target: dict[str, Any], added: list[str],
+    hinted: dict[str, str], questioner: Questioner,
+) -> str | None:
+    """Return the table ``old`` was renamed to, as hinted or answered; None if none."""
+    if old in hinted:
+        candidates = [hinted[old]]
+    else:
+        candidates = sorted(
+            (n for n in added if n not in hinted.values() and same_shape(state[old], target[n])),
+            key=lambda n: not same_columns(state[old], target[n]))
+    return next((new for new in candidates if questioner.ask_rename_table(old, new)), None)
+
+
+def _rename_table(state: dict[str, Any], old: str, new: str, out: list[Operation]) -> None:
+    op = RenameTable(old, new)
+    op.apply(state)
+    out.append(op)
+
+
+def _followed_join_table(
+    old: str, state: dict[str, Any], target: dict[str, Any], before: set[str],
+    renamed: dict[str, str], implied: dict[tuple[str, str], str],
+) -> str | None:
+    """Return the new name of a many-to-many table named after a renamed table, if it is one.
+
+    ``post_tag(post_id, tag_id)`` follows ``post`` → ``article`` to
+    ``article_tag(article_id, tag_id)``: both names are derived from the table's name, so the
+    rename already answered implies them (added to ``implied``); dropping the join table would
+    lose every link.
+    """
+    parts = _join_parts(old, before)
+    if parts is None or not renamed.keys() & set(parts):
+        return None
+    new = "_".join(sorted(renamed.get(p, p) for p in parts))
+    if new in state or new not in target:
+        return None
+    columns = {c: _renamed_column(c, renamed) for c in state[old]["columns"]}
+    mapped = {columns[c]: physical(col) for c, col in state[old]["columns"].items()}
+    if mapped != {c: physical(col) for c, col in target[new]["columns"].items()}:
+        return None
+    implied.update({(new, c): n for c, n in columns.items() if c != n})
+    return new
+
+
+def _join_parts(name: str, before: set[str]) -> tuple[str, str] | None:
+    """Return the two tables a join table's name is made of (``first_second``, sorted)."""
+    for first in sorted(before):
+        second = name[len(first) + 1:]
+        if name.startswith(first + "_") and second in before and first <= second:
+            return first, second
+    return None
+
+
+def _renamed_column(column: str, renamed: dict[str, str]) -> str:
+    """Return a join table's key column after renames (``post_id`` → ``article_id``)."""
+    for old, new in renamed.items():
+        if column.startswith(old + "_"):
+            return new + column[len(old):]
+    return column
 
 
 def _find_column_renames(
     name: str, state: dict[str, Any], table: dict[str, Any], questioner: Questioner,
-    out: list[Operation],
+    implied: dict[tuple[str, str], str], out: list[Operation],
 ) -> None:
+    """Find renamed columns of one table: implied and hinted first, then asked.
+
+    A column that disappeared is compared with every new column of the same definition;
+    the order they are declared in plays no part.
+    """
     columns = state[name]["columns"]
     removed = [c for c in columns if c not in table["columns"]]
     added = [c for c in table["columns"] if c not in columns]
+    known: dict[str, str] = {}
     for old in removed:
-        hinted = questioner.column_hints.get((name, old))
-        candidates = [hinted] if hinted in added else [
-            c for c in added if physical(columns[old]) == physical(table["columns"][c])]
+        new = implied.get((name, old)) or questioner.column_hints.get((name, old))
+        if new is not None and new in added:
+            known[old] = new
+    for old in sorted(removed, key=lambda c: c not in known):
+        if old in known:
+            candidates = [known[old]]
+        else:
+            candidates = [c for c in added if c not in known.values()
+                          and physical(columns[old]) == physical(table["columns"][c])]
         for new in candidates:
-            if questioner.ask_rename_column(name, old, new):
+            if (name, old) in implied or questioner.ask_rename_column(name, old, new):
                 op = RenameColumn(name, old, new)
                 op.apply(state)
                 added.remove(new)
@@ -228,10 +347,23 @@ def _find_column_renames(
                 break
 
 
-def _same_columns(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if list(a["columns"]) != list(b["columns"]):
-        return False
-    return all(physical(a["columns"][c]) == physical(b["columns"][c]) for c in a["columns"])
+def same_columns(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True if two tables have the same columns and primary key, whatever their order."""
+    return (a["primary_key"] == b["primary_key"]
+            and {c: physical(col) for c, col in a["columns"].items()}
+            == {c: physical(col) for c, col in b["columns"].items()})
+
+
+def same_shape(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True if two tables' columns, and their primary keys, have the same definitions.
+
+    Names are left out: a table renamed along with some of its columns has the same shape.
+    """
+    def shape(table: dict[str, Any], columns: Any) -> list[str]:
+        return sorted(repr(sorted(physical(table["columns"][c]).items())) for c in columns)
+
+    return (shape(a, a["columns"]) == shape(b, b["columns"])
+            and shape(a, a["primary_key"]) == shape(b, b["primary_key"]))
 
 
 # -- one table ---------------------------------------------------------------------------------
@@ -274,17 +406,48 @@ def _diff_table(
     for col_name, col in new["columns"].items():
         before = old["columns"].get(col_name)
         if before is None:
-            backfill = None
-            if not col.get("nullable") and col.get("sql_default") is None:
-                backfill = backfill_value(
-                    name, col_name, col, "is added to a table that may hold rows", questioner)
-            phases["add_columns"].append(AddColumn(name, col_name, col, backfill))
+            _add_column(name, col_name, col, questioner, phases)
         elif physical(before) != physical(col):
-            backfill = None
-            if before.get("nullable") and not col.get("nullable"):
-                backfill = backfill_value(
-                    name, col_name, col, "was nullable (its NULLs need a value)", questioner)
-            phases["alter_columns"].append(AlterColumn(name, col_name, before, col, backfill))
+            _alter_column(name, col_name, before, col, questioner, phases)
     for col_name, col in old["columns"].items():
         if col_name not in new["columns"]:
             phases["drop_columns"].append(DropColumn(name, col_name, col))
+
+
+def _add_column(
+    table: str, column: str, col: dict[str, Any], questioner: Questioner,
+    phases: dict[str, list[Operation]],
+) -> None:
+    """Add a column; a NOT NULL one gets a value for the rows the table may hold."""
+    if col.get("nullable") or col.get("sql_default") is not None:
+        phases["add_columns"].append(AddColumn(table, column, col))
+        return
+    value = backfill_value(table, column, col, "is added to a table that may hold rows",
+                           questioner)
+    if not isinstance(value, CallDefault):
+        phases["add_columns"].append(AddColumn(table, column, col, value))
+        return
+    loose = {**col, "nullable": True}
+    phases["add_columns"].append(AddColumn(table, column, loose))
+    phases["alter_columns"] += [FillNulls(table, column, value, col),
+                                AlterColumn(table, column, loose, col)]
+
+
+def _alter_column(
+    table: str, column: str, before: dict[str, Any], col: dict[str, Any],
+    questioner: Questioner, phases: dict[str, list[Operation]],
+) -> None:
+    """Change a column; one that becomes NOT NULL gets a value for its NULLs first."""
+    if not (before.get("nullable") and not col.get("nullable")):
+        phases["alter_columns"].append(AlterColumn(table, column, before, col))
+        return
+    value = backfill_value(table, column, col, "was nullable (its NULLs need a value)",
+                           questioner)
+    if not isinstance(value, CallDefault):
+        phases["alter_columns"].append(AlterColumn(table, column, before, col, value))
+        return
+    loose = {**col, "nullable": True}
+    if physical(before) != physical(loose):  # a new type too: change it first, still nullable
+        phases["alter_columns"].append(AlterColumn(table, column, before, loose))
+    phases["alter_columns"] += [FillNulls(table, column, value, col),
+                                AlterColumn(table, column, loose, col)]

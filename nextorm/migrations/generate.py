@@ -18,8 +18,16 @@ from typing import Any
 from ..errors import MigrationError
 from . import snapshot
 from .diff import diff_schemas, reverse_operations
-from .operations import AddForeignKey, CreateIndex, CreateTable, Operation
-from .questioner import InteractiveQuestioner, Questioner
+from .operations import (
+    AddColumn,
+    AddForeignKey,
+    AlterColumn,
+    CreateIndex,
+    CreateTable,
+    FillNulls,
+    Operation,
+)
+from .questioner import Defaults, InteractiveQuestioner, Questioner
 
 MIGRATION_FILE = re.compile(r"^(\d{4,})_(\w+)\.py$")
 MAX_NAME_LENGTH = 60
@@ -34,6 +42,8 @@ class PlannedMigration:
     operations: list[Operation]
     snapshot: dict[str, Any]
     downgrade_operations: list[Operation] = field(default_factory=list)
+    #: What happened to the snapshot on the way (a rolled-back deleted migration).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -48,6 +58,7 @@ def plan_migration(
     empty: bool = False,
     renames: tuple[str, ...] | list[str] = (),
     table_renames: tuple[str, ...] | list[str] = (),
+    defaults: Defaults = (),
     templates: str | Path | None = None,
     interactive: bool = False,
     now: dt.datetime | None = None,
@@ -59,9 +70,11 @@ def plan_migration(
         db.generate_mapping()
     dialect = db._dialect()
     new = db.schema()
-    old = snapshot.load(directory)
+    state = snapshot.load_state(directory)
+    old = state.schema
     kind = InteractiveQuestioner if interactive else Questioner
-    questioner = kind(renames=[*marker_renames(db), *renames], table_renames=table_renames)
+    questioner = kind(renames=[*marker_renames(db), *renames],
+                      table_renames=[*marker_table_renames(db), *table_renames], defaults=defaults)
     ops: list[Operation] = [] if empty else diff_schemas(old, new, questioner)
     if not ops and not empty:
         return None
@@ -75,7 +88,8 @@ def plan_migration(
 
     source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
                               now=now, templates=templates)
-    return PlannedMigration(path, source, ops, new, undo)
+    return PlannedMigration(path, source, ops, state.advance(new, path.name), undo,
+                            notes=state.notes)
 
 
 def makemigrations(
@@ -114,6 +128,17 @@ def write_migration(plan: PlannedMigration, directory: str | Path) -> None:
         tmp_snap.unlink(missing_ok=True)
 
 
+def destructive_warnings(plan: PlannedMigration) -> list[str]:
+    """Return one line per step of ``upgrade()`` that destroys data, naming what it loses.
+
+    The file marks these steps ``# DESTRUCTIVE``; the lines say it again when the file is
+    written, where a person running makemigrations reads them.  (``downgrade()`` undoes what
+    ``upgrade()`` added, so its drops are expected and not repeated.)
+    """
+    return [f"{plan.path.name} {op.loss()}" for op in plan.operations if op.destructive
+            and op.loss()]
+
+
 def marker_renames(db: Any) -> list[str]:
     """Return ``table.old=new`` hints from ``renamed_from=`` options on the entities."""
     hints = []
@@ -124,6 +149,12 @@ def marker_renames(db: Any) -> list[str]:
             if old and len(columns) == 1:
                 hints.append(f"{emap.table}.{old}={columns[0]}")
     return hints
+
+
+def marker_table_renames(db: Any) -> list[str]:
+    """Return ``old=new`` hints from ``_renamed_from_ = "old"`` on the entity classes."""
+    return [f"{emap.entity._renamed_from_}={emap.table}" for emap in (db.mapping or {}).values()
+            if getattr(emap.entity, "_renamed_from_", None)]
 
 
 def next_number(directory: str | Path) -> int:
@@ -148,10 +179,13 @@ def derive_name(ops: list[Operation], old: dict[str, Any]) -> str:
     if not old["tables"]:
         return "initial"
     created = {op.table for op in ops if isinstance(op, CreateTable)}
+    added = {(op.table, op.column) for op in ops if isinstance(op, AddColumn)}
     fragments: list[str] = []
     for op in ops:
         if isinstance(op, CreateIndex | AddForeignKey) and op.table in created:
             continue
+        if isinstance(op, FillNulls | AlterColumn) and (op.table, op.column) in added:
+            continue  # the fill and NOT NULL steps of a column added with a callable default
         fragment = op.name_fragment()
         if fragment not in fragments:
             fragments.append(fragment)

@@ -43,6 +43,10 @@ class Operation:
         """Return the operations that undo this one (usually just ``reverse()``)."""
         return [self.reverse()]
 
+    def loss(self) -> str | None:
+        """Return what a destructive step destroys, in words for a warning line (else None)."""
+        return None
+
 
 @dataclass(frozen=True)
 class TableChange(Operation):
@@ -102,6 +106,9 @@ class DropTable(Operation):
 
     def describe(self) -> str:
         return f"Drop table {self.table} (DESTRUCTIVE: its rows are lost)."
+
+    def loss(self) -> str | None:
+        return f"drops table {self.table}: its rows are lost"
 
     def name_fragment(self) -> str:
         return f"drop_{self.table}"
@@ -268,6 +275,57 @@ class AddColumn(TableChange):
 
 
 @dataclass(frozen=True)
+class CallDefault:
+    """A callable default (``default=dt.datetime.now``) as the value for existing rows.
+
+    The rule: existing rows get *one* value, computed by calling it once when the migration
+    runs (not when makemigrations runs, and not once per row).  ``path`` is the schema dict's
+    ``module.qualname``; ``module`` is the importable module it lives in, or None for a lambda
+    or a local function, which a migration file cannot call.
+    """
+
+    path: str
+    module: str | None = None
+
+    @property
+    def importable(self) -> bool:
+        return self.module is not None
+
+    def expression(self) -> str:
+        """Return the Python call a migration file makes, e.g. ``datetime.datetime.now()``."""
+        return f"{self.path}()"
+
+
+@dataclass(frozen=True)
+class FillNulls(Operation):
+    """Give the NULLs of a column one value computed when the migration runs.
+
+    Used for a callable default: the column is added (or kept) nullable, filled with one
+    parameter by an UPDATE, then made NOT NULL by an ``AlterColumn``.  PostgreSQL's DDL cannot
+    take a parameter, so the value cannot be a ``DEFAULT`` of ``ADD COLUMN``.  Undoing it is
+    nothing: the steps around it undo the column.
+    """
+
+    table: str
+    column: str
+    value: CallDefault
+    definition: dict[str, Any]
+
+    def reverse_operations(self) -> list[Operation]:
+        return []
+
+    def describe(self) -> str:
+        return (f"Existing rows get {self.table}.{self.column} = {self.value.expression()}, "
+                "called once when this runs.")
+
+    def name_fragment(self) -> str:
+        return f"fill_{self.column}_on_{self.table}"
+
+    def apply(self, tables: dict[str, Any]) -> None:
+        pass  # data only
+
+
+@dataclass(frozen=True)
 class DropColumn(TableChange):
     """Drop a column; carries its definition so the reverse can re-add it."""
 
@@ -280,6 +338,9 @@ class DropColumn(TableChange):
 
     def describe(self) -> str:
         return f"Drop column {self.table}.{self.column} (DESTRUCTIVE: its values are lost)."
+
+    def loss(self) -> str | None:
+        return f"drops column {self.table}.{self.column}: its values are lost"
 
     def name_fragment(self) -> str:
         return f"remove_{self.column}_from_{self.table}"

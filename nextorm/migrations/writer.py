@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MigrationError
-from .operations import Operation, Statement
+from .operations import FillNulls, Operation, Statement
 
 MODULE_TEMPLATE = "migration.py.j2"
 LINE_LENGTH = 100
@@ -93,6 +93,8 @@ def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[st
     """Return the template context of one step: the operation, its comment and its SQL."""
     kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(op).__name__).lower()
     template = f"operations/{kind}.py.j2"
+    if isinstance(op, FillNulls):
+        return fill_context(op, dialect, kind, template)
     statements = _statements(dialect.render(op))
     return {
         "op": op,
@@ -103,6 +105,42 @@ def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[st
         "destructive": op.destructive,
         "rebuild": dialect.rebuilds_table(op),
         "statements": statements,
+    }
+
+
+class _PythonName:
+    """A parameter rendered as a Python name (``value``), not a literal, in the file."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def fill_context(op: FillNulls, dialect: Any, kind: str, template: str) -> dict[str, Any]:
+    """Return the context of a step that fills NULLs with a value computed at migration time.
+
+    The file imports the callable's module, calls it once into ``value`` (converted as the ORM
+    stores that type on this server) and passes ``value`` as the UPDATE's parameter.
+    """
+    from ..convert import converters
+
+    ltype = op.definition["type"]
+    column = {"scale": op.definition["scale"]} if ltype == "decimal" else {}
+    has_to_db = converters(None, ltype, column, dialect.name)[0] is not None
+    to_db = f"converters(None, {ltype!r}, {column!r}, {dialect.name!r})[0]" if has_to_db else None
+    update = dialect.backfill_statement(op.table, op.column, _PythonName("value"))
+    return {
+        "op": op,
+        "kind": kind,
+        "template": template,
+        "table": op.table,
+        "comment": op.describe(),
+        "destructive": False,
+        "rebuild": False,
+        "statements": _statements([update]),
+        "fill": {"module": op.value.module, "call": op.value.expression(), "to_db": to_db},
     }
 
 

@@ -108,6 +108,9 @@ CASES = {
                                                      nullable=False, default=0)), {}),
     "add_column_nullable": (base(), changed(_col("post", "score", type="float",
                                                  nullable=True)), {}),
+    "add_column_callable_default": (base(), changed(_col(
+        "post", "created", type="datetime", nullable=False,
+        default={"callable": "datetime.datetime.now"})), {}),
     "drop_column": (base(), changed(lambda t: t["user"]["columns"].pop("age")), {}),
     "alter_column_type": (base(), changed(_col("user", "name", type="str", max_len=120,
                                                nullable=False)), {}),

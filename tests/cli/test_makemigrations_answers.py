@@ -1,0 +1,273 @@
+"""makemigrations on tables that hold rows: every answer a terminal gives has a hint, every
+value is checked, and nothing that loses data happens without a word.
+
+A user renames an entity class, adds a required foreign key or a column whose default is a
+callable, or drops things: each scenario runs the CLI in a subprocess on SQLite, PostgreSQL
+and MariaDB (``project``), with rows in the tables, and reads the rows back with a fresh
+connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+from cli_helpers import one_error_line
+
+from nextorm import SQLError
+
+BLOG = """\
+import datetime as dt
+
+from nextorm import PK, Database, Entity, Opt, Req, Single, Set
+
+
+class {cls}(Entity):
+{extra}    id: PK[int]
+    title: Req[str] = Req(max_len=80)
+    body: Opt[str]
+    views: Req[int] = Req(default=0)
+    replies: Set["Reply"]
+
+
+class Reply(Entity):
+    id: PK[int]
+    text: Req[str]
+    post: Single[{cls}]
+
+
+db = Database(entities=[{cls}, Reply])
+{bind}
+"""
+
+
+def blog(project, cls: str = "Post", extra: str = "") -> None:
+    project.write_models(BLOG.format(cls=cls, extra=extra, bind=project.target.bind_source()))
+
+
+def migration_files(project) -> list[str]:
+    return sorted(p.name for p in project.migrations.glob("*.py"))
+
+
+def made(result, project) -> None:
+    assert result.code == 0, result
+    assert project.run("migrate").code == 0
+
+
+def test_renaming_an_entity_class_stops_for_a_hint_then_keeps_the_rows(project):
+    blog(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO post (id, title, body, views) VALUES (?, ?, ?, ?)",
+                  [1, "Hello", "first", 7])
+    project.query("INSERT INTO reply (id, text, post_id) VALUES (?, ?, ?)", [1, "hi", 1])
+
+    blog(project, cls="Article")  # class Post -> class Article: table post -> article
+    refused = project.run("makemigrations")
+    assert "--rename-table post=article" in one_error_line(refused)
+    assert migration_files(project) == ["0001_initial.py"]
+
+    made(project.run("makemigrations", "--rename-table", "post=article"), project)
+    assert "post" not in project.tables()
+    assert project.query("SELECT id, title, body, views FROM article") == [(1, "Hello", "first", 7)]
+    assert project.query("SELECT id, text, post_id FROM reply") == [(1, "hi", 1)]
+
+
+def test_a_rename_declared_on_the_entity_needs_no_option(project):
+    blog(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO post (id, title, body, views) VALUES (?, ?, ?, ?)", [1, "a", "", 2])
+    blog(project, cls="Article", extra='    _renamed_from_ = "post"\n')
+    made(project.run("makemigrations"), project)
+    assert project.query("SELECT id, title, views FROM article") == [(1, "a", 2)]
+    again = project.run("makemigrations")  # the hint stays in the code and harms nothing
+    assert (again.code, again.out) == (0, "No changes detected.\n"), again
+
+
+PARENT_CHILD = """\
+from nextorm import PK, Database, Entity, Req, Set, Single
+
+
+class Parent(Entity):
+    id: PK[int]
+    name: Req[str]
+{parent_extra}
+
+class Child(Entity):
+    id: PK[int]
+    note: Req[str]
+{child_extra}
+
+db = Database(entities=[Parent, Child])
+{bind}
+"""
+
+
+def family(project, with_reference: bool) -> None:
+    project.write_models(PARENT_CHILD.format(
+        parent_extra='    children: Set["Child"]\n' if with_reference else "",
+        child_extra="    parent: Single[Parent]\n" if with_reference else "",
+        bind=project.target.bind_source()))
+
+
+def test_a_required_foreign_key_is_added_to_a_table_with_rows_without_a_terminal(project):
+    family(project, with_reference=False)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO parent (id, name) VALUES (?, ?)", [1, "root"])
+    project.query("INSERT INTO child (id, note) VALUES (?, ?), (?, ?)", [1, "a", 2, "b"])
+
+    family(project, with_reference=True)
+    asked = one_error_line(project.run("makemigrations"))
+    assert "child.parent_id is NOT NULL" in asked and "--default child.parent_id=VALUE" in asked
+    wrong = one_error_line(project.run("makemigrations", "--default", "child.parent_id=abc def"))
+    assert wrong == "error: --default child.parent_id=abc def: 'abc def' is not an integer"
+    typo = one_error_line(project.run("makemigrations", "--default", "child.parnt_id=1"))
+    assert "the entities have no column child.parnt_id" in typo
+    assert migration_files(project) == ["0001_initial.py"]
+
+    made(project.run("makemigrations", "--default", "child.parent_id=1"), project)
+    assert project.query("SELECT id, note, parent_id FROM child ORDER BY id") == [
+        (1, "a", 1), (2, "b", 1)]
+
+
+NOTE = """\
+import datetime as dt
+
+from nextorm import PK, Database, Entity, Req
+
+
+class Note(Entity):
+    id: PK[int]
+    title: Req[str]
+{extra}
+
+db = Database(entities=[Note])
+{bind}
+"""
+
+
+def notes(project, extra: str = "") -> None:
+    project.write_models(NOTE.format(extra=extra, bind=project.target.bind_source()))
+
+
+def as_datetime(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def test_a_callable_default_fills_existing_rows_with_one_value_computed_at_migrate(project):
+    notes(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO note (id, title) VALUES (?, ?), (?, ?), (?, ?)",
+                  [1, "a", 2, "b", 3, "c"])
+    notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
+    written = project.run("makemigrations")
+    assert written.code == 0, written
+    (path,) = project.migrations.glob("0002_*.py")
+    assert "value = to_db(datetime.datetime.now())" in path.read_text() or (
+        "value = datetime.datetime.now()" in path.read_text())
+
+    before = dt.datetime.now() - dt.timedelta(seconds=5)
+    assert project.run("migrate").code == 0
+    values = {as_datetime(v) for (v,) in project.query("SELECT created FROM note")}
+    assert len(values) == 1  # one value for every row, computed once
+    assert before <= values.pop() <= dt.datetime.now() + dt.timedelta(seconds=5)
+    with pytest.raises(SQLError):  # NOT NULL holds afterwards (MariaDB: IntegrityError too)
+        project.query("INSERT INTO note (id, title, created) VALUES (?, ?, ?)", [4, "d", None])
+
+
+def test_a_callable_default_takes_a_one_off_value_instead(project):
+    notes(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
+    notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
+    made(project.run("makemigrations", "--default", "note.created=2020-01-02 03:04:05"), project)
+    (value,) = project.query("SELECT created FROM note")[0]
+    assert as_datetime(value) == dt.datetime(2020, 1, 2, 3, 4, 5)
+
+
+def test_a_lambda_default_cannot_be_called_from_a_file(sqlite_project):
+    project = sqlite_project
+    notes(project)
+    made(project.run("makemigrations"), project)
+    notes(project, "    code: Req[int] = Req(default=lambda: 7)\n")
+    error = one_error_line(project.run("makemigrations"))
+    assert "note.code" in error and "lambda" in error and "--default note.code=VALUE" in error
+    assert migration_files(project) == ["0001_initial.py"]
+
+
+def test_every_destructive_step_is_printed_as_a_warning(project):
+    family(project, with_reference=True)
+    made(project.run("makemigrations"), project)
+    project.write_models(NOTE.format(extra="", bind=project.target.bind_source()).replace(
+        "class Note(Entity):\n    id: PK[int]\n    title: Req[str]\n",
+        "class Parent(Entity):\n    id: PK[int]\n"
+    ).replace("entities=[Note]", "entities=[Parent]"))
+    result = project.run("makemigrations")
+    assert result.code == 0, result
+    (path,) = project.migrations.glob("0002_*.py")
+    assert result.err.splitlines() == [
+        f"warning: {path.name} drops column parent.name: its values are lost",
+        f"warning: {path.name} drops table child: its rows are lost",
+    ], result
+    assert result.out == f"Created migrations/{path.name}\n"
+
+
+def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):
+    project = sqlite_project
+    notes(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
+    notes(project, "    level: Req[int]\n")
+    seen = run_in_terminal(project, {b"Value for the existing rows (an integer)": [
+        b"abc def", b"5"]})
+    assert b"'abc def' is not an integer; try again." in seen, seen
+    assert seen.count(b"Value for the existing rows") == 2, seen
+    assert project.run("migrate").code == 0
+    assert project.query("SELECT level FROM note") == [(5,)]
+
+
+def test_a_terminal_may_give_a_callable_default_a_one_off_value(sqlite_project):
+    project = sqlite_project
+    notes(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
+    notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
+    seen = run_in_terminal(project, {b"or type a one-off value": [b"yesterday", b"2021-05-06"]})
+    assert b"'yesterday' is not a date and time" in seen, seen
+    assert project.run("migrate").code == 0
+    (value,) = project.query("SELECT created FROM note")[0]
+    assert as_datetime(value) == dt.datetime(2021, 5, 6)
+
+
+def run_in_terminal(project, answers: dict[bytes, list[bytes]]) -> bytes:
+    """Run makemigrations on a pseudo-terminal, typing the answers when a prompt shows."""
+    import pty
+    import select
+
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nextorm.migrations.cli", "makemigrations", "--module",
+         "myapp.models"], cwd=project.root, stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen, answered = b"", 0
+    while True:
+        ready, _, _ = select.select([main], [], [], 30)
+        if not ready:
+            proc.kill()
+            pytest.fail(f"no output in 30 s: {seen!r}")
+        try:
+            chunk = os.read(main, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        for prompt, typed in answers.items():
+            if seen.count(prompt) > answered and seen.rstrip().endswith(b":") and typed:
+                os.write(main, typed.pop(0) + b"\n")
+                answered += 1
+    os.close(main)
+    assert proc.wait(timeout=30) == 0, seen
+    return seen
