@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from .operations import (
 )
 from .questioner import Defaults, InteractiveQuestioner, Questioner
 
-MIGRATION_FILE = re.compile(r"^(\d{4,})_(\w+)\.py$")
+MIGRATION_FILE = re.compile(r"^([0-9]{4,})_(\w+)\.py$")
 MAX_NAME_LENGTH = 60
 
 
@@ -167,8 +168,14 @@ def next_number(directory: str | Path) -> int:
 
 
 def safe_name(label: str) -> str:
-    """Turn ``--name`` into a lower-case identifier fragment (``Add Email!/x`` → ``add_email_x``)."""
-    slug = re.sub(r"[^0-9a-zA-Z]+", "_", label).strip("_").lower()[:MAX_NAME_LENGTH].strip("_")
+    """Turn ``--name`` into a lower-case identifier fragment (``Add Email!/x`` → ``add_email_x``).
+
+    Letters of any script that Python accepts in identifiers are kept (``数据迁移`` stays), so
+    a team names its migrations in its own language; everything else becomes ``_``.
+    """
+    text = unicodedata.normalize("NFKC", label).lower()
+    kept = "".join(c if ("_" + c).isidentifier() else "_" for c in text)
+    slug = re.sub(r"_+", "_", kept).strip("_")[:MAX_NAME_LENGTH].strip("_")
     return slug or "migration"
 
 

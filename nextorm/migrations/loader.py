@@ -21,7 +21,7 @@ from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError
 from .checksum import code_checksum, file_checksum
 
-FILE_PATTERN = re.compile(r"^(\d+)_([A-Za-z0-9_]+)\.py$")
+FILE_PATTERN = re.compile(r"^([0-9]+)_(\w+)\.py$")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,8 @@
 value is checked, and nothing that loses data happens without a word.
 
 A user renames an entity class, adds a required foreign key or a column whose default is a
-callable, or drops things: each scenario runs the CLI in a subprocess on SQLite, PostgreSQL
-and MariaDB (``project``), with rows in the tables, and reads the rows back with a fresh
-connection.
+callable, drops things or names a migration in their own language: each scenario runs the CLI in a subprocess on SQLite, PostgreSQL and MariaDB (``project``),
+with rows in the tables, and reads the rows back with a fresh connection.
 """
 
 from __future__ import annotations
@@ -212,6 +211,16 @@ def test_every_destructive_step_is_printed_as_a_warning(project):
         f"warning: {path.name} drops table child: its rows are lost",
     ], result
     assert result.out == f"Created migrations/{path.name}\n"
+
+
+def test_a_migration_name_keeps_letters_of_any_script(sqlite_project):
+    project = sqlite_project
+    notes(project)
+    made(project.run("makemigrations"), project)
+    result = project.run("makemigrations", "--empty", "--name", "数据迁移")
+    assert result.out == "Created migrations/0002_数据迁移.py\n", result
+    assert project.run("migrate").code == 0
+    assert project.applied() == ["0001_initial.py", "0002_数据迁移.py"]
 
 
 def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):

@@ -1,6 +1,6 @@
 """What makemigrations decides for the user, and the answers it takes: renames found whatever
 the declaration order, hints that claim their column, values checked against the column type,
-callable defaults computed when the migration runs."""
+callable defaults computed when the migration runs, file names in any script."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from nextorm import PK, Database, DeclarationError, Entity, MigrationError, Req, Single
 from nextorm.migrations import snapshot
 from nextorm.migrations.diff import call_default, diff_schemas
-from nextorm.migrations.generate import derive_name, makemigrations, plan_migration
+from nextorm.migrations.generate import derive_name, makemigrations, plan_migration, safe_name
+from nextorm.migrations.loader import discover
 from nextorm.migrations.operations import (
     AddColumn,
     AlterColumn,
@@ -209,6 +210,14 @@ def test_a_lambda_default_without_a_value_is_an_error_naming_the_option():
     with pytest.raises(MigrationError, match=r"a lambda .*--default note\.code=VALUE"):
         diff_schemas(base, new)
     assert diff_schemas(base, new, Questioner(defaults={"note.code": 4}))[0].backfill == 4
+
+
+def test_a_migration_name_keeps_letters_python_accepts(tmp_path):
+    assert safe_name("数据迁移") == "数据迁移"
+    assert safe_name("Données — Étape 2!") == "données_étape_2"
+    assert safe_name("?!") == "migration"
+    (tmp_path / "0001_数据迁移.py").write_text("def upgrade(db):\n    pass\n")
+    assert [m.name for m in discover(tmp_path)] == ["0001_数据迁移.py"]
 
 
 def test_a_column_becoming_not_null_takes_its_value_from_the_option():
