@@ -88,7 +88,7 @@ def plan_migration(
     from .writer import render_migration
 
     source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
-                              now=now, templates=templates)
+                              now=now, templates=templates, format_from=directory)
     return PlannedMigration(path, source, ops, state.advance(new, path.name), undo,
                             notes=state.notes)
 

@@ -5,6 +5,11 @@ Templates are looked up first in the project's own folder (``--templates DIR`` o
 overrides the module template or one operation's partial by writing a file of the same name.
 The context each template receives is documented in ``docs/templates.md``.
 
+The file is formatted with the *user's* black settings, found the way black finds them
+(``[tool.black]`` of the pyproject.toml of the project holding the migrations folder, else the
+user-level black configuration), and black's own defaults where there are none: a project
+that runs ``black --check .`` accepts every generated migration as written.
+
 Jinja and black are imported here only: the runtime (``migrate``) never imports this module.
 """
 
@@ -19,7 +24,6 @@ from ..errors import MigrationError
 from .operations import FillNulls, Operation, Statement
 
 MODULE_TEMPLATE = "migration.py.j2"
-LINE_LENGTH = 100
 
 
 def default_template_dir() -> Path:
@@ -194,8 +198,13 @@ def render_migration(
     version: str,
     now: dt.datetime | None = None,
     templates: str | Path | None = None,
+    format_from: str | Path | None = None,
 ) -> str:
-    """Return the black-formatted source of a migration module."""
+    """Return the source of a migration module, formatted by black.
+
+    ``format_from`` is the migrations folder: black's settings are looked up from there
+    (None: black's defaults).
+    """
     import jinja2
 
     env = _environment(templates)
@@ -218,15 +227,46 @@ def render_migration(
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or getattr(exc, "name", None) or MODULE_TEMPLATE
         raise MigrationError(f"template {where}: {exc.message or exc}") from None
-    return format_source(source)
+    return format_source(source, black_mode(format_from))
 
 
-def format_source(source: str) -> str:
+def black_mode(start: str | Path | None) -> Any:
+    """Return the black mode of the project holding folder ``start``, as black finds it.
+
+    ``black.find_pyproject_toml`` walks up from ``start`` to the project root (the folder with
+    ``.git``, ``.hg`` or a pyproject.toml with ``[tool.black]``) and falls back to the
+    user-level configuration; options not set there keep black's defaults (line length 88).
+    """
+    import black
+
+    if start is None:
+        return black.Mode()
+    found = black.find_pyproject_toml((str(Path(start).resolve()),))
+    if found is None:
+        return black.Mode()
+    try:
+        config = black.parse_pyproject_toml(found)
+    except (OSError, ValueError) as exc:
+        raise MigrationError(f"{found}: cannot read black's settings: {exc}") from None
+    try:
+        targets = {black.TargetVersion[v.upper()] for v in config.get("target_version", [])}
+    except KeyError as exc:
+        raise MigrationError(f"{found}: [tool.black] target-version {exc} is unknown") from None
+    return black.Mode(
+        target_versions=targets,
+        line_length=int(config.get("line_length", black.DEFAULT_LINE_LENGTH)),
+        string_normalization=not config.get("skip_string_normalization", False),
+        magic_trailing_comma=not config.get("skip_magic_trailing_comma", False),
+        preview=bool(config.get("preview", False)),
+    )
+
+
+def format_source(source: str, mode: Any = None) -> str:
     """Format with black; a template that renders invalid Python is an error naming it."""
     import black
 
     try:
-        return black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
+        return black.format_str(source, mode=mode or black.Mode())
     except black.InvalidInput as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid Python"
         raise MigrationError(f"the migration templates rendered invalid Python: {first}") from None

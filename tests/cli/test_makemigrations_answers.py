@@ -2,7 +2,8 @@
 value is checked, and nothing that loses data happens without a word.
 
 A user renames an entity class, adds a required foreign key or a column whose default is a
-callable, drops things or names a migration in their own language: each scenario runs the CLI in a subprocess on SQLite, PostgreSQL and MariaDB (``project``),
+callable, drops things, names a migration in their own language and runs ``black --check``:
+each scenario runs the CLI in a subprocess on SQLite, PostgreSQL and MariaDB (``project``),
 with rows in the tables, and reads the rows back with a fresh connection.
 """
 
@@ -221,6 +222,33 @@ def test_a_migration_name_keeps_letters_of_any_script(sqlite_project):
     assert result.out == "Created migrations/0002_数据迁移.py\n", result
     assert project.run("migrate").code == 0
     assert project.applied() == ["0001_initial.py", "0002_数据迁移.py"]
+
+
+def black_check(project, *files: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "black", "--check", *(files or ["migrations"])],
+                          cwd=project.root, capture_output=True, text=True, timeout=120)
+
+
+def test_generated_files_pass_the_users_black_check(project):
+    """No black configuration: black's defaults (88); then the project's own line length."""
+    blog(project)
+    made(project.run("makemigrations"), project)
+    project.write_models(BLOG.format(cls="Post", extra="", bind=project.target.bind_source())
+                         .replace("    views: Req[int] = Req(default=0)\n",
+                                  "    views: Req[int] = Req(default=0)\n"
+                                  "    a_rather_long_column_name_for_a_label: Req[str] = "
+                                  "Req(max_len=120, unique=True)\n"))
+    made(project.run("makemigrations"), project)
+    checked = black_check(project)
+    assert checked.returncode == 0, checked.stderr
+
+    (project.root / "pyproject.toml").write_text("[tool.black]\nline-length = 120\n")
+    project.write_models(BLOG.format(cls="Post", extra="", bind=project.target.bind_source()))
+    made(project.run("makemigrations"), project)
+    (path,) = project.migrations.glob("0003_*.py")
+    checked = black_check(project, str(path))  # the files before were written for 88
+    assert checked.returncode == 0, checked.stderr
+    assert max(len(line) for line in path.read_text().splitlines()) > 88
 
 
 def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):

@@ -1,11 +1,12 @@
 """What makemigrations decides for the user, and the answers it takes: renames found whatever
 the declaration order, hints that claim their column, values checked against the column type,
-callable defaults computed when the migration runs, file names in any script."""
+callable defaults computed when the migration runs, file names in any script, black settings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import black
 import pytest
 
 from nextorm import PK, Database, DeclarationError, Entity, MigrationError, Req, Single
@@ -23,6 +24,7 @@ from nextorm.migrations.operations import (
 )
 from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
 from nextorm.migrations.values import coerce
+from nextorm.migrations.writer import black_mode
 
 
 def schema_of(*entities: type) -> dict:
@@ -218,6 +220,20 @@ def test_a_migration_name_keeps_letters_python_accepts(tmp_path):
     assert safe_name("?!") == "migration"
     (tmp_path / "0001_数据迁移.py").write_text("def upgrade(db):\n    pass\n")
     assert [m.name for m in discover(tmp_path)] == ["0001_数据迁移.py"]
+
+
+def test_black_settings_come_from_the_project_of_the_migrations_folder(tmp_path):
+    plain = tmp_path / "plain" / "migrations"
+    plain.mkdir(parents=True)
+    (tmp_path / "plain" / ".git").mkdir()  # the project root, as black finds it
+    assert black_mode(plain) == black.Mode()
+    assert black_mode(plain).line_length == 88
+    configured = tmp_path / "configured"
+    (configured / "migrations").mkdir(parents=True)
+    (configured / "pyproject.toml").write_text(
+        "[tool.black]\nline-length = 120\nskip-string-normalization = true\n")
+    mode = black_mode(configured / "migrations")
+    assert (mode.line_length, mode.string_normalization) == (120, False)
 
 
 def test_a_column_becoming_not_null_takes_its_value_from_the_option():
