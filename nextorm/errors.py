@@ -48,6 +48,70 @@ class SnapshotError(MigrationError):
     """``.schema_snapshot.json`` is missing parts, corrupt, or of an unknown format."""
 
 
+# -- why migrate refused or stopped: each error formats its own line ------------------------
+
+
+class MigrationFileError(MigrationError):
+    """A migration file cannot be used: bad syntax, no ``upgrade``, another server's SQL."""
+
+
+class UnknownTargetError(MigrationError):
+    """``migrate TARGET`` names no migration."""
+
+
+class TrackingTableError(MigrationError):
+    """``_nextorm_migrations`` is not in NextORM's format, or holds a status it never writes."""
+
+
+class HistoryChangedError(MigrationError):
+    """Applied migrations whose code changed, or whose files are gone, since they ran."""
+
+    def __init__(self, edited: list[str], missing: list[str]) -> None:
+        self.edited, self.missing = edited, missing
+        parts = []
+        if edited:
+            parts.append("edited since applied: " + ", ".join(edited))
+        if missing:
+            parts.append("applied but missing: " + ", ".join(missing))
+        super().__init__(
+            "migration history changed (" + "; ".join(parts) + "): restore the files, or "
+            "run 'migrate --accept-changed' to accept the directory as it is now"
+        )
+
+
+class OutOfOrderError(MigrationError):
+    """A pending migration is numbered below one that is already applied."""
+
+    def __init__(self, pending: str, applied: str) -> None:
+        self.pending, self.applied = pending, applied
+        super().__init__(
+            f"{pending} is pending but {applied}, numbered after it, is already applied: "
+            "applying it now would run migrations out of order; renumber it after "
+            f"{applied}, or run 'migrate --allow-out-of-order' to apply it anyway"
+        )
+
+
+class PartiallyAppliedError(MigrationError):
+    """A migration stopped half-way (MariaDB): later runs wait until it is resolved."""
+
+    def __init__(self, what_happened: str, recovery: str) -> None:
+        self.what_happened, self.recovery = what_happened, recovery
+        super().__init__(f"{what_happened}. {recovery}")
+
+
+class MigrationFailedError(MigrationError):
+    """A migration's ``upgrade`` or ``downgrade`` failed; says what was rolled back."""
+
+    def __init__(self, where: str, direction: str, outcome: str, detail: str,
+                 after: str = "") -> None:
+        self.where, self.direction, self.outcome, self.detail = where, direction, outcome, detail
+        super().__init__(f"{where} {direction} {outcome}: {detail}{after}")
+
+
+class FakeCheckError(MigrationError):
+    """``migrate --fake`` would record a migration whose changes are not in the database."""
+
+
 # -- ORM runtime (session.py, query.py) ----------------------------------------------------
 
 

@@ -17,7 +17,6 @@ Failures become one ``MigrationError`` line naming the file, the function and th
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -25,7 +24,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from ..errors import MigrationError, SQLError
+from ..errors import MigrationError, MigrationFailedError, SQLError
+from .context import MigrationContext
 from .loader import MigrationFile, error_line, first_line
 from .lock import begin_sql, recheck_needed
 from .recorder import (
@@ -45,10 +45,6 @@ UPGRADE, DOWNGRADE = "upgrade", "downgrade"
 _IMPLICIT_COMMIT = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
 #: Leading words of statements that only read.
 _READS = ("SELECT", "SHOW", "PRAGMA", "EXPLAIN", "DESCRIBE", "DESC", "WITH")
-#: Statements that would end the transaction a migration runs in (savepoints are fine).
-_TRANSACTION_CONTROL = re.compile(
-    r"\s*(COMMIT|END|BEGIN|START\s+TRANSACTION|ROLLBACK(?!.*\bTO\b))\b", re.IGNORECASE | re.DOTALL
-)
 
 
 @dataclass(frozen=True)
@@ -85,9 +81,10 @@ class StepFailed(Exception):
         super().__init__(detail)
         self.file, self.direction, self.detail, self.at = file, direction, detail, at
 
-    def line(self, outcome: str) -> str:
+    def error(self, outcome: str, after: str = "") -> MigrationFailedError:
         """``migrations/0002_x.py line 7 upgrade failed and was rolled back: ...``."""
-        return f"{self.file.display_path}{self.at} {self.direction} {outcome}: {self.detail}"
+        return MigrationFailedError(f"{self.file.display_path}{self.at}", self.direction,
+                                    outcome, self.detail, after)
 
 
 _FINISHED = {(UPGRADE, False): "applied", (UPGRADE, True): "faked",
@@ -133,9 +130,9 @@ class MigrationExecutor:
                 return False
             if function is not None:
                 try:
-                    call(function, GuardedDatabase(db), file, direction)
+                    call(function, MigrationContext(db), file, direction)
                 except StepFailed as exc:
-                    raise MigrationError(exc.line("failed and was rolled back")) from None
+                    raise exc.error("failed and was rolled back") from None
             if rebuilds:
                 check_foreign_keys(db, file, direction)
             self._record_done(file, direction)
@@ -172,13 +169,13 @@ class MigrationExecutor:
         except StepFailed as exc:
             if not progress.committed:
                 self._restore(file, direction)
-                raise MigrationError(exc.line("failed and was rolled back")) from None
+                raise exc.error("failed and was rolled back") from None
             failed = FAILED if direction == UPGRADE else REVERT_FAILED
             recorder.mark_failed(version, progress.done, exc.detail, status=failed)
             record = AppliedRecord(version, file.name, "", file.checksum, failed, progress.done)
-            raise MigrationError(
-                f"{exc.line('failed')}. MariaDB had already committed {progress.done} "
-                f"statement(s) of it (DDL commits at once). {recovery(record, file)}"
+            raise exc.error(
+                "failed", f". MariaDB had already committed {progress.done} statement(s) of it "
+                f"(DDL commits at once). {recovery(record, file)}"
             ) from None
         except BaseException:  # Ctrl-C, or the connection died
             if progress.committed:
@@ -215,10 +212,10 @@ def check_foreign_keys(db: Any, file: MigrationFile, direction: str) -> None:
     rows = db.dialect.foreign_key_violations(db)
     if rows:
         table, rowid, parent = rows[0][0], rows[0][1], rows[0][2]
-        raise MigrationError(
-            f"{file.display_path} {direction} failed and was rolled back: it leaves "
-            f"{len(rows)} row(s) violating foreign keys (first: {table} rowid {rowid} "
-            f"references a missing {parent} row)"
+        raise MigrationFailedError(
+            file.display_path, direction, "failed and was rolled back",
+            f"it leaves {len(rows)} row(s) violating foreign keys (first: {table} rowid "
+            f"{rowid} references a missing {parent} row)"
         )
 
 
@@ -259,42 +256,7 @@ def one_line(sql: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class GuardedDatabase:
-    """The Database as a migration sees it: it may not end the migration's transaction.
-
-    A ``COMMIT`` inside ``upgrade`` would make the migration half-applied on failure and
-    unrecorded on success; it is refused with a message instead.
-    """
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._db, name)
-
-    @staticmethod
-    def _check(sql: str) -> None:
-        match = _TRANSACTION_CONTROL.match(sql)
-        if match:
-            raise MigrationError(
-                f"{match.group(1).upper()} is not allowed in a migration: migrate runs each "
-                "migration in one transaction and commits it; remove the statement"
-            )
-
-    def _execute_dml(self, sql: str, params: Any = ()) -> int:
-        self._check(sql)
-        return self._db._execute_dml(sql, params)
-
-    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        self._check(sql)
-        return self._db._execute(sql, params)
-
-    def _insert(self, sql: str, params: Any = ()) -> Any:
-        self._check(sql)
-        return self._db._insert(sql, params)
-
-
-class ProgressDatabase(GuardedDatabase):
+class ProgressDatabase(MigrationContext):
     """MariaDB: count the write statements that committed, and skip those of a resumed run.
 
     DDL commits at once and cannot be undone, so progress is recorded so that it never lies:

@@ -16,8 +16,8 @@ import os
 import re
 from typing import Any
 
-from ..errors import MigrationError, NextORMError
-from .loader import MigrationFile, import_migration
+from ..errors import FakeCheckError, MigrationError, NextORMError
+from .loader import MigrationFile
 
 _CREATE_TABLE = re.compile(
     r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([`\"]?)([^\s`\"(]+)\1", re.IGNORECASE)
@@ -55,14 +55,14 @@ def _check_table(table: str, live: dict[str, Any], columns: list[str],
                  files: list[MigrationFile], expected_by: str) -> None:
     names = ", ".join(f.name for f in files)
     if table not in live:
-        raise MigrationError(
+        raise FakeCheckError(
             f"--fake would record {names} as applied, but table {table}, created by "
             f"{expected_by}, does not exist: run 'migrate' without --fake to create it (--fake "
             "only records migrations whose changes are already in the database)"
         )
     missing = [c for c in columns if c not in live[table]["columns"]]
     if missing:
-        raise MigrationError(
+        raise FakeCheckError(
             f"--fake would record {names} as applied, but table {table} has no column "
             f"{', '.join(missing)}: apply the missing changes, or run 'migrate' without --fake"
         )
@@ -70,12 +70,11 @@ def _check_table(table: str, live: dict[str, Any], columns: list[str],
 
 def _created_tables(db: Any, file: MigrationFile) -> list[str]:
     """The tables a file's upgrade() creates, read from its SQL without running it."""
-    from .executor import UPGRADE, StepFailed, call
-    from .runner import SQLCollector
+    from .executor import UPGRADE
+    from .sqlcollect import collect_sql
 
-    collector = SQLCollector(db)
     try:
-        call(import_migration(file, db.provider).upgrade, collector, file, UPGRADE)
-    except (StepFailed, MigrationError):
+        statements = collect_sql(db, file, UPGRADE)
+    except MigrationError:
         return []  # it does more than run SQL: nothing can be checked without running it
-    return [m.group(2) for sql in collector.statements if (m := _CREATE_TABLE.match(sql))]
+    return [m.group(2) for sql in statements if (m := _CREATE_TABLE.match(sql))]

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..dialects import PROVIDER_ALIASES
-from ..errors import MigrationError
+from ..errors import MigrationError, MigrationFileError
 from .checksum import code_checksum, file_checksum
 
 FILE_PATTERN = re.compile(r"^([0-9]+)_(\w+)\.py$")
@@ -103,24 +103,24 @@ def import_migration(migration: MigrationFile, provider: str | None) -> ModuleTy
     module_name = f"_nextorm_migration_{migration.number}_{migration.checksum[:12]}"
     spec = importlib.util.spec_from_file_location(module_name, migration.path)
     if spec is None or spec.loader is None:
-        raise MigrationError(f"{where}: cannot be imported as a Python module")
+        raise MigrationFileError(f"{where}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
-        raise MigrationError(
+        raise MigrationFileError(
             f"{where} line {exc.lineno}: syntax error: {exc.msg}"
         ) from None
     except FileNotFoundError:
-        raise MigrationError(f"{where}: file disappeared while migrating") from None
+        raise MigrationFileError(f"{where}: file disappeared while migrating") from None
     except (Exception, SystemExit) as exc:  # sys.exit() must not end migrate with exit 0
         line = error_line(exc, migration.path)
-        raise MigrationError(
+        raise MigrationFileError(
             f"{where}{line}: importing the migration raised "
             f"{type(exc).__name__}: {first_line(exc)}"
         ) from None
     if not callable(getattr(module, "upgrade", None)):
-        raise MigrationError(f"{where} has no upgrade(db) function; every migration needs one")
+        raise MigrationFileError(f"{where} has no upgrade(db) function; every migration needs one")
     check_dialect(module, migration, provider)
     return module
 
@@ -132,12 +132,12 @@ def check_dialect(module: ModuleType, migration: MigrationFile, provider: str | 
         return
     wanted = PROVIDER_ALIASES.get(str(declared).lower())
     if wanted is None:
-        raise MigrationError(
+        raise MigrationFileError(
             f"{migration.display_path}: unknown DIALECT {declared!r}; "
             "use 'sqlite', 'postgres' or 'mysql'"
         )
     if wanted != provider:
-        raise MigrationError(
+        raise MigrationFileError(
             f"{migration.display_path} was rendered for {wanted} but the database is "
             f"{provider}: keep one migrations directory per database kind (--directory)"
         )

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import MigrationError, SQLError
+from ..errors import MigrationError, SQLError, TrackingTableError
 
 TABLE = "_nextorm_migrations"
 APPLIED, RUNNING, FAILED = "applied", "running", "failed"
@@ -124,7 +124,7 @@ class MigrationRecorder:
             return {r.number: r for r in records}
         except (SQLError, ValueError, TypeError) as exc:
             # Another tool's table of the same name, or rows edited by hand.
-            raise MigrationError(
+            raise TrackingTableError(
                 f"the tracking table {TABLE} is not in NextORM's format ({exc}): rename or "
                 "repair it, then run migrate again"
             ) from None

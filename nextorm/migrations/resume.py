@@ -5,7 +5,8 @@ some statements committed.  The tracking row counts them (``progress``); ``migra
 can skip that many and run the rest, but only when skipping is sound:
 
 - the file is the one that ran (its checksum is unchanged), and
-- the function is a plain sequence of ``db._execute_dml`` / ``db._execute`` calls with
+- the function is a plain sequence of ``db.execute`` / ``db.query`` calls (or the guide's
+  ``db._execute_dml`` / ``db._execute``) with
   straight-line control flow: no loops, ``try``, ``with``, nested functions or calls to other
   code, so the N-th write statement on this run is the N-th write statement of the last run.
   ``if ...: raise ...`` checks (the generated "check first" steps) are allowed.
@@ -19,7 +20,7 @@ import ast
 from pathlib import Path
 
 #: The Database methods a plain migration may call.
-DB_METHODS = frozenset({"_execute_dml", "_execute", "_insert"})
+DB_METHODS = frozenset({"execute", "query", "_execute_dml", "_execute", "_insert"})
 _FORBIDDEN = {
     ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
     ast.Try: "a try block", ast.With: "a with block", ast.AsyncWith: "a with block",

@@ -1,10 +1,10 @@
 """MigrationRunner: apply, fake, undo and list migrations, each exactly once.
 
-``migrate`` takes the migrate lock, re-reads the tracking table, refuses to run over an
-edited, deleted or half-failed history unless told otherwise, imports the files it is about
-to run (never the applied ones), and runs each migration in its own transaction together with
-its row in ``_nextorm_migrations``.  Where DDL is not transactional (MariaDB) the row records
-progress instead, so a failure says what already ran and how to recover.
+``migrate`` takes the migrate lock, re-reads the tracking table, resolves (or refuses to run
+past) a migration that stopped half-way, checks the history against the files
+(``history.py``), plans the moves to the target (``plan.py``), imports the files it is about
+to run (never the applied ones), and hands each to the executor (``executor.py``), which runs
+it together with its row in ``_nextorm_migrations``.
 
 Statuses and step results are small dataclasses; the CLI only formats them.
 """
@@ -18,20 +18,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import MigrationError
-from .executor import (
-    DOWNGRADE,
-    UPGRADE,
-    MigrationExecutor,
-    Resume,
-    Step,
-    StepFailed,
-    call,
-    recovery,
-    resumability,
-)
+from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
+from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Resume, Step, recovery, resumability
+from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, import_migration
 from .lock import migrate_lock
+from .plan import parse_target, plan_moves
 from .recorder import APPLIED, KNOWN_STATUSES, TABLE, AppliedRecord, MigrationRecorder
 
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
@@ -80,32 +72,6 @@ def format_statuses(statuses: list[MigrationStatus]) -> list[str]:
     return lines
 
 
-def parse_target(target: str | int | None, files: list[MigrationFile],
-                 records: dict[int, AppliedRecord]) -> int | None:
-    """Turn ``zero``, ``2``, ``0002`` or ``0002_name.py`` into a migration number."""
-    if target is None:
-        return None
-    text = str(target).strip()
-    if text.lower() == "zero":
-        return 0
-    digits = text.split("_", 1)[0]
-    if not digits.isdigit():
-        raise MigrationError(
-            f"migration target {text!r} is not a number, a file name or 'zero'"
-        )
-    number = int(digits)
-    if number not in {f.number for f in files} and number not in records:
-        raise MigrationError(f"no migration numbered {digits} (target {text!r})")
-    if digits != text:  # a file name: it must be this number's file, not a stale one
-        names = {f.name for f in files if f.number == number}
-        names |= {r.name for n, r in records.items() if n == number}
-        if text not in names and text.removesuffix(".py") + ".py" not in names:
-            raise MigrationError(
-                f"no migration file {text!r}: number {digits} is {', '.join(sorted(names))}"
-            )
-    return number
-
-
 class MigrationRunner:
     """Apply and inspect the migrations of one directory against one Database."""
 
@@ -128,19 +94,19 @@ class MigrationRunner:
         be opened (its folder is missing, it is a folder) is an error, never "all pending".
         """
         filename = self.db.sqlite_filename
-        if filename is not None and not os.path.exists(filename):
+        if filename is not None and not os.path.isfile(filename):
             folder = os.path.dirname(os.path.abspath(filename))
+            if os.path.exists(filename):
+                raise MigrationError(
+                    f"cannot open the SQLite database {filename}: it is not a file; check the "
+                    "path given to db.bind"
+                )
             if not os.path.isdir(folder):
                 raise MigrationError(
                     f"cannot open the SQLite database {filename}: its folder {folder} does "
                     "not exist; check the path given to db.bind"
                 )
             return {}
-        if filename is not None and not os.path.isfile(filename):
-            raise MigrationError(
-                f"cannot open the SQLite database {filename}: it is not a file; check the "
-                "path given to db.bind"
-            )
         return MigrationRecorder(self.db).records()
 
     def showmigrations(self) -> list[MigrationStatus]:
@@ -150,22 +116,13 @@ class MigrationRunner:
         statuses = []
         for number in sorted(set(files) | set(records)):
             file, record = files.get(number), records.get(number)
-            if record is None:
-                statuses.append(MigrationStatus(file.name, file.version, False, None, "pending"))
-                continue
-            if record.status != APPLIED:
-                state = record.status if record.status in KNOWN_STATUSES else "unknown"
-            elif file is None:
-                state = "missing"
-            elif file.checksum != record.checksum and (
-                    not record.code_checksum or file.code_checksum() != record.code_checksum):
-                state = "edited"
-            else:
-                state = "applied"
-            name = file.name if file else record.name
-            applied = state in ("applied", "edited", "missing")
-            statuses.append(MigrationStatus(name, record.version, applied, record.applied_at,
-                                            state))
+            state = state_of(file, record)
+            name = file.name if file else record.name  # type: ignore[union-attr]
+            version = record.version if record else file.version  # type: ignore[union-attr]
+            applied_at = record.applied_at if record else None
+            statuses.append(MigrationStatus(name, version, state in ("applied", "edited",
+                                                                     "missing"),
+                                            applied_at, state))
         return statuses
 
     # -- migrating -------------------------------------------------------------------------
@@ -185,29 +142,24 @@ class MigrationRunner:
             number = parse_target(target, files, records)
             executor = MigrationExecutor(self.db, recorder, self._announcing(steps))
             records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
-            self._check_history(recorder, records, files, accept_changed)
-            backward = sorted((r for n, r in records.items() if number is not None and n > number),
-                              key=lambda r: -r.number)
-            forward = [f for f in files if f.number not in records
-                       and (number is None or f.number <= number)]
+            check_history(recorder, records, files, accept_changed, self.report)
+            plan = plan_moves(files, records, number)
             if not allow_out_of_order:
-                check_order(forward, records)
-            by_number = {f.number: f for f in files}
-            undo = [(by_number.get(r.number), r) for r in backward]
-            undo_modules = [self._downgradable(file, record) for file, record in undo]
-            do_modules = [import_migration(f, self.db.provider) for f in forward]
-            if fake and forward:
+                check_order(plan.apply, records)
+            undo_modules = [self._downgradable(file, record) for file, record in plan.undo]
+            do_modules = [import_migration(f, self.db.provider) for f in plan.apply]
+            if fake and plan.apply:
                 from .fake_check import check_fake
 
-                check_fake(self.db, self.directory, forward)
-            for (file, _), module in zip(undo, undo_modules, strict=True):
+                check_fake(self.db, self.directory, plan.apply)
+            for (file, _), module in zip(plan.undo, undo_modules, strict=True):
                 assert file is not None  # _downgradable refused a missing file
                 executor.run(file, None if fake else module, DOWNGRADE)
-            for file, module in zip(forward, do_modules, strict=True):
+            for file, module in zip(plan.apply, do_modules, strict=True):
                 try:
                     executor.run(file, None if fake else module, UPGRADE)
                 except MigrationError as exc:
-                    raise MigrationError(explain_clash(str(exc), self.db)) from None
+                    raise explain_clash(exc, self.db) from None
         return [s for s in steps if s.action not in ("applying", "unapplying", "database")]
 
     def _announcing(self, steps: list[Step]) -> Callable[[Step], None]:
@@ -231,7 +183,7 @@ class MigrationRunner:
         record = min(broken, key=lambda r: r.number)
         recorder = executor.recorder
         if record.status not in KNOWN_STATUSES:
-            raise MigrationError(
+            raise TrackingTableError(
                 f"row {record.version} of {TABLE} ({record.name}) has status {record.status!r}, "
                 f"which NextORM never writes (it writes {', '.join(KNOWN_STATUSES)}); check "
                 "whether that migration ran, then fix or delete the row"
@@ -246,7 +198,7 @@ class MigrationRunner:
                 recorder.mark_applied(record.version)
             executor.report(Step("faked undo" if record.reverting else "faked", record.name))
         else:
-            raise MigrationError(f"{describe_broken(record)}. {recovery(record, file)}")
+            raise PartiallyAppliedError(describe_broken(record), recovery(record, file))
         return recorder.records()
 
     def _retry(self, executor: MigrationExecutor, record: AppliedRecord,
@@ -268,52 +220,6 @@ class MigrationRunner:
             executor.recorder.forget(record.version)
         executor.report(Step("retrying", record.name))
 
-    def _check_history(self, recorder: MigrationRecorder, records: dict[int, AppliedRecord],
-                       files: list[MigrationFile], accept_changed: bool) -> None:
-        """Refuse to migrate over applied files whose code changed or that were deleted.
-
-        A file whose bytes changed but whose code did not (black, comments, docstrings) is
-        fine: its new checksum is stored so the next run is cheap again.  Rows written before
-        code checksums existed get theirs the first time their file is read unchanged.
-        """
-        by_number = {f.number: f for f in files}
-        edited: list[MigrationFile] = []
-        for number, record in records.items():
-            file = by_number.get(number)
-            if file is None:
-                continue
-            if file.checksum == record.checksum:
-                if record.code_checksum is None and (code := file.code_checksum()):
-                    recorder.set_checksums(record.version, file.checksum, code)
-            elif record.code_checksum and file.code_checksum() == record.code_checksum:
-                recorder.set_checksums(record.version, file.checksum, record.code_checksum)
-            else:
-                edited.append(file)
-        missing = [r for n, r in records.items() if n not in by_number]
-        if not edited and not missing:
-            return
-        if not accept_changed:
-            parts = []
-            if edited:
-                parts.append("edited since applied: " + ", ".join(f.name for f in edited))
-            if missing:
-                parts.append("applied but missing: " + ", ".join(r.name for r in missing))
-            raise MigrationError(
-                "migration history changed (" + "; ".join(parts) + "): restore the files, or "
-                "run 'migrate --accept-changed' to accept the directory as it is now"
-            )
-        with self.db.transaction():
-            for file in edited:
-                recorder.set_checksums(records[file.number].version, file.checksum,
-                                       file.code_checksum() or "")
-            for record in missing:
-                recorder.forget(record.version)
-                records.pop(record.number)
-        for file in edited:
-            self.report(Step("accepted edit", file.name))
-        for record in missing:
-            self.report(Step("forgot deleted", record.name))
-
     def _downgradable(self, file: MigrationFile | None, record: AppliedRecord) -> ModuleType:
         """Import an applied migration that must be undone; it needs a file and downgrade()."""
         if file is None:
@@ -332,21 +238,14 @@ class MigrationRunner:
 
     def sqlmigrate(self, target: str | int, *, backwards: bool = False) -> list[str]:
         """Return the SQL a migration's upgrade (or downgrade) would run, without running it."""
+        from .sqlcollect import collect_sql
+
         files = self.files()
         number = parse_target(target, files, {})
         file = next((f for f in files if f.number == number), None)
         if file is None:
             raise MigrationError(f"no migration file numbered {target}")
-        module = import_migration(file, self.db.provider)
-        function = getattr(module, "downgrade" if backwards else "upgrade", None)
-        if function is None:
-            raise MigrationError(f"{file.display_path} has no downgrade(db) function")
-        collector = SQLCollector(self.db)
-        try:
-            call(function, collector, file, DOWNGRADE if backwards else UPGRADE)
-        except StepFailed as exc:
-            raise MigrationError(exc.line("failed")) from None
-        return collector.statements
+        return collect_sql(self.db, file, DOWNGRADE if backwards else UPGRADE)
 
     def makemigrations(self, name: str | None = None, **options: Any) -> str | None:
         """Write the next migration file from the entity changes (see ``api.makemigrations``)."""
@@ -355,73 +254,14 @@ class MigrationRunner:
         return makemigrations(self.db, str(self.directory), name, **options)
 
 
-def describe_broken(record: AppliedRecord) -> str:
-    """Say what a half-done row holds: which migration, which direction, how far it got."""
-    what = f"undoing {record.name}" if record.reverting else record.name
-    if record.interrupted:
-        return (f"{what} was interrupted (the process died) after {record.progress} "
-                "statement(s) had been committed")
-    return (f"{what} failed after {record.progress} statement(s) had been committed: "
-            f"{record.error}")
-
-
-def explain_clash(message: str, db: Any) -> str:
+def explain_clash(error: MigrationError, db: Any) -> MigrationError:
     """Name the usual cause of "table already exists": tables made by create_tables=True."""
-    if not db.created_tables or "already exists" not in message.lower():
-        return message
+    if not db.created_tables or "already exists" not in str(error).lower():
+        return error
     shown = ", ".join(db.created_tables[:3]) + (" ..." if len(db.created_tables) > 3 else "")
-    return (f"{message}. The tables ({shown}) were created when the module was imported, by "
-            "generate_mapping(create_tables=True): with migrations, call generate_mapping() "
-            "without create_tables, then drop those tables, or keep them and record the "
-            "migrations that made them with 'migrate --fake'")
-
-
-def check_order(forward: list[MigrationFile], records: dict[int, AppliedRecord]) -> None:
-    """Refuse a pending migration numbered below an applied one (a merge gone wrong)."""
-    if not records or not forward:
-        return
-    newest = records[max(records)]
-    early = next((f for f in forward if f.number < newest.number), None)
-    if early is not None:
-        raise MigrationError(
-            f"{early.name} is pending but {newest.name}, numbered after it, is already "
-            "applied: applying it now would run migrations out of order; renumber it after "
-            f"{newest.name}, or run 'migrate --allow-out-of-order' to apply it anyway"
-        )
-
-
-class SQLCollector:
-    """A stand-in Database for ``sqlmigrate``: collects the SQL a migration passes to it."""
-
-    def __init__(self, db: Any) -> None:
-        self.provider = db.provider
-        self.dialect = db.dialect
-        self.sqlite_filename = None
-        self.in_transaction = False
-        self.statements: list[str] = []
-
-    def _collect(self, sql: str, params: Any) -> None:
-        text = sql.strip().rstrip(";") + ";"
-        if params:
-            text += f"  -- params: {list(params)!r}"
-        self.statements.append(text)
-
-    def _execute_dml(self, sql: str, params: Any = ()) -> int:
-        self._collect(sql, params)
-        return 0
-
-    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        self._collect(sql, params)
-        return []
-
-    def _insert(self, sql: str, params: Any = ()) -> Any:
-        self._collect(sql, params)
-        return None
-
-    def transaction(self, begin_sql: str = "BEGIN") -> Any:
-        from contextlib import nullcontext
-
-        return nullcontext(self)
-
-    def __getattr__(self, name: str) -> Any:
-        raise MigrationError(f"sqlmigrate cannot show what db.{name} would do")
+    return MigrationError(
+        f"{error}. The tables ({shown}) were created when the module was imported, by "
+        "generate_mapping(create_tables=True): with migrations, call generate_mapping() "
+        "without create_tables, then drop those tables, or keep them and record the "
+        "migrations that made them with 'migrate --fake'"
+    )
