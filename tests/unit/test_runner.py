@@ -111,3 +111,36 @@ def test_bad_target(db, tmp_path):
     write(tmp_path, "0001_initial.py", CREATE)
     with pytest.raises(MigrationError, match="is not a number, a file name or 'zero'"):
         MigrationRunner(db, tmp_path).migrate("latest")
+
+
+def test_files_receive_a_context_with_execute_and_query(db, tmp_path):
+    """The public calls of a migration, beside the guide's db._execute_dml."""
+    write(tmp_path, "0001_initial.py", CREATE)
+    write(tmp_path, "0002_context.py",
+          'def upgrade(db):\n'
+          '    assert db.execute("INSERT INTO t1 (id) VALUES (?)", [1]) == 1\n'
+          '    db._execute_dml("INSERT INTO t1 (id) VALUES (?)", [2])\n'
+          '    rows = db.query("SELECT COUNT(*) FROM t1 WHERE id > ?", [0])\n'
+          '    db.execute("INSERT INTO t1 (id) VALUES (?)", [10 + rows[0][0]])\n')
+    MigrationRunner(db, tmp_path).migrate()
+    assert sorted(db._execute("SELECT id FROM t1")) == [(1,), (2,), (12,)]
+
+
+def test_refusals_are_typed(db, tmp_path):
+    from nextorm.errors import HistoryChangedError, OutOfOrderError, UnknownTargetError
+
+    write(tmp_path, "0001_initial.py", CREATE)
+    write(tmp_path, "0003_later.py", 'def upgrade(db):\n    pass\n')
+    runner = MigrationRunner(db, tmp_path)
+    with pytest.raises(UnknownTargetError, match="no migration numbered 7"):
+        runner.migrate("7")
+    runner.migrate()
+    write(tmp_path, "0002_branch.py", 'def upgrade(db):\n    pass\n')
+    with pytest.raises(OutOfOrderError) as refused:
+        runner.migrate()
+    assert (refused.value.pending, refused.value.applied) == ("0002_branch.py", "0003_later.py")
+    (tmp_path / "0002_branch.py").unlink()
+    write(tmp_path, "0003_later.py", 'def upgrade(db):\n    db.execute("SELECT 1")\n')
+    with pytest.raises(HistoryChangedError) as changed:
+        runner.migrate()
+    assert changed.value.edited == ["0003_later.py"] and changed.value.missing == []
