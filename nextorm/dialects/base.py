@@ -76,12 +76,22 @@ class Dialect:
 
     # -- rendering operations --------------------------------------------------------------
 
-    def render(self, op: Operation) -> list[str]:
-        """Render one operation as a list of SQL statements."""
+    def render(self, op: Operation) -> list[Any]:
+        """Render one operation as SQL statements, its data checks (``checks.py``) first."""
         method = getattr(self, "render_" + _snake(type(op).__name__), None)
         if method is None:
             raise NotImplementedError(f"{self.name} cannot render {type(op).__name__}")
-        return method(op)
+        return self.checks([op]) + method(op)
+
+    def checks(self, ops: list[Operation]) -> list[Any]:
+        """Return the checks that must find no bad rows before ``ops`` run (see ``checks.py``).
+
+        They are written against the database before the first of ``ops``, so a migration can
+        run them all before its first DDL statement.
+        """
+        from .checks import CheckPlanner
+
+        return CheckPlanner(self).checks(ops)
 
     def render_create_table(self, op: Any) -> list[str]:
         table = op.definition
@@ -245,6 +255,47 @@ class Dialect:
     def effect_already_present(self, error: BaseException) -> bool:
         """True if re-running a DDL statement failed only because it had already run."""
         return False
+
+    # -- SQL pieces the data checks are written with (conversions.py, checks.py) ------------
+
+    #: Smallest and largest value of the ``int`` column type.
+    int_range: tuple[int, int] = (-2147483648, 2147483647)
+
+    def regex_match(self, expr: str, pattern: str) -> str:
+        """SQL true when the text ``expr`` matches ``pattern`` (anchored with ``^...$``)."""
+        return f"{expr} REGEXP {self.string_literal(pattern)}"
+
+    def when_matches(self, expr: str, pattern: str, then: str) -> str:
+        """SQL for ``then`` when ``expr`` matches ``pattern``, else false; ``then`` may cast."""
+        return f"CASE WHEN {self.regex_match(expr, pattern)} THEN {then} ELSE FALSE END"
+
+    def char_length(self, text: str) -> str:
+        """SQL for the length of the text ``text`` in characters (not bytes)."""
+        return f"CHAR_LENGTH({text})"
+
+    def as_text(self, expr: str) -> str:
+        """SQL for the text form this server gives a value when it becomes a string."""
+        return f"CAST({expr} AS TEXT)"
+
+    def as_number(self, expr: str) -> str:
+        """SQL for an exact number from a text that matched a number pattern."""
+        return f"CAST({expr} AS NUMERIC)"
+
+    def whole_part(self, expr: str) -> str:
+        """SQL for a number without its fraction (towards zero)."""
+        return f"TRUNC({expr})"
+
+    def rounded(self, expr: str, places: int) -> str:
+        """SQL for a number rounded to ``places`` decimal places."""
+        return f"ROUND({expr}, {places})"
+
+    def is_midnight(self, expr: str) -> str:
+        """SQL true when the datetime ``expr`` has no time of day."""
+        return f"CAST({expr} AS TIME) = '00:00:00'"
+
+    def json_valid(self, expr: str) -> str | None:
+        """SQL true when the text ``expr`` is JSON; None when the server cannot test it."""
+        return f"JSON_VALID({expr})"
 
     # -- connections -----------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 DDL commits implicitly here (``transactional_ddl = False``): the migration runner records
 progress instead of relying on a rollback.  Tables use InnoDB and a binary utf8mb4 collation so
-string comparison is case-sensitive, as on the other servers.
+string comparison is case-sensitive, and every session is strict (``STRICT_TRANS_TABLES``) so a
+value that does not fit is refused instead of changed, as on the other servers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ from urllib.parse import unquote, urlparse
 
 from ..errors import BindError
 from .base import Dialect
+
+#: Make this session strict, keeping the server's other modes: outside strict mode MariaDB
+#: stores ``'hello'`` in an INT column as 0 and cuts a string too long for its column, where
+#: the other servers refuse the statement.
+STRICT_MODE = ("SET SESSION sql_mode = IF(FIND_IN_SET('STRICT_TRANS_TABLES', @@SESSION.sql_mode), "
+               "@@SESSION.sql_mode, CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
+               "'STRICT_TRANS_TABLES'))")
 
 
 class MySQLDialect(Dialect):
@@ -52,6 +60,17 @@ class MySQLDialect(Dialect):
         # Backslash is an escape character in MariaDB string literals (unless
         # NO_BACKSLASH_ESCAPES), so it is doubled as well as the quote.
         return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    # -- SQL pieces of the data checks ----------------------------------------------------
+
+    def as_text(self, expr: str) -> str:
+        return f"CAST({expr} AS CHAR)"
+
+    def as_number(self, expr: str) -> str:
+        return f"CAST({expr} AS DECIMAL(65,30))"
+
+    def whole_part(self, expr: str) -> str:
+        return f"TRUNCATE({expr}, 0)"
 
     def render_alter_column(self, op: Any) -> list[Any]:
         modify = f"ALTER TABLE {self.quote(op.table)} MODIFY COLUMN "
@@ -94,7 +113,10 @@ class MySQLDialect(Dialect):
                 raise BindError("bind('mysql', ...) takes one URL or PyMySQL keyword arguments")
             kwargs = {**parse_mysql_url(args[0]), **kwargs}
         kwargs.setdefault("charset", "utf8mb4")
-        return pymysql.connect(autocommit=True, **kwargs)
+        conn = pymysql.connect(autocommit=True, **kwargs)
+        with conn.cursor() as cursor:
+            cursor.execute(STRICT_MODE)
+        return conn
 
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
         import pymysql

@@ -57,6 +57,17 @@ class PostgresDialect(Dialect):
                      if isinstance(s, str) else s for s in stmts]
         return stmts
 
+    # -- SQL pieces of the data checks ----------------------------------------------------
+
+    def regex_match(self, expr: str, pattern: str) -> str:
+        return f"{expr} ~ {self.string_literal(pattern)}"
+
+    def rounded(self, expr: str, places: int) -> str:
+        return f"ROUND(CAST({expr} AS NUMERIC), {places})"  # no ROUND(double, int) here
+
+    def json_valid(self, expr: str) -> str | None:
+        return None  # no test before PostgreSQL 16 (IS JSON); the cast refuses bad JSON itself
+
     def bytes_literal(self, hex_digits: str) -> str:
         return f"'\\x{hex_digits}'::bytea"
 

@@ -7,6 +7,7 @@ changes are rendered as the table rebuild its documentation prescribes.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,19 @@ _REBUILT = frozenset({
     "AlterPrimaryKey",
 })
 
+#: What ``typeof()`` returns for a value the ORM can read back, per logical type (json: any).
+_STORED_AS = {
+    "int": ("integer",), "bool": ("integer",), "float": ("real",),
+    "decimal": ("integer", "real"), "str": ("text",), "date": ("text",),
+    "datetime": ("text",), "time": ("text",), "uuid": ("text",), "bytes": ("blob",),
+}
+
+
+def _regexp(pattern: str, value: Any) -> bool:
+    """``value REGEXP pattern``, which SQLite leaves to the application to define."""
+    if value is None or isinstance(value, bytes):
+        return False
+    return re.search(pattern, str(value)) is not None
 
 
 def _constrained(table: dict[str, Any] | None, column: str) -> bool:
@@ -80,14 +94,46 @@ class SQLiteDialect(Dialect):
         return {}
 
     def render_rebuild(self, ops: list[Any]) -> list[Any]:
-        """Render consecutive changes of one table as a single rebuild."""
+        """Render consecutive changes of one table as a single rebuild, their checks first."""
         from .sqlite_rebuild import rebuild
 
         fill: dict[str, str] = {}
         for op in ops:
             fill.update(self.rebuild_fill(op))
         first, last = ops[0], ops[-1]
-        return rebuild(self, first.table, first.table_before, last.table_after, fill)
+        return self.checks(ops) + rebuild(self, first.table, first.table_before,
+                                          last.table_after, fill)
+
+    def stored_as(self, ltype: str) -> tuple[str, ...] | None:
+        """Return what ``typeof()`` gives for a valid value of ``ltype`` (None: anything)."""
+        return _STORED_AS.get(ltype)
+
+    def converted(self, source: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+        """Return the SQL that copies ``source`` into a column whose type changed.
+
+        Column affinity converts numbers and numeric text by itself; dates are text in the
+        ORM's fixed-width forms (``convert.py``), so a datetime keeps only its date and a date
+        gains a midnight.
+        """
+        kinds = (old["type"], new["type"])
+        if kinds == ("datetime", "date"):
+            return f"date({source})"
+        if kinds == ("date", "datetime"):
+            return f"{source} || ' 00:00:00.000000'"
+        return source
+
+    # -- SQL pieces of the data checks ----------------------------------------------------
+
+    int_range = (-9223372036854775808, 9223372036854775807)
+
+    def char_length(self, text: str) -> str:
+        return f"length({text})"
+
+    def whole_part(self, expr: str) -> str:
+        return f"CAST({expr} AS INTEGER)"
+
+    def is_midnight(self, expr: str) -> str:
+        return f"strftime('%H:%M:%f', {expr}) = '00:00:00.000'"
 
     def render_add_column(self, op: Any) -> list[Any]:
         if not self.rebuilds_table(op):
@@ -134,6 +180,7 @@ class SQLiteDialect(Dialect):
         # Database issues BEGIN/COMMIT itself, so DDL is transactional too.
         conn = sqlite3.connect(filename, isolation_level=None, check_same_thread=False, **kwargs)
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.create_function("regexp", 2, _regexp, deterministic=True)  # for the data checks
         return conn
 
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:

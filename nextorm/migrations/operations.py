@@ -216,15 +216,29 @@ class DropForeignKey(TableChange):
 
 @dataclass(frozen=True)
 class Statement:
-    """One SQL statement with parameters (``?`` placeholders), e.g. an UPDATE backfill.
+    """One SQL statement with parameters (``?`` placeholders), e.g. an UPDATE backfill, or a check.
 
-    ``must_return_nothing`` marks a check query (``PRAGMA foreign_key_check``): the migration
-    raises if it returns rows.
+    A check (``error`` set) is a query that returns a row, holding the number of bad rows, only
+    when the data cannot take the change; the migration then raises ``error``, with ``{bad}``
+    standing for that number.  ``reason`` is the comment above it in the file and ``loss`` what
+    the change would silently destroy without it.  Checks run first, before any DDL, except an
+    ``in_place`` one, which checks what the statements just before it did.
     """
 
     sql: str
     params: tuple[Any, ...] = ()
-    must_return_nothing: bool = False
+    error: str = ""
+    reason: str = ""
+    loss: str = ""
+    in_place: bool = False
+
+    @property
+    def must_return_nothing(self) -> Statement | None:
+        """This statement if it is a check (its query must return no rows), else None.
+
+        The writer hands it to the templates as ``check``, so they can read its message.
+        """
+        return self if self.error else None
 
 
 # -- helpers shared by the operations below ---------------------------------------------------

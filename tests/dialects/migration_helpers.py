@@ -40,8 +40,8 @@ def create(db: Database, tables: dict[str, Any]) -> None:
     """Create ``tables`` (a schema dict's tables) with their keys and indexes."""
     with db.transaction():
         for op in create_operations(tables):
-            for sql in db.dialect.render(op):
-                db._execute_dml(sql)
+            for statement in db.dialect.render(op):
+                db._run_rendered(statement)
 
 
 def insert(db: Database, table_name: str, rows: list[dict[str, Any]]) -> None:

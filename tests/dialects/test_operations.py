@@ -25,8 +25,8 @@ from test_golden import CASES, render  # noqa: E402
 def create(db: Database, schema: dict) -> None:
     with db.transaction():
         for op in create_operations(schema["tables"]):
-            for sql in db.dialect.render(op):
-                db._execute_dml(sql)
+            for statement in db.dialect.render(op):
+                db._run_rendered(statement)
 
 
 def insert_rows(db: Database) -> None:
@@ -75,24 +75,50 @@ from test_diff import SayNo, schemas  # noqa: E402
 from nextorm.migrations.diff import diff_schemas, reverse_operations  # noqa: E402
 from nextorm.migrations.operations import Statement  # noqa: E402
 
-SAMPLE = {"int": 1, "str": "v'1", "float": 1.5, "bool": True}
+#: A value of each type that converts to every other (a type change refuses rows that do not).
+SAMPLE = {"int": 1, "str": "1", "float": 1.0, "bool": True}
+
+
+class Refused(Exception):
+    """A check found rows the change cannot take (its one-line message)."""
 
 
 def run_operations(db: Database, ops) -> None:
+    """Apply ``ops`` in one transaction, as a migration file would; a check may refuse them."""
     sqlite = db.provider == "sqlite"
     if sqlite:
         db._execute_dml("PRAGMA foreign_keys = OFF")
-    with db.transaction():
-        for op in ops:
-            for stmt in db.dialect.render(op):
-                if isinstance(stmt, Statement) and stmt.must_return_nothing:
-                    assert db._execute(stmt.sql, list(stmt.params)) == []
-                elif isinstance(stmt, Statement):
-                    db._execute_dml(stmt.sql, list(stmt.params))
-                else:
-                    db._execute_dml(stmt)
-    if sqlite:
-        db._execute_dml("PRAGMA foreign_keys = ON")
+    try:
+        with db.transaction():
+            for op in ops:
+                for stmt in db.dialect.render(op):
+                    run_statement(db, stmt)
+    finally:
+        if sqlite:
+            db._execute_dml("PRAGMA foreign_keys = ON")
+
+
+def run_statement(db: Database, stmt) -> None:
+    if isinstance(stmt, Statement) and stmt.must_return_nothing:
+        found = db._execute(stmt.sql, list(stmt.params))
+        if found:
+            raise Refused(stmt.error.format(bad=found[0][0]))
+    elif isinstance(stmt, Statement):
+        db._execute_dml(stmt.sql, list(stmt.params))
+    else:
+        db._execute_dml(stmt)
+
+
+def applied_or_refused(db: Database, ops, before: dict, after: dict) -> bool:
+    """Apply ``ops``: True if the database then matches ``after``, False if a check refused
+    them and the database still matches ``before`` (rolled back)."""
+    try:
+        run_operations(db, ops)
+    except Refused:
+        assert introspect(db) == physical(before)
+        return False
+    assert introspect(db) == physical(after)
+    return True
 
 
 def seed_rows(db: Database, schema: dict) -> dict:
@@ -120,7 +146,11 @@ def drop_everything(db: Database) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(old=schemas(), new=schemas())
 def test_random_changes_apply_and_revert(target, old, new):
-    """SQLite with a row in every table (type changes there keep values); servers: the DDL."""
+    """SQLite with a row in every table (type changes there keep values); servers: the DDL.
+
+    A change the rows cannot take (the reverse of ``int NULL`` -> ``str NOT NULL`` meets the
+    filler ``''``) is refused by its check and leaves the database as it was.
+    """
     db = Database(entities=[])
     target.bind(db)
     try:
@@ -128,11 +158,10 @@ def test_random_changes_apply_and_revert(target, old, new):
         create(db, old)
         ids = seed_rows(db, old) if db.provider == "sqlite" else {}
         ops = diff_schemas(old, new, SayNo())
-        run_operations(db, ops)
-        assert introspect(db) == physical(new)
+        if not applied_or_refused(db, ops, old, new):
+            return
         for name in set(ids) & set(new["tables"]):
             assert db._execute(f'SELECT "id" FROM "{name}"') == ids[name]
-        run_operations(db, reverse_operations(ops, new))
-        assert introspect(db) == physical(old)
+        applied_or_refused(db, reverse_operations(ops, new), new, old)
     finally:
         db.disconnect()

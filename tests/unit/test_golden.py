@@ -112,6 +112,8 @@ CASES = {
         "post", "created", type="datetime", nullable=False,
         default={"callable": "datetime.datetime.now"})), {}),
     "drop_column": (base(), changed(lambda t: t["user"]["columns"].pop("age")), {}),
+    "alter_column_to_text": (base(), changed(_col("user", "age", type="str", max_len=10,
+                                                  nullable=True)), {}),
     "alter_column_type": (base(), changed(_col("user", "name", type="str", max_len=120,
                                                nullable=False)), {}),
     "alter_column_set_not_null": (base(), changed(_col("user", "age", type="int",
