@@ -34,7 +34,7 @@ __all__ = [
     "MappingError", "MigrationError", "MigrationRunner", "NextORMError", "NotBoundError", "Opt",
     "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
     "composite_key", "makemigrations", "migrate", "showmigrations",
-    # the ORM runtime (nextorm/session.py, nextorm/query.py), imported on first use
+    # the ORM runtime (nextorm/orm/), imported on first use
     "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
     "db_session", "desc", "flush", "rollback",
 ]
@@ -44,11 +44,11 @@ _LAZY = {
     "makemigrations": "nextorm.migrations.api",
     "showmigrations": "nextorm.migrations.api",
     "MigrationRunner": "nextorm.migrations.runner",
-    "db_session": "nextorm.session",
-    "flush": "nextorm.session",
-    "commit": "nextorm.session",
-    "rollback": "nextorm.session",
-    "desc": "nextorm.query",
+    "db_session": "nextorm.orm.context",
+    "flush": "nextorm.orm.context",
+    "commit": "nextorm.orm.context",
+    "rollback": "nextorm.orm.context",
+    "desc": "nextorm.orm.expressions",
 }
 
 

@@ -3,105 +3,55 @@
 The entity metaclass installs one descriptor per declared attribute.  On an instance they read
 and write the object's values (``obj._vals_``) and tell the session what changed; on the class
 they return a query expression (``User.name == "ann"``).  This module imports no database code:
-the session and query modules are imported on first use, so declaring entities stays cheap.
+the ORM runtime (``nextorm/orm/``) is imported on first use, so declaring entities stays cheap.
+
+An entity object keeps its state in four ``__dict__`` entries (``EntityObject`` names them for
+the type checker): its values, its session, its status and its changed attributes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import uuid
-from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import SessionError, ValidationError
 from .fields import Attr
 
-#: The schema's length of a ``str`` attribute declared without ``max_len`` (schema/model.py).
-DEFAULT_STR_LEN = 255
+if TYPE_CHECKING:
+    from .entity import Entity
+    from .orm.expressions import AttrExpr
+    from .orm.relation_set import RelationSet
+    from .orm.session import Session
 
-_NUMBERS = (int, float, Decimal)
+    class EntityObject(Entity):
+        """An entity instance as the runtime sees it: the state kept in its ``__dict__``.
 
+        For type checking only: ``Entity`` does not declare these, the runtime sets them.
+        """
 
-def _checker(attr: Attr) -> Any:
-    """Return a function that validates (and lightly coerces) values assigned to ``attr``."""
-    from .entity import logical_type
+        _vals_: dict[str, Any]  # attribute values; a Single holds the related object or key
+        _session_: Session
+        _status_: str  # one of the constants below
+        _dirty_: set[str] | None  # attributes changed since the last flush
 
-    where = f"{attr.entity.__name__}.{attr.name}"
-    ltype = logical_type(attr.py_type)
-    empty_str = attr.kind == "opt" and ltype == "str" and not attr.opt("nullable", False)
-    max_len = attr.opt("max_len", DEFAULT_STR_LEN) if ltype == "str" else None
-    py_type = attr.py_type
-
-    def bad(value: Any) -> ValidationError:
-        shown = getattr(py_type, "__name__", str(py_type))
-        return ValidationError(f"{where}: expected {shown}, got {type(value).__name__} "
-                               f"{value!r}")
-
-    def check(value: Any) -> Any:
-        if value is None:
-            return "" if empty_str else None
-        if ltype == "str":
-            if not isinstance(value, str):
-                raise bad(value)
-            if max_len is not None and len(value) > max_len:
-                raise ValidationError(f"{where}: {len(value)} characters is longer than "
-                                      f"max_len={max_len}")
-        elif ltype == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise bad(value)
-        elif ltype == "float":
-            if isinstance(value, bool) or not isinstance(value, _NUMBERS):
-                raise bad(value)
-            value = float(value)
-        elif ltype == "bool":
-            if not isinstance(value, bool):
-                raise bad(value)
-        elif ltype == "decimal":
-            if isinstance(value, bool) or not isinstance(value, _NUMBERS + (str,)):
-                raise bad(value)
-            value = value if isinstance(value, Decimal) else Decimal(str(value))
-        elif ltype == "enum":
-            try:
-                value = py_type(value.value if isinstance(value, enum.Enum) else value)
-            except ValueError:
-                raise bad(value) from None
-        elif ltype == "uuid":
-            if isinstance(value, str):
-                value = uuid.UUID(value)
-            elif not isinstance(value, uuid.UUID):
-                raise bad(value)
-        elif ltype == "datetime":
-            if not isinstance(value, dt.datetime):
-                raise bad(value)
-        elif ltype == "date":
-            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                raise bad(value)
-        elif ltype == "time":
-            if not isinstance(value, dt.time):
-                raise bad(value)
-        elif ltype == "bytes":
-            if not isinstance(value, bytes | bytearray | memoryview):
-                raise bad(value)
-            value = bytes(value)
-        return value
-
-    return check
+#: An object's status (``obj._status_``): not in the database yet, read or written, deleted,
+#: or detached from its session by a rollback.
+NEW, LOADED, DELETED, DETACHED = "new", "loaded", "deleted", "detached"
 
 
-def session_of(obj: Any) -> Any:
+def session_of(obj: object) -> Session:
     """Return the active session ``obj`` belongs to; raise SessionError if it has ended."""
-    session = obj.__dict__.get("_session_")
+    session: Session | None = obj.__dict__.get("_session_")
     if session is None or not session.active:
         raise SessionError(f"{obj!r} belongs to a db_session that has ended; "
                            f"read it again inside the current one")
-    if obj._status_ == "detached":
+    if obj.__dict__["_status_"] == DETACHED:
         raise SessionError(f"{obj!r} was rolled back; read it again")
     return session
 
 
-def _expression(owner: type, name: str) -> Any:
-    from .query import AttrExpr
+def _expression(owner: type[Entity], name: str) -> AttrExpr:
+    from .orm.expressions import AttrExpr
 
     return AttrExpr(owner, (), owner, name)
 
@@ -119,18 +69,20 @@ class ColumnAttribute(_Descriptor):
 
     def __init__(self, attr: Attr) -> None:
         super().__init__(attr)
-        self._check: Any = None
+        self._check: Callable[[Any], Any] | None = None
 
-    def checker(self) -> Any:
-        """The function that validates values of this attribute."""
+    def checker(self) -> Callable[[Any], Any]:
+        """The function that validates values of this attribute (built on first use)."""
         if self._check is None:
-            self._check = _checker(self.attr)
+            from .orm.values import value_checker
+
+            self._check = value_checker(self.attr)
         return self._check
 
     def check(self, value: Any) -> Any:
         return self.checker()(value)
 
-    def __get__(self, obj: Any, owner: type) -> Any:
+    def __get__(self, obj: EntityObject | None, owner: type[Entity]) -> Any:
         if obj is None:
             return _expression(owner, self.name)
         try:
@@ -138,22 +90,30 @@ class ColumnAttribute(_Descriptor):
         except KeyError:
             raise AttributeError(f"{obj!r}.{self.name} is not loaded") from None
 
-    def __set__(self, obj: Any, value: Any) -> None:
-        value = self.check(value)
-        if self.attr.kind == "pk" and obj._status_ != "new":
+    def __set__(self, obj: EntityObject, value: Any) -> None:
+        value = (self._check or self.checker())(value)
+        if self.attr.kind == "pk" and obj._status_ != NEW:
             raise ValidationError(f"{obj!r}: the primary key {self.name} cannot be changed")
-        _assign(obj, self.name, value,
-                lambda old, new: old is new or (type(old) is type(new) and old == new))
+        _assign(obj, self.name, value, _same_value)
 
 
-def _assign(obj: Any, name: str, value: Any, unchanged: Any) -> None:
+def _same_value(old: Any, new: Any) -> bool:
+    return old is new or (type(old) is type(new) and old == new)
+
+
+def _same_object(old: Any, new: Any) -> bool:
+    return old is new
+
+
+def _assign(obj: EntityObject, name: str, value: Any,
+            unchanged: Callable[[Any, Any], bool]) -> None:
     """Store a value; on a row already in the database, mark the column for UPDATE at flush."""
     vals = obj._vals_
-    if obj._status_ == "new":
+    if obj._status_ == NEW:
         vals[name] = value
         return
     session = session_of(obj)
-    if obj._status_ == "deleted":
+    if obj._status_ == DELETED:
         raise SessionError(f"{obj!r} was deleted")
     if unchanged(vals.get(name), value):
         return
@@ -164,8 +124,7 @@ def _assign(obj: Any, name: str, value: Any, unchanged: Any) -> None:
 class SingleAttribute(_Descriptor):
     """A Single attribute: the related object, loaded on first access."""
 
-
-    def checker(self) -> Any:
+    def checker(self) -> Callable[[Any], Any]:
         return self.check
 
     def check(self, value: Any) -> Any:
@@ -177,7 +136,7 @@ class SingleAttribute(_Descriptor):
                                   f"{target.__name__}, got {value!r}")
         return value
 
-    def __get__(self, obj: Any, owner: type) -> Any:
+    def __get__(self, obj: EntityObject | None, owner: type[Entity]) -> Any:
         if obj is None:
             return _expression(owner, self.name)
         value = obj._vals_.get(self.name)
@@ -187,28 +146,30 @@ class SingleAttribute(_Descriptor):
         obj._vals_[self.name] = related
         return related
 
-    def __set__(self, obj: Any, value: Any) -> None:
-        _assign(obj, self.name, self.check(value), lambda old, new: old is new)
+    def __set__(self, obj: EntityObject, value: Any) -> None:
+        _assign(obj, self.name, self.check(value), _same_object)
 
 
 class SetAttribute(_Descriptor):
-    """A Set attribute: a live view of the related objects (see ``RelationSet``)."""
+    """A Set attribute: a live view of the related objects (see ``orm/relation_set.py``)."""
 
-
-    def __get__(self, obj: Any, owner: type) -> Any:
+    def __get__(self, obj: EntityObject | None, owner: type) -> SetAttribute | RelationSet:
         if obj is None:
             return self
+        from .orm.relation_set import RelationSet
+
         return RelationSet(obj, self.name)
 
-    def __set__(self, obj: Any, values: Any) -> None:
+    def __set__(self, obj: EntityObject, values: Any) -> None:
+        from .orm.relation_set import RelationSet
+
         RelationSet(obj, self.name).replace(values)
 
 
 class LocalAttribute(_Descriptor):
     """A Local attribute: kept on the object only, never stored."""
 
-
-    def __get__(self, obj: Any, owner: type) -> Any:
+    def __get__(self, obj: object | None, owner: type) -> Any:
         if obj is None:
             return self
         local = obj.__dict__.setdefault("_local_", {})
@@ -217,108 +178,17 @@ class LocalAttribute(_Descriptor):
             local[self.name] = default() if callable(default) else default
         return local[self.name]
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: object, value: Any) -> None:
         obj.__dict__.setdefault("_local_", {})[self.name] = value
 
 
-DESCRIPTORS = {"pk": ColumnAttribute, "req": ColumnAttribute, "opt": ColumnAttribute,
-               "single": SingleAttribute, "set": SetAttribute, "local": LocalAttribute}
+DESCRIPTORS: dict[str, type[_Descriptor]] = {
+    "pk": ColumnAttribute, "req": ColumnAttribute, "opt": ColumnAttribute,
+    "single": SingleAttribute, "set": SetAttribute, "local": LocalAttribute}
 
 
 def install(cls: type) -> None:
     """Install a descriptor for each declared attribute of ``cls``."""
-    for attr in cls._attrs_.values():  # type: ignore[attr-defined]
+    attrs: dict[str, Attr] = cls.__dict__["_attrs_"]  # set by EntityMeta just before
+    for attr in attrs.values():
         setattr(cls, attr.name, DESCRIPTORS[attr.kind](attr))
-
-
-class RelationSet:
-    """``user.posts``: iterate, ``len``, ``count()``, ``add``, ``remove``, ``select()``."""
-
-    def __init__(self, owner: Any, name: str) -> None:
-        self.owner = owner
-        self.name = name
-
-    def _relation(self) -> tuple[Any, Any]:
-        session = session_of(self.owner)
-        return session, session.info(type(self.owner)).relations[self.name]
-
-    def select(self) -> Any:
-        """Return a query of the related objects (filter, order and count it further)."""
-        from .query import AttrExpr, Compare, Query, Raw
-
-        session, rel = self._relation()
-        if rel.kind == "one_to_many":
-            reverse = AttrExpr(rel.target, (), rel.target, rel.reverse.name)
-            return Query(rel.target).filter(Compare(reverse, "=", self.owner))
-        owner = self.owner
-
-        def linked(ctx: Any) -> str:
-            q = ctx.quote
-            alias, info = ctx.aliases[()]
-            target_cols = [c for name in info.pk_attrs for c in info.attrs[name].quoted]
-            on = [f"j.{q(jc)} = {alias}.{tc}"
-                  for jc, tc in zip(rel.join_target_columns, target_cols, strict=True)]
-            on += [f"j.{q(jc)} = ?" for jc in rel.join_columns]
-            ctx.params.extend(session.key_columns(owner))
-            return f"EXISTS (SELECT 1 FROM {q(rel.join_table)} j WHERE {' AND '.join(on)})"
-
-        return Query(rel.target).filter(Raw(linked))
-
-    def __iter__(self) -> Any:
-        return iter(self.select().fetch_all())
-
-    def __len__(self) -> int:
-        return self.select().count()
-
-    def count(self) -> int:
-        return self.select().count()
-
-    def is_empty(self) -> bool:
-        return not self.select().exists()
-
-    def __contains__(self, obj: Any) -> bool:
-        return any(o is obj for o in self)
-
-    def _items(self, items: Any) -> list[Any]:
-        items = [items] if hasattr(items, "_vals_") else list(items)
-        session, rel = self._relation()
-        for item in items:
-            if not isinstance(item, rel.target):
-                raise ValidationError(f"{type(self.owner).__name__}.{self.name} holds "
-                                      f"{rel.target.__name__} objects, not {item!r}")
-        return items
-
-    def add(self, items: Any) -> None:
-        """Add one object or several."""
-        session, rel = self._relation()
-        for item in self._items(items):
-            if rel.kind == "one_to_many":
-                setattr(item, rel.reverse.name, self.owner)
-            else:
-                session.links.append(("add", rel, self.owner, item))
-
-    def remove(self, items: Any) -> None:
-        """Remove one object or several (a required reverse Single cannot be emptied)."""
-        session, rel = self._relation()
-        for item in self._items(items):
-            if rel.kind == "one_to_many":
-                if not rel.reverse.opt("nullable", False):
-                    raise ValidationError(
-                        f"cannot remove {item!r} from {type(self.owner).__name__}.{self.name}: "
-                        f"{rel.target.__name__}.{rel.reverse.name} is required; delete it "
-                        f"or give it another {type(self.owner).__name__}")
-                if getattr(item, rel.reverse.name) is self.owner:
-                    setattr(item, rel.reverse.name, None)
-            else:
-                session.links.append(("remove", rel, self.owner, item))
-
-    def clear(self) -> None:
-        self.remove(list(self))
-
-    def replace(self, items: Any) -> None:
-        new = self._items(items)
-        self.remove([o for o in self if not any(o is n for n in new)])
-        self.add(new)
-
-    def __repr__(self) -> str:
-        return f"<{self.owner!r}.{self.name}>"

@@ -50,7 +50,7 @@ def test_sessions_on_two_databases_can_be_open_at_once(two_dbs):
 
 
 def test_bare_db_session_refuses_to_guess(two_dbs):
-    with pytest.raises(SessionError, match=r"User is mapped in \d databases: choose one with "
+    with pytest.raises(SessionError, match=r"User is mapped in \d+ databases: choose one with "
                                            r"'with db_session\(db\):'"):
         with db_session:
             MODELS.User.select().count()

@@ -1,0 +1,46 @@
+"""``User(name="ann")``: a new object in the active session, INSERTed at the next flush."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from ..attributes import NEW
+from ..errors import ValidationError
+from .context import current_session
+
+if TYPE_CHECKING:
+    from ..attributes import EntityObject
+
+_MISSING = object()
+
+
+def create(obj: object, values: dict[str, Any]) -> None:
+    """Initialise a new object from keyword values and defaults; track it for INSERT."""
+    new = cast("EntityObject", obj)  # an Entity instance (Entity.__init__ calls this)
+    entity = type(new)
+    session = current_session()
+    info = session.info(entity)
+    plan = info.creation_plan
+    if not values.keys() <= plan.names:
+        unknown = sorted(set(values) - plan.names)
+        raise ValidationError(f"{entity.__name__}() got unknown attribute(s) {', '.join(unknown)}")
+    vals: dict[str, Any] = {}
+    obj.__dict__.update(_vals_=vals, _session_=session, _status_=NEW, _dirty_=None)
+    missing = _MISSING
+    for name, check, default, call_default in plan.columns:
+        value = values.get(name, missing)
+        if value is missing:
+            value = default() if call_default else default
+        vals[name] = check(value)
+    auto = info.auto_pk
+    if auto is None or vals.get(auto) is not None:
+        key = info.key_of_row(vals)
+        if key is not None and not (isinstance(key, tuple) and None in key):
+            session.register(new, key)
+    session.new.append(new)
+    for name in plan.others:  # Set and Local attributes, once the object has its values
+        if name in values:
+            if info.entity._attrs_[name].kind == "set":
+                getattr(obj, name).add(values[name])
+            else:
+                setattr(obj, name, values[name])

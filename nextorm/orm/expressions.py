@@ -1,0 +1,192 @@
+"""Query expressions: ``User.name`` on the class, the conditions built from it, and orders.
+
+``User.name == "ann"`` builds a ``Compare``; ``&``, ``|`` and ``~`` combine conditions.  These
+classes are data only: ``sql.py`` renders them, so every SQL string of the runtime stays in one
+module.  A ``Selection`` is what a query selects; ``Query`` (``query.py``) builds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..entity import Entity
+
+if TYPE_CHECKING:
+    from ..mapping import Relation
+
+
+class Condition:
+    """A condition: combine with ``&``, ``|`` and ``~``."""
+
+    __slots__ = ()
+
+    def __and__(self, other: Condition) -> Condition:
+        return BoolOp("AND", self, other)
+
+    def __or__(self, other: Condition) -> Condition:
+        return BoolOp("OR", self, other)
+
+    def __invert__(self) -> Condition:
+        return Not(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError("use &, | and ~ to combine query conditions, not and/or/not")
+
+
+class BoolOp(Condition):
+    """``left AND right`` or ``left OR right``."""
+
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: Condition, right: Condition) -> None:
+        self.op, self.left, self.right = op, left, right
+
+
+class Not(Condition):
+    """``NOT inner``."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Condition) -> None:
+        self.inner = inner
+
+
+class Compare(Condition):
+    """``attr op value``: value is a Python value, None, a list (for IN) or another attribute."""
+
+    __slots__ = ("attr", "op", "value")
+
+    def __init__(self, attr: AttrExpr, op: str, value: Any) -> None:
+        self.attr, self.op, self.value = attr, op, value
+
+
+class Like(Condition):
+    """A LIKE pattern on a text attribute; ``raw`` patterns are the user's own LIKE syntax."""
+
+    __slots__ = ("attr", "pattern", "raw")
+
+    def __init__(self, attr: AttrExpr, pattern: str, raw: bool = False) -> None:
+        self.attr, self.pattern, self.raw = attr, pattern, raw
+
+
+class LinkedTo(Condition):
+    """The row is linked to an owner object through a many-to-many relation's join table.
+
+    ``owner_key`` returns the owner's key columns when the query runs (a new owner is inserted
+    then, not when the query is built).
+    """
+
+    __slots__ = ("relation", "owner_key")
+
+    def __init__(self, relation: Relation, owner_key: Callable[[], list[Any]]) -> None:
+        self.relation, self.owner_key = relation, owner_key
+
+
+class Order:
+    """One ``ORDER BY`` item."""
+
+    __slots__ = ("attr", "descending")
+
+    def __init__(self, attr: AttrExpr, descending: bool) -> None:
+        self.attr, self.descending = attr, descending
+
+
+def desc(attr: AttrExpr) -> Order:
+    """Descending order on ``attr`` (same as ``attr.desc()``)."""
+    return Order(attr, True)
+
+
+class AttrExpr:
+    """An entity attribute in a query, reached from ``root`` through Single relations."""
+
+    __hash__ = object.__hash__
+
+    def __init__(self, root: type[Entity], path: tuple[str, ...], owner: type[Entity],
+                 name: str) -> None:
+        self._root, self._path, self._owner, self._name = root, path, owner, name
+
+    def __repr__(self) -> str:
+        return ".".join((self._root.__name__, *self._path, self._name))
+
+    def __getattr__(self, name: str) -> AttrExpr:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        attr = self._owner._attrs_.get(self._name)
+        target = attr.py_type if attr is not None and attr.kind == "single" else None
+        if not (isinstance(target, type) and issubclass(target, Entity)):
+            raise AttributeError(f"{self!r} has no attribute {name!r}")
+        if name not in target._attrs_:
+            raise AttributeError(f"{target.__name__} has no attribute {name!r}")
+        return AttrExpr(self._root, (*self._path, self._name), target, name)
+
+    def __eq__(self, value: Any) -> Condition:  # type: ignore[override]  # builds a condition
+        return Compare(self, "=", value)
+
+    def __ne__(self, value: Any) -> Condition:  # type: ignore[override]  # builds a condition
+        return Compare(self, "<>", value)
+
+    def __lt__(self, value: Any) -> Condition:
+        return Compare(self, "<", value)
+
+    def __le__(self, value: Any) -> Condition:
+        return Compare(self, "<=", value)
+
+    def __gt__(self, value: Any) -> Condition:
+        return Compare(self, ">", value)
+
+    def __ge__(self, value: Any) -> Condition:
+        return Compare(self, ">=", value)
+
+    def is_(self, value: None) -> Condition:
+        return Compare(self, "=", value)
+
+    def is_not(self, value: None) -> Condition:
+        return Compare(self, "<>", value)
+
+    def in_(self, values: Any) -> Condition:
+        return Compare(self, "IN", list(values))
+
+    def not_in(self, values: Any) -> Condition:
+        return Not(self.in_(values))
+
+    def like(self, pattern: str) -> Condition:
+        """SQL LIKE (``%`` any text, ``_`` one character), case-sensitive everywhere."""
+        return Like(self, pattern, raw=True)
+
+    def startswith(self, prefix: str) -> Condition:
+        return Like(self, escape_like(prefix) + "%")
+
+    def endswith(self, suffix: str) -> Condition:
+        return Like(self, "%" + escape_like(suffix))
+
+    def contains(self, text: str) -> Condition:
+        return Like(self, "%" + escape_like(text) + "%")
+
+    def desc(self) -> Order:
+        return Order(self, True)
+
+    def asc(self) -> Order:
+        return Order(self, False)
+
+
+def attribute(entity: type[Entity], name: str) -> AttrExpr:
+    """``entity.name`` as a query expression."""
+    return AttrExpr(entity, (), entity, name)
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE's wildcards with ``!`` (the escape character ``sql.py`` declares)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a query selects: the entity, its conditions, its order and its window."""
+
+    entity: type[Entity]
+    where: tuple[Condition, ...] = ()
+    order: tuple[Order, ...] = ()
+    limit: int | None = None
+    offset: int | None = None

@@ -1,0 +1,189 @@
+"""How one entity's rows are laid out on one database, and what the runtime precomputes for it.
+
+``EntityInfo`` is built once per (database, entity) from the mapping (``db.mapping``), the
+schema dict and the dialect, and kept in a cache keyed by the database: the quoted table and
+column names, the converters of every column (``convert.py``), the primary key, the read and
+insert plans (``rows.py``), the creation plan (``values.py``) and the entity's statements
+(``sql.py``).  The session and the queries use it so the per-row work is a few list
+operations.
+
+Values of a ``Single`` attribute are kept as the related object, or as its *key* until loaded:
+the key of an entity is its primary-key value (a tuple when the key has several attributes).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..convert import Converter, converters
+from ..entity import logical_type
+from ..errors import NotBoundError
+from .rows import InsertColumn, ReadPlan, insert_plan, read_plan
+from .sql import EntityStatements
+from .values import CreationPlan, creation_plan
+
+if TYPE_CHECKING:
+    from ..database import Database
+    from ..dialects.base import Dialect
+    from ..entity import Entity
+    from ..fields import Attr
+    from ..mapping import Relation
+
+_CACHE: weakref.WeakKeyDictionary[Database, dict[type, EntityInfo]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class AttrInfo:
+    """One attribute stored in the entity's table (PK, Req, Opt or Single)."""
+
+    name: str
+    kind: str
+    columns: list[str]
+    quoted: list[str]
+    to_db: list[Converter]
+    from_db: list[Converter]
+    required: bool
+    empty_str: bool  # Opt[str] stored NOT NULL: '' stands for "no value"
+    sql_default: Any = None
+    target: type[Entity] | None = None  # Single: the related entity
+
+
+@dataclass
+class EntityInfo:
+    """Everything the runtime needs to read and write one entity's rows on one database."""
+
+    entity: type[Entity]
+    table: str  # quoted
+    attrs: dict[str, AttrInfo]  # the stored attributes, in column order
+    pk_attrs: list[str]
+    auto_pk: str | None
+    relations: dict[str, Relation]
+    statements: EntityStatements
+    read_plan: ReadPlan
+    insert_plan: list[InsertColumn]
+    creation_plan: CreationPlan
+    #: ``(entity, attribute, on_delete)`` of every Single pointing here; see ``referrers``.
+    referrers: list[tuple[type[Entity], str, str]] | None = field(default=None, repr=False)
+
+    def key_of_row(self, values: dict[str, Any]) -> Any:
+        """Return the identity key from an object's attribute values."""
+        if len(self.pk_attrs) == 1:
+            return _key(values.get(self.pk_attrs[0]))
+        return tuple(_key(values.get(name)) for name in self.pk_attrs)
+
+
+def _key(value: Any) -> Any:
+    """The key of a value: an entity's own key, or the value itself."""
+    if getattr(value, "_vals_", None) is not None:
+        return value._key_()
+    return value
+
+
+def entity_info(db: Database, entity: type[Entity]) -> EntityInfo:
+    """Return the cached EntityInfo of ``entity`` on ``db`` (which must be mapped)."""
+    per_db = _CACHE.get(db)
+    if per_db is None:
+        per_db = _CACHE[db] = {}
+    info = per_db.get(entity)
+    if info is None:
+        info = per_db[entity] = _build(db, entity)
+    return info
+
+
+def referrers(db: Database, info: EntityInfo) -> list[tuple[type[Entity], str, str]]:
+    """Return ``(entity, attribute, on_delete)`` for every Single that references ``info``.
+
+    Found on first use (a delete), not at build time: it scans every mapped entity.
+    """
+    if info.referrers is None:
+        found = []
+        for entity, emap in _mapping(db).items():
+            table = db.schema()["tables"][emap.table]
+            for attr in entity._attrs_.values():
+                if attr.kind == "single" and attr.py_type is info.entity:
+                    cols = emap.columns[attr.name]
+                    on_delete = next((fk["on_delete"] for fk in table["foreign_keys"].values()
+                                      if fk["columns"] == cols), "CASCADE")
+                    found.append((entity, attr.name, on_delete))
+        info.referrers = found
+    return info.referrers
+
+
+def bound_dialect(db: Database) -> Dialect:
+    """Return the dialect of a bound database."""
+    if db.dialect is None:
+        raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
+    return db.dialect
+
+
+def _mapping(db: Database) -> dict[type[Entity], Any]:
+    if db.mapping is None:
+        raise NotBoundError("entities are not mapped: call db.generate_mapping() first")
+    return db.mapping
+
+
+def _build(db: Database, entity: type[Entity]) -> EntityInfo:
+    emap = _mapping(db)[entity]
+    table = db.schema()["tables"][emap.table]
+    dialect = bound_dialect(db)
+    attrs = {attr.name: _attr_info(db, dialect, attr, emap.columns[attr.name], table)
+             for attr in entity._attrs_.values() if attr.is_column}
+    autos = [name for name, a in attrs.items() if table["columns"][a.columns[0]].get("auto")]
+    auto_pk = autos[-1] if autos else None
+    quoted_table = dialect.quote(emap.table)
+    return EntityInfo(
+        entity=entity, table=quoted_table, attrs=attrs, pk_attrs=emap.pk_attrs,
+        auto_pk=auto_pk, relations=emap.relations,
+        statements=EntityStatements(dialect, quoted_table, attrs, emap.pk_attrs, auto_pk),
+        read_plan=read_plan(list(attrs.values())),
+        insert_plan=insert_plan(attrs, auto_pk),
+        creation_plan=creation_plan(entity),
+    )
+
+
+def _attr_info(db: Database, dialect: Dialect, attr: Attr, cols: list[str],
+               table: dict[str, Any]) -> AttrInfo:
+    col_defs = [table["columns"][c] for c in cols]
+    if attr.kind == "single":
+        to_db, from_db = _key_converters(db, attr.py_type)
+    else:
+        to, frm = _converters(attr, col_defs[0], dialect)
+        to_db, from_db = [to], [frm]
+    nullable = all(c.get("nullable", False) for c in col_defs)
+    return AttrInfo(
+        name=attr.name, kind=attr.kind, columns=cols,
+        quoted=[dialect.quote(c) for c in cols], to_db=to_db, from_db=from_db,
+        required=not nullable and not col_defs[0].get("auto") and attr.kind != "opt"
+        and attr.opt("sql_default") is None,
+        empty_str=bool(col_defs[0].get("empty_default")),
+        sql_default=attr.opt("sql_default"),
+        target=attr.py_type if attr.kind == "single" else None,
+    )
+
+
+def _converters(attr: Attr, column: dict[str, Any], dialect: Dialect
+                ) -> tuple[Converter, Converter]:
+    """``(to_db, from_db)`` of a column attribute (its type was checked at declaration)."""
+    return converters(attr.py_type, logical_type(attr.py_type) or "", column, dialect.name)
+
+
+def _key_converters(db: Database, entity: type[Entity]) -> tuple[list[Converter],
+                                                                  list[Converter]]:
+    """Converters of ``entity``'s key columns (a key may include a Single: follow it)."""
+    emap = _mapping(db)[entity]
+    table = db.schema()["tables"][emap.table]
+    to_db: list[Converter] = []
+    from_db: list[Converter] = []
+    for name in emap.pk_attrs:
+        attr = entity._attrs_[name]
+        if attr.kind == "single":
+            more_to, more_from = _key_converters(db, attr.py_type)
+        else:
+            column = table["columns"][emap.columns[name][0]]
+            to, frm = _converters(attr, column, bound_dialect(db))
+            more_to, more_from = [to], [frm]
+        to_db += more_to
+        from_db += more_from
+    return to_db, from_db

@@ -1,0 +1,140 @@
+"""Write one object's row: INSERT a new object, UPDATE its changed columns, links, errors.
+
+The session (``session.py``) decides what to write and in which order; these functions turn
+one object's values into parameters for the statements of ``sql.py``, write related new
+objects first, and name the attribute behind a constraint violation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..attributes import LOADED, NEW
+from ..errors import IntegrityError, ValidationError
+from .rows import key_columns, key_params
+from .sql import link_delete, link_insert
+
+if TYPE_CHECKING:
+    from ..attributes import EntityObject
+    from ..database import Database
+    from ..mapping import Relation
+    from .layout import AttrInfo, EntityInfo
+    from .session import Session
+
+
+def insert_row(session: Session, obj: EntityObject, chain: tuple[int, ...] = ()) -> None:
+    """INSERT a new object (and the new objects it refers to, first); register its key.
+
+    ``chain`` holds the ids of the objects waiting for this one, to refuse a cycle.
+    """
+    entity = type(obj)
+    info = session.info(entity)
+    vals = obj._vals_
+    names: list[str] = []
+    params: list[Any] = []
+    server_filled = False
+    for a, is_single, to_db, required, server_fills in info.insert_plan:
+        value = vals.get(a.name)
+        if value is None:
+            if server_fills:  # the server's DEFAULT (or auto-increment) fills it
+                server_filled = server_filled or a.name != info.auto_pk
+                continue
+            if required:
+                raise ValidationError(f"{entity.__name__}.{a.name} is required "
+                                      f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
+            params.extend([None] * len(a.columns))
+        elif is_single:
+            params.extend(key_columns(a, _related_key(session, obj, a, value, chain)))
+        else:
+            params.append(value if to_db is None else to_db(value))
+        names.append(a.name)
+    auto = info.auto_pk
+    try:
+        new_id = session.insert(info.statements.insert(tuple(names)), params, auto is not None)
+    except IntegrityError as exc:
+        raise explain(exc, info, session.database, f"cannot insert {entity.__name__}") from exc
+    if auto and vals.get(auto) is None:
+        vals[auto] = new_id
+    d = obj.__dict__
+    d["_status_"] = LOADED
+    if d["_dirty_"] is not None:
+        d["_dirty_"] = None
+        session.dirty.pop(id(obj), None)
+    session.register(obj, vals[auto] if auto else info.key_of_row(vals))
+    if server_filled:  # columns filled by the server's DEFAULT: read them back
+        omitted = [n for n in info.attrs if n not in names and n != auto]
+        if omitted:
+            session.refresh(obj, omitted)
+
+
+def _related_key(session: Session, obj: EntityObject, a: AttrInfo, value: Any,
+                 chain: tuple[int, ...]) -> Any:
+    """The key a Single stores: a new related object is inserted first to get one."""
+    if not hasattr(value, "_vals_"):
+        return value
+    if value._status_ == NEW:
+        if id(value) in chain:
+            raise ValidationError(f"{type(obj).__name__}.{a.name}: objects refer to each other "
+                                  f"in a cycle; flush one of them first")
+        insert_row(session, value, (*chain, id(obj)))
+    return value._key_()
+
+
+def update_row(session: Session, obj: EntityObject) -> None:
+    """UPDATE the changed columns of a loaded object."""
+    entity = type(obj)
+    info = session.info(entity)
+    dirty = obj._dirty_ or set()
+    names = tuple(dirty) if len(dirty) == 1 else tuple(n for n in info.attrs if n in dirty)
+    params: list[Any] = []
+    for name in names:
+        a = info.attrs[name]
+        value = obj._vals_.get(name)
+        if value is None:
+            if a.required:
+                raise ValidationError(f"{entity.__name__}.{name} is required (Req) but has "
+                                      f"no value")
+            params.extend([None] * len(a.columns))
+        elif a.kind == "single":
+            params.extend(key_columns(a, _related_key(session, obj, a, value, ())))
+        else:
+            to_db = a.to_db[0]
+            params.append(value if to_db is None else to_db(value))
+    params.extend(key_params(info, obj._key_()))
+    try:
+        session.execute_dml(info.statements.update(names), params)
+    except IntegrityError as exc:
+        raise explain(exc, info, session.database, f"cannot update {obj!r}") from exc
+
+
+def write_link(session: Session, add: bool, rel: Relation, owner: EntityObject,
+               target: EntityObject) -> None:
+    """Add or remove one many-to-many link (new objects at either end are inserted first)."""
+    values = session.key_params(owner) + session.key_params(target)
+    if add:
+        session.execute_dml(link_insert(session.dialect, rel), values + values)
+    else:
+        session.execute_dml(link_delete(session.dialect, rel), values)
+
+
+def explain(exc: IntegrityError, info: EntityInfo, db: Database, action: str) -> IntegrityError:
+    """Name the attribute behind a constraint violation, keeping the server's text."""
+    message = str(exc)
+    table_name = _table_name(db, info)
+    table = db.schema()["tables"][table_name]
+    column_attr = {c: a.name for a in info.attrs.values() for c in a.columns}
+    for name, unique in table["uniques"].items():
+        cols = unique["columns"]
+        sqlite_form = ", ".join(f"{table_name}.{c}" for c in cols)  # SQLite names no constraint
+        if name in message or sqlite_form in message:
+            attrs = ", ".join(f"{info.entity.__name__}.{column_attr.get(c, c)}" for c in cols)
+            return IntegrityError(f"{action}: {attrs} must be unique ({message})", exc.sql)
+    if any(word in message.lower() for word in ("duplicate", "unique")):
+        return IntegrityError(f"{action}: {info.entity.__name__} key already exists "
+                              f"({message})", exc.sql)
+    return IntegrityError(f"{action}: {message}", exc.sql)
+
+
+def _table_name(db: Database, info: EntityInfo) -> str:
+    mapping = db.mapping or {}
+    return str(mapping[info.entity].table)

@@ -1,0 +1,112 @@
+"""``user.posts``: the live set of objects a ``Set`` attribute relates to its owner.
+
+Reading it runs a query (``select()``); changing it changes the related objects' ``Single``
+(one-to-many) or records join-table links the session writes at flush (many-to-many).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from ..attributes import session_of
+from ..errors import ValidationError
+from .expressions import Compare, LinkedTo, attribute
+from .query import Query
+
+if TYPE_CHECKING:
+    from ..attributes import EntityObject
+    from ..fields import Attr
+    from ..mapping import Relation
+    from .session import Session
+
+
+class RelationSet:
+    """``user.posts``: iterate, ``len``, ``count()``, ``add``, ``remove``, ``select()``."""
+
+    def __init__(self, owner: EntityObject, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+    def _relation(self) -> tuple[Session, Relation]:
+        session = session_of(self.owner)
+        return session, session.info(type(self.owner)).relations[self.name]
+
+    def select(self) -> Query:
+        """Return a query of the related objects (filter, order and count it further)."""
+        session, rel = self._relation()
+        if rel.kind == "one_to_many":
+            reverse = attribute(rel.target, _reverse(rel).name)
+            return Query(rel.target).filter(Compare(reverse, "=", self.owner))
+        return Query(rel.target).filter(LinkedTo(rel, partial(session.key_params, self.owner)))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.select().fetch_all())
+
+    def __len__(self) -> int:
+        return self.select().count()
+
+    def count(self) -> int:
+        return self.select().count()
+
+    def is_empty(self) -> bool:
+        return not self.select().exists()
+
+    def __contains__(self, obj: object) -> bool:
+        return any(o is obj for o in self)
+
+    def _items(self, items: Any) -> list[Any]:
+        """One object or several, checked to be of the related entity."""
+        items = [items] if hasattr(items, "_vals_") else list(items)
+        session, rel = self._relation()
+        for item in items:
+            if not isinstance(item, rel.target):
+                raise ValidationError(f"{type(self.owner).__name__}.{self.name} holds "
+                                      f"{rel.target.__name__} objects, not {item!r}")
+        return items
+
+    def add(self, items: Any) -> None:
+        """Add one object or several."""
+        session, rel = self._relation()
+        for item in self._items(items):
+            if rel.kind == "one_to_many":
+                setattr(item, _reverse(rel).name, self.owner)
+            else:
+                session.link(rel, self.owner, item)
+
+    def remove(self, items: Any) -> None:
+        """Remove one object or several (a required reverse Single cannot be emptied)."""
+        session, rel = self._relation()
+        for item in self._items(items):
+            if rel.kind == "one_to_many":
+                reverse = _reverse(rel)
+                if not reverse.opt("nullable", False):
+                    raise ValidationError(
+                        f"cannot remove {item!r} from {type(self.owner).__name__}.{self.name}: "
+                        f"{rel.target.__name__}.{reverse.name} is required; delete it "
+                        f"or give it another {type(self.owner).__name__}")
+                if getattr(item, reverse.name) is self.owner:
+                    setattr(item, reverse.name, None)
+            else:
+                session.unlink(rel, self.owner, item)
+
+    def clear(self) -> None:
+        """Remove every related object."""
+        self.remove(list(self))
+
+    def replace(self, items: Iterable[Any]) -> None:
+        """Make the set hold exactly ``items``."""
+        new = self._items(items)
+        self.remove([o for o in self if not any(o is n for n in new)])
+        self.add(new)
+
+    def __repr__(self) -> str:
+        return f"<{self.owner!r}.{self.name}>"
+
+
+def _reverse(rel: Relation) -> Attr:
+    """The Single on the target that holds a one-to-many relation's columns."""
+    if rel.reverse is None:
+        raise ValidationError(f"{rel.attr!r} has no reverse attribute")
+    return rel.reverse

@@ -1,0 +1,138 @@
+"""Rows <-> attribute values: the plans that convert a row into values and values into params.
+
+A plan is built once per entity and database (it lives on ``EntityInfo``, ``layout.py``), so
+turning 100,000 rows into value dicts is a zip and a few converter calls per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..convert import Converter
+
+if TYPE_CHECKING:
+    from .layout import AttrInfo, EntityInfo
+
+Row = Sequence[Any]
+
+
+class AttrRead(NamedTuple):
+    """Where one attribute's value sits in a row, and how to convert each of its columns."""
+
+    name: str
+    first: int  # index of its first column in the row
+    from_db: tuple[Converter, ...]  # one per column
+    empty_str: bool  # Opt[str] stored NOT NULL: NULL reads as ''
+
+
+class InsertColumn(NamedTuple):
+    """How one attribute's value goes into an INSERT."""
+
+    attr: AttrInfo
+    is_single: bool
+    to_db: Converter  # of a one-column attribute
+    required: bool
+    server_fills: bool  # the server's DEFAULT or auto-increment fills it when the value is None
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """How to turn rows of some attributes' columns (in that order) into value dicts."""
+
+    reads: tuple[AttrRead, ...]
+    one_column_each: bool  # the fast path: zip the names with the row, then fix a few
+    names: tuple[str, ...]
+    conversions: tuple[tuple[str, int, Callable[[Any], Any]], ...]
+    empty_str_names: tuple[str, ...]
+
+    def values_of(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
+        """Return the attribute values of each row."""
+        if not self.one_column_each:
+            return [self.values(row) for row in rows]
+        names, conversions, empties = self.names, self.conversions, self.empty_str_names
+        if not conversions and not empties:
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        out = []
+        for row in rows:
+            vals = dict(zip(names, row, strict=True))
+            for name, i, convert in conversions:
+                v = row[i]
+                if v is not None:
+                    vals[name] = convert(v)
+            for name in empties:
+                if vals[name] is None:
+                    vals[name] = ""
+            out.append(vals)
+        return out
+
+    def values(self, row: Row) -> dict[str, Any]:
+        """Return the attribute values of one row (any number of columns per attribute)."""
+        vals: dict[str, Any] = {}
+        for name, i, from_db, empty_str in self.reads:
+            if len(from_db) == 1:
+                v = row[i]
+                convert = from_db[0]
+                if v is None:
+                    if empty_str:
+                        v = ""
+                elif convert is not None:
+                    v = convert(v)
+            else:
+                raw = row[i:i + len(from_db)]
+                v = None if all(x is None for x in raw) else tuple(
+                    x if c is None or x is None else c(x)
+                    for x, c in zip(raw, from_db, strict=True))
+            vals[name] = v
+        return vals
+
+
+def read_plan(attrs: Sequence[AttrInfo]) -> ReadPlan:
+    """Return the plan that reads rows holding the columns of ``attrs``, in that order."""
+    reads = []
+    i = 0
+    for a in attrs:
+        reads.append(AttrRead(a.name, i, tuple(a.from_db), a.empty_str))
+        i += len(a.columns)
+    one_column_each = all(len(r.from_db) == 1 for r in reads)
+    return ReadPlan(
+        reads=tuple(reads), one_column_each=one_column_each,
+        names=tuple(r.name for r in reads),
+        conversions=tuple((r.name, r.first, convert) for r in reads
+                          if len(r.from_db) == 1 and (convert := r.from_db[0]) is not None),
+        empty_str_names=tuple(r.name for r in reads if r.empty_str),
+    )
+
+
+def read_values(info: EntityInfo, names: list[str], row: Row) -> dict[str, Any]:
+    """Convert the columns of ``names`` (in that order) from one row."""
+    return read_plan([info.attrs[name] for name in names]).values(row)
+
+
+def insert_plan(attrs: dict[str, AttrInfo], auto_pk: str | None) -> list[InsertColumn]:
+    """Return how each stored attribute goes into an INSERT, in column order."""
+    return [InsertColumn(a, a.kind == "single", a.to_db[0], a.required,
+                         a.name == auto_pk or a.sql_default is not None)
+            for a in attrs.values()]
+
+
+def key_columns(attr: AttrInfo, key: Any) -> list[Any]:
+    """Column values of a Single's target key (a scalar, or a tuple for a composite key)."""
+    values = [key] if len(attr.columns) == 1 and not isinstance(key, tuple) else list(key)
+    return [v if c is None or v is None else c(v)
+            for v, c in zip(values, attr.to_db, strict=True)]
+
+
+def key_params(info: EntityInfo, key: Any) -> list[Any]:
+    """Column values of an entity key, in the order of ``EntityStatements.key_where``."""
+    keys = (key,) if len(info.pk_attrs) == 1 else tuple(key)
+    params: list[Any] = []
+    for name, value in zip(info.pk_attrs, keys, strict=True):
+        a = info.attrs[name]
+        if a.kind == "single":
+            params.extend(key_columns(a, value))
+        else:
+            convert = a.to_db[0]
+            params.append(value if convert is None else convert(value))
+    return params

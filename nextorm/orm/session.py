@@ -1,0 +1,319 @@
+"""The Session: one unit of work on one database (identity map, pending changes, transaction).
+
+``db_session`` (``context.py``) opens one; this is what it does with the objects:
+
+- The session opens its transaction (``db.transaction()``) at its first statement, and
+  ``commit()`` / ``rollback()`` end it; the next statement opens a new one.
+- Every query flushes pending changes first, so it sees them.
+- ``flush()`` writes new objects (in creation order, related objects first), then the changed
+  columns of changed objects, then many-to-many links (``persist.py`` writes each row).
+  ``obj.delete()`` flushes and deletes at once, and applies the foreign keys' ``on_delete`` to
+  the objects already in the session.
+- After ``rollback()`` the identity map is emptied: objects read before are detached (their
+  loaded values stay readable, their relations are not loaded any more).
+- Changes are seen by assignment: mutating a JSON value in place (``obj.data["k"] = 1``) is
+  not; assign a new value (``obj.data = {**obj.data, "k": 1}``).
+- A database error inside a session (a unique violation at flush...) leaves the transaction
+  unusable on PostgreSQL: let it end the ``with`` block (which rolls back), or call
+  ``rollback()`` before going on.
+- The session holds its database's connection for its whole transaction, so sessions of
+  several threads on one ``Database`` run one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from ..attributes import DELETED, DETACHED, LOADED, NEW
+from ..errors import IntegrityError, ObjectNotFound, SessionError, ValidationError
+from . import persist
+from .layout import EntityInfo, bound_dialect, entity_info, referrers
+from .rows import key_params, read_values
+
+if TYPE_CHECKING:
+    from ..attributes import EntityObject
+    from ..database import Database
+    from ..dialects.base import Dialect
+    from ..entity import Entity
+    from ..mapping import Relation
+
+
+class _Rollback(Exception):
+    """Thrown into ``db.transaction()`` to make it roll back without a user exception."""
+
+
+class PendingLink(NamedTuple):
+    """A many-to-many link to add or remove at flush."""
+
+    add: bool
+    relation: Relation
+    owner: EntityObject
+    target: EntityObject
+
+
+def mapped_databases(entity: type) -> list[Database]:
+    """The bound, mapped Database objects whose entities include ``entity``."""
+    from ..database import MAPPED_DATABASES
+
+    return [db for db in list(MAPPED_DATABASES)
+            if db.mapping is not None and entity in db.mapping and db.dialect is not None]
+
+
+class Session:
+    """One unit of work on one database: identity map, pending changes, the transaction."""
+
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db
+        self._tx: AbstractContextManager[Any] | None = None
+        self.identity: dict[type, dict[Any, EntityObject]] = {}
+        self.new: list[EntityObject] = []
+        self.dirty: dict[int, EntityObject] = {}
+        self.links: list[PendingLink] = []
+        self.active = True
+        self._flushing = False
+        self._infos: dict[type, EntityInfo] = {}
+
+    # -- database and transaction ----------------------------------------------------------
+
+    @property
+    def database(self) -> Database:
+        """The database this session talks to (chosen by the first entity it touches)."""
+        if self.db is None:
+            raise SessionError("this db_session has not chosen a database yet")
+        return self.db
+
+    @property
+    def dialect(self) -> Dialect:
+        return bound_dialect(self.database)
+
+    def info(self, entity: type[Entity]) -> EntityInfo:
+        """Return the row layout of ``entity`` on this session's database."""
+        found = self._infos.get(entity)
+        if found is None:
+            found = self._infos[entity] = entity_info(self._database_for(entity), entity)
+        return found
+
+    def _database_for(self, entity: type[Entity]) -> Database:
+        """Return this session's database, choosing it from ``entity`` if not chosen yet."""
+        db = self.db
+        if db is None:
+            found = mapped_databases(entity)
+            if not found:
+                raise SessionError(
+                    f"{entity.__name__} is not mapped: call db.generate_mapping() on a bound "
+                    f"Database that lists it")
+            if len(found) > 1:
+                raise SessionError(
+                    f"{entity.__name__} is mapped in {len(found)} databases: choose one with "
+                    f"'with db_session(db):'")
+            db = self.db = found[0]
+        elif db.mapping is None or entity not in db.mapping:
+            raise SessionError(f"{entity.__name__} is not mapped in this session's database")
+        return db
+
+    def begin(self) -> None:
+        """Open the session's transaction unless it is open."""
+        if self._tx is None:
+            if not self.active:
+                raise SessionError("this db_session has ended")
+            tx = self.database.transaction()
+            tx.__enter__()
+            self._tx = tx
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query in the session's transaction and return its rows."""
+        self.begin()
+        return self.database._execute(sql, params)
+
+    def execute_dml(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement in the session's transaction; return the rows it changed."""
+        self.begin()
+        return self.database._execute_dml(sql, params)
+
+    def insert(self, sql: str, params: Sequence[Any], returns_key: bool) -> Any:
+        """Run an INSERT in the session's transaction; return the new auto key if asked."""
+        if self._tx is None:
+            self.begin()
+        if returns_key:
+            return self.database._insert(sql, params)
+        self.database._execute_dml(sql, params)  # psycopg has no lastrowid: nothing to read
+        return None
+
+    # -- identity map and pending changes --------------------------------------------------
+
+    def lookup(self, entity: type, key: Any) -> EntityObject | None:
+        return self.identity.get(entity, {}).get(key)
+
+    def register(self, obj: EntityObject, key: Any) -> None:
+        """Put ``obj`` in the identity map under ``key``; another object there is an error."""
+        imap = self.identity.setdefault(type(obj), {})
+        other = imap.get(key)
+        if other is not None and other is not obj:
+            raise ValidationError(f"{type(obj).__name__}[{key!r}] already exists in this session")
+        imap[key] = obj
+
+    def mark_dirty(self, obj: EntityObject, name: str) -> None:
+        """Remember that ``obj.name`` changed, for the UPDATE at flush."""
+        dirty = obj._dirty_
+        if dirty is None:
+            obj.__dict__["_dirty_"] = {name}
+            self.dirty[id(obj)] = obj
+        else:
+            dirty.add(name)
+
+    def link(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
+        """Add a many-to-many link at flush."""
+        self.links.append(PendingLink(True, relation, owner, target))
+
+    def unlink(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
+        """Remove a many-to-many link at flush."""
+        self.links.append(PendingLink(False, relation, owner, target))
+
+    def flush(self) -> None:
+        """Write pending inserts, updates and many-to-many links to the database."""
+        if self._flushing or not (self.new or self.dirty or self.links):
+            return
+        self._flushing = True
+        try:
+            new, self.new = self.new, []
+            for obj in new:
+                if obj._status_ == NEW:
+                    persist.insert_row(self, obj)
+            dirty, self.dirty = self.dirty, {}
+            for obj in dirty.values():
+                if obj._status_ == LOADED and obj._dirty_:
+                    persist.update_row(self, obj)
+                obj.__dict__["_dirty_"] = None
+            links, self.links = self.links, []
+            for add, relation, owner, target in links:
+                persist.write_link(self, add, relation, owner, target)
+        finally:
+            self._flushing = False
+
+    def key_params(self, obj: EntityObject) -> list[Any]:
+        """Return the column values of an object's key (inserting it first if new)."""
+        if obj._status_ == NEW:
+            persist.insert_row(self, obj)
+        return key_params(self.info(type(obj)), obj._key_())
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def load(self, entity: type[Entity], key: Any, required: bool = True) -> Any:
+        """Return the object with ``key``: from the identity map, else from the database."""
+        obj = self.lookup(entity, key)
+        if obj is None:
+            obj = self._read(entity, key)
+        elif obj._status_ == DELETED:
+            obj = None
+        if obj is None and required:
+            raise ObjectNotFound(f"{entity.__name__}[{key!r}] not found")
+        return obj
+
+    def _read(self, entity: type[Entity], key: Any) -> EntityObject | None:
+        info = self.info(entity)
+        params = key_params(info, key)
+        self.flush()
+        found = self.materialize(info, self.execute(info.statements.select_by_key, params))
+        return found[0] if found else None
+
+    def refresh(self, obj: EntityObject, names: list[str]) -> None:
+        """Read the given attributes of ``obj`` again from its row."""
+        info = self.info(type(obj))
+        params = key_params(info, obj._key_())
+        rows = self.execute(info.statements.select_columns(names), params)
+        if rows:
+            obj._vals_.update(read_values(info, names, rows[0]))
+
+    def materialize(self, info: EntityInfo, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Turn rows of all the entity's columns into objects, through the identity map."""
+        entity = info.entity
+        imap = self.identity.setdefault(entity, {})
+        pk = info.pk_attrs[0] if len(info.pk_attrs) == 1 else None
+        key_of_row = info.key_of_row
+        # An instance without Entity.__init__ (which would create a new row); its state follows.
+        new_object = cast("Callable[[type], EntityObject]", object.__new__)
+        out = []
+        for vals in info.read_plan.values_of(rows):
+            key = vals[pk] if pk is not None else key_of_row(vals)
+            obj = imap.get(key)
+            if obj is None:
+                obj = new_object(entity)
+                obj.__dict__.update(_vals_=vals, _session_=self, _status_=LOADED, _dirty_=None)
+                imap[key] = obj
+            elif obj._status_ == DELETED:
+                continue
+            out.append(obj)
+        return out
+
+    # -- deleting --------------------------------------------------------------------------
+
+    def delete(self, obj: object) -> None:
+        """Delete ``obj``'s row now and apply on_delete to the related objects in the session."""
+        target = cast("EntityObject", obj)  # an Entity instance (entity.py calls this)
+        if target._status_ == DELETED:
+            return
+        if target._status_ == NEW:
+            obj.__dict__["_status_"] = DELETED
+            self.new = [o for o in self.new if o is not obj]
+            return
+        self.flush()
+        info = self.info(type(target))
+        key = target._key_()
+        try:
+            self.execute_dml(info.statements.delete, key_params(info, key))
+        except IntegrityError as exc:
+            raise persist.explain(exc, info, self.database, f"cannot delete {obj!r}") from exc
+        self._forget(target, info, key)
+
+    def _forget(self, obj: EntityObject, info: EntityInfo, key: Any) -> None:
+        """Drop a deleted object from the session; cascade or null the objects pointing at it."""
+        obj.__dict__["_status_"] = DELETED
+        self.identity.get(info.entity, {}).pop(key, None)
+        self.dirty.pop(id(obj), None)
+        for entity, attr_name, on_delete in referrers(self.database, info):
+            for other in list(self.identity.get(entity, {}).values()):
+                value = other._vals_.get(attr_name)
+                if value is obj or (value is not None and value == key
+                                    and not hasattr(value, "_vals_")):
+                    if on_delete == "CASCADE":
+                        self._forget(other, self.info(entity), other._key_())
+                    elif on_delete == "SET NULL":
+                        other._vals_[attr_name] = None
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Flush, then commit the transaction (the session stays usable)."""
+        try:
+            self.flush()
+        except BaseException:
+            self.rollback()
+            raise
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            tx.__exit__(None, None, None)
+
+    def rollback(self) -> None:
+        """Discard pending changes, roll the transaction back and empty the identity map."""
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            tx.__exit__(_Rollback, _Rollback(), None)
+        for objs in self.identity.values():
+            for obj in objs.values():
+                obj.__dict__["_status_"] = DETACHED
+        for obj in self.new:
+            obj.__dict__["_status_"] = DETACHED
+        self.identity.clear()
+        self.new, self.dirty, self.links = [], {}, []
+
+    def close(self, commit: bool) -> None:
+        """End the session: commit or roll back, then refuse further statements."""
+        try:
+            if commit:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.active = False

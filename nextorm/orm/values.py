@@ -1,0 +1,180 @@
+"""The values an attribute accepts, and what a new object starts with.
+
+``value_checker(attr)`` returns the function every assignment goes through
+(``user.name = x``, ``User(name=x)``, ``User[key]``): it refuses a value of the wrong type with
+a message naming the attribute, and coerces where that loses nothing (``1`` to ``1.0`` for a
+float, a string to a ``UUID`` or a ``Decimal``).  ``creation_plan(entity)`` gathers, once per
+entity, the checks and defaults ``Entity(...)`` applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..entity import logical_type
+from ..errors import ValidationError
+from ..schema.model import DEFAULT_STR_LEN
+
+if TYPE_CHECKING:
+    from ..entity import Entity
+    from ..fields import Attr
+
+Check = Callable[[Any], Any]
+
+_NUMBERS = (int, float, Decimal)
+
+
+def value_checker(attr: Attr) -> Check:
+    """Return a function that validates (and lightly coerces) values assigned to ``attr``."""
+    where = f"{attr.entity.__name__}.{attr.name}"
+    ltype = logical_type(attr.py_type)
+    py_type = attr.py_type
+
+    def bad(value: Any) -> ValidationError:
+        shown = getattr(py_type, "__name__", str(py_type))
+        return ValidationError(f"{where}: expected {shown}, got {type(value).__name__} "
+                               f"{value!r}")
+
+    if ltype == "str":
+        empty_str = attr.kind == "opt" and not attr.opt("nullable", False)
+        return _str_checker(where, attr.opt("max_len", DEFAULT_STR_LEN), empty_str, bad)
+    if ltype == "enum":
+        return _enum_checker(py_type, bad)
+    type_check = _TYPE_CHECKS.get(ltype or "")
+    if type_check is None:  # json: any value the driver can store
+        return _unchecked
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        checked = type_check(value)
+        if checked is _WRONG_TYPE:
+            raise bad(value)
+        return checked
+
+    return check
+
+
+def _str_checker(where: str, max_len: int | None, empty_str: bool,
+                 bad: Callable[[Any], ValidationError]) -> Check:
+    def check(value: Any) -> Any:
+        if value is None:
+            return "" if empty_str else None  # Opt[str] stores '' for "no value"
+        if not isinstance(value, str):
+            raise bad(value)
+        if max_len is not None and len(value) > max_len:
+            raise ValidationError(f"{where}: {len(value)} characters is longer than "
+                                  f"max_len={max_len}")
+        return value
+
+    return check
+
+
+def _enum_checker(enum_type: Any, bad: Callable[[Any], ValidationError]) -> Check:
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return enum_type(value.value if isinstance(value, enum.Enum) else value)
+        except ValueError:
+            raise bad(value) from None
+
+    return check
+
+
+def _unchecked(value: Any) -> Any:
+    return value
+
+
+#: Returned by a type check for a value of the wrong type.
+_WRONG_TYPE = object()
+
+
+def _int(value: Any) -> Any:
+    return _WRONG_TYPE if isinstance(value, bool) or not isinstance(value, int) else value
+
+
+def _float(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS):
+        return _WRONG_TYPE
+    return float(value)
+
+
+def _bool(value: Any) -> Any:
+    return value if isinstance(value, bool) else _WRONG_TYPE
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS + (str,)):
+        return _WRONG_TYPE
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _uuid(value: Any) -> Any:
+    if isinstance(value, str):
+        return uuid.UUID(value)
+    return value if isinstance(value, uuid.UUID) else _WRONG_TYPE
+
+
+def _datetime(value: Any) -> Any:
+    return value if isinstance(value, dt.datetime) else _WRONG_TYPE
+
+
+def _date(value: Any) -> Any:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        return _WRONG_TYPE
+    return value
+
+
+def _time(value: Any) -> Any:
+    return value if isinstance(value, dt.time) else _WRONG_TYPE
+
+
+def _bytes(value: Any) -> Any:
+    if not isinstance(value, bytes | bytearray | memoryview):
+        return _WRONG_TYPE
+    return bytes(value)
+
+
+#: The check of each logical type but ``str`` and ``enum`` (the checker handles those itself).
+_TYPE_CHECKS: dict[str, Check] = {
+    "int": _int, "float": _float, "bool": _bool, "decimal": _decimal, "uuid": _uuid,
+    "datetime": _datetime, "date": _date, "time": _time, "bytes": _bytes,
+}
+
+
+class NewColumn(NamedTuple):
+    """How ``Entity(...)`` fills one stored attribute."""
+
+    name: str
+    check: Check
+    default: Any
+    call_default: bool  # the default is a function to call for each new object
+
+
+@dataclass(frozen=True)
+class CreationPlan:
+    """What ``Entity(...)`` needs: the attribute names, the stored ones, the others."""
+
+    names: frozenset[str]
+    columns: tuple[NewColumn, ...]
+    others: tuple[str, ...]  # Set and Local attributes: assigned after the row's values
+
+
+def creation_plan(entity: type[Entity]) -> CreationPlan:
+    """Return the checks and defaults of ``entity``'s stored attributes, in declaration order."""
+    columns = []
+    for a in entity._attrs_.values():
+        if a.is_column:
+            descriptor = entity.__dict__[a.name]
+            default = a.opt("default")
+            call = callable(default) and not isinstance(default, enum.Enum)
+            columns.append(NewColumn(a.name, descriptor.checker(), default, call))
+    others = tuple(a.name for a in entity._attrs_.values() if not a.is_column)
+    return CreationPlan(frozenset(entity._attrs_), tuple(columns), others)
