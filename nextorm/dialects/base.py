@@ -202,7 +202,7 @@ class Dialect:
         stmts: list[Any] = []
         if self.column_type(old) != self.column_type(new):
             new_type = self.column_type(new)
-            stmts.append(f"{alter} TYPE {new_type} USING {column}::{new_type}")
+            stmts.append(f"{alter} TYPE {new_type} USING {self.converted_value(column, old, new)}")
         if op.sets_not_null and op.backfill is not None:  # after the type change: the value
             stmts.append(self.backfill_statement(op.table, op.column, op.backfill))
         if bool(old.get("nullable")) != bool(new.get("nullable")):
@@ -213,6 +213,10 @@ class Dialect:
             else:
                 stmts.append(f"{alter} SET DEFAULT {new['sql_default']}")
         return stmts
+
+    def converted_value(self, column: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+        """Return the SQL for the new value of ``column`` when its type changes (``USING``)."""
+        return f"{column}::{self.column_type(new)}"
 
     def render_rename_column(self, op: Any) -> list[Any]:
         return [f"ALTER TABLE {self.quote(op.table)} RENAME COLUMN {self.quote(op.old_name)} "

@@ -46,8 +46,10 @@ TEXT_FORMS = {
              "a UUID"),
 }
 NUMBERS = frozenset({"int", "float", "decimal", "bool"})
-#: Pairs of different types whose every value converts.
-WIDENING = frozenset({("int", "float"), ("bool", "int"), ("bool", "float"), ("date", "datetime")})
+#: Pairs of different types whose every value converts (a decimal as a double keeps about 15
+#: significant digits, what SQLite keeps of a decimal anyway).
+WIDENING = frozenset({("int", "float"), ("decimal", "float"), ("bool", "int"), ("bool", "float"),
+                      ("date", "datetime")})
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Conversion:
     problem: str = ""
     fix: str = ""
     loss: str = ""
+    #: False for a pair with no conversion, where only NULLs convert.
+    exists: bool = True
 
 
 LOSSLESS = Conversion(None)
@@ -102,14 +106,16 @@ def type_words(col: dict[str, Any]) -> str:
 
 def _no_conversion(problem: str) -> Conversion:
     return Conversion(lambda d, e: "FALSE", problem,
-                      "empty the column first, or drop it and add a new one")
+                      "empty the column first, or drop it and add a new one", exists=False)
 
 
 def _to_text(old: dict[str, Any], new: dict[str, Any]) -> Conversion:
     if old["type"] == "bytes":
         return _no_conversion("hold bytes, which have no text form")
     limit = new.get("max_len")
-    if limit is None or (old["type"] == "str" and old.get("max_len") and old["max_len"] <= limit):
+    if limit is None or old["type"] == "bool":  # a boolean becomes '1' or '0' everywhere
+        return LOSSLESS
+    if old["type"] == "str" and old.get("max_len") and old["max_len"] <= limit:
         return LOSSLESS
 
     def fits(dialect: Any, expr: str) -> str:

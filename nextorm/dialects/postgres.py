@@ -47,15 +47,25 @@ class PostgresDialect(Dialect):
         new_pk = self.quote(self.primary_key_name(op.new_name))
         return super().render_rename_table(op) + [f"ALTER INDEX IF EXISTS {old_pk} RENAME TO {new_pk}"]
 
-    def render_alter_column(self, op: Any) -> list[Any]:
-        stmts = super().render_alter_column(op)
-        kinds = {op.old["type"], op.new["type"]}
+    def converted_value(self, column: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+        """Cast as the other servers convert (``conversions.py``), where PostgreSQL differs.
+
+        A boolean becomes the text '1'/'0' (not 'true'/'false'), and goes to and from a
+        float or decimal through integer (PostgreSQL has no direct cast); a pair with no
+        conversion, which the checks allow only for NULLs, goes through text, which every type
+        casts to and from.
+        """
+        from .conversions import conversion
+
+        target = self.column_type(new)
+        kinds = {old["type"], new["type"]}
+        if (old["type"], new["type"]) == ("bool", "str"):
+            return f"(CASE WHEN {column} THEN '1' WHEN NOT {column} THEN '0' END)::{target}"
         if "bool" in kinds and kinds & {"float", "decimal"}:
-            # PostgreSQL casts boolean only to and from integer: go through it.
-            column = self.quote(op.column)
-            stmts = [s.replace(f"USING {column}::", f"USING {column}::INTEGER::")
-                     if isinstance(s, str) else s for s in stmts]
-        return stmts
+            return f"{column}::INTEGER::{target}"
+        if not conversion(old, new).exists:
+            return f"{column}::TEXT::{target}"
+        return f"{column}::{target}"
 
     # -- SQL pieces of the data checks ----------------------------------------------------
 

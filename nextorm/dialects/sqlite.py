@@ -111,11 +111,14 @@ class SQLiteDialect(Dialect):
     def converted(self, source: str, old: dict[str, Any], new: dict[str, Any]) -> str:
         """Return the SQL that copies ``source`` into a column whose type changed.
 
-        Column affinity converts numbers and numeric text by itself; dates are text in the
+        Column affinity converts numbers and numeric text by itself, but keeps every digit of
+        a decimal, which the other servers round to the column's scale; dates are text in the
         ORM's fixed-width forms (``convert.py``), so a datetime keeps only its date and a date
         gains a midnight.
         """
         kinds = (old["type"], new["type"])
+        if new["type"] == "decimal":
+            return f"ROUND({source}, {new['scale']})"
         if kinds == ("datetime", "date"):
             return f"date({source})"
         if kinds == ("date", "datetime"):

@@ -106,6 +106,9 @@ CONVERTING = {  # old type, new type, values that all convert, what the new colu
     "narrower text": ({"type": "str", "max_len": 120}, {"type": "str", "max_len": 5},
                       ["short", "ok"], ["short", "ok"]),
     "int to text": ({"type": "int"}, {"type": "str", "max_len": 3}, [12, -5], ["12", "-5"]),
+    "bool to text and back": ({"type": "bool"}, {"type": "str", "max_len": 5}, [True, False],
+                              ["1", "0"]),  # PostgreSQL's own cast would give 'true'
+    "no conversion, only NULLs": ({"type": "int"}, {"type": "date"}, [None], [None]),
 }
 
 
