@@ -25,7 +25,11 @@ def create(obj: object, values: dict[str, Any]) -> None:
         unknown = sorted(set(values) - plan.names)
         raise ValidationError(f"{entity.__name__}() got unknown attribute(s) {', '.join(unknown)}")
     vals: dict[str, Any] = {}
-    obj.__dict__.update(_vals_=vals, _session_=session, _status_=NEW, _dirty_=None)
+    state = obj.__dict__  # may hold Local values a subclass's __init__ set before this
+    state["_vals_"] = vals
+    state["_session_"] = session
+    state["_status_"] = NEW
+    state["_dirty_"] = None
     missing = _MISSING
     for name, check, default, call_default in plan.columns:
         value = values.get(name, missing)

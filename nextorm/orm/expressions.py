@@ -98,6 +98,15 @@ def desc(attr: AttrExpr) -> Order:
     return Order(attr, True)
 
 
+def _comparison(op: str) -> Callable[[AttrExpr, Any], Condition]:
+    """Return the ``AttrExpr`` operator that builds ``attr op value``."""
+
+    def compare(self: AttrExpr, value: Any) -> Condition:
+        return Compare(self, op, value)
+
+    return compare
+
+
 class AttrExpr:
     """An entity attribute in a query, reached from ``root`` through Single relations."""
 
@@ -121,29 +130,15 @@ class AttrExpr:
             raise AttributeError(f"{target.__name__} has no attribute {name!r}")
         return AttrExpr(self._root, (*self._path, self._name), target, name)
 
-    def __eq__(self, value: Any) -> Condition:  # type: ignore[override]  # builds a condition
-        return Compare(self, "=", value)
-
-    def __ne__(self, value: Any) -> Condition:  # type: ignore[override]  # builds a condition
-        return Compare(self, "<>", value)
-
-    def __lt__(self, value: Any) -> Condition:
-        return Compare(self, "<", value)
-
-    def __le__(self, value: Any) -> Condition:
-        return Compare(self, "<=", value)
-
-    def __gt__(self, value: Any) -> Condition:
-        return Compare(self, ">", value)
-
-    def __ge__(self, value: Any) -> Condition:
-        return Compare(self, ">=", value)
-
-    def is_(self, value: None) -> Condition:
-        return Compare(self, "=", value)
-
-    def is_not(self, value: None) -> Condition:
-        return Compare(self, "<>", value)
+    # Comparisons build conditions (``User.age >= 18``), so ``==`` does not return a bool.
+    __eq__ = _comparison("=")  # type: ignore[assignment]
+    __ne__ = _comparison("<>")  # type: ignore[assignment]
+    __lt__ = _comparison("<")
+    __le__ = _comparison("<=")
+    __gt__ = _comparison(">")
+    __ge__ = _comparison(">=")
+    is_ = __eq__  # ``attr.is_(None)``: IS NULL
+    is_not = __ne__
 
     def in_(self, values: Any) -> Condition:
         return Compare(self, "IN", list(values))

@@ -1,4 +1,4 @@
-"""Write one object's row: INSERT a new object, UPDATE its changed columns, links, errors.
+"""Write one object's row: INSERT, UPDATE, DELETE (with on_delete in the session), links.
 
 The session (``session.py``) decides what to write and in which order; these functions turn
 one object's values into parameters for the statements of ``sql.py``, write related new
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..attributes import LOADED, NEW
+from ..attributes import DELETED, LOADED, NEW
 from ..errors import IntegrityError, ValidationError
+from .layout import referrers
 from .rows import key_columns, key_params
 from .sql import link_delete, link_insert
 
@@ -105,6 +106,33 @@ def update_row(session: Session, obj: EntityObject) -> None:
         session.execute_dml(info.statements.update(names), params)
     except IntegrityError as exc:
         raise explain(exc, info, session.database, f"cannot update {obj!r}") from exc
+
+
+def delete_row(session: Session, obj: EntityObject) -> None:
+    """DELETE a loaded object's row, then apply on_delete to the objects in the session."""
+    info = session.info(type(obj))
+    key = obj._key_()
+    try:
+        session.execute_dml(info.statements.delete, key_params(info, key))
+    except IntegrityError as exc:
+        raise explain(exc, info, session.database, f"cannot delete {obj!r}") from exc
+    _forget(session, obj, info, key)
+
+
+def _forget(session: Session, obj: EntityObject, info: EntityInfo, key: Any) -> None:
+    """Drop a deleted object from the session; cascade or null the objects pointing at it."""
+    obj.__dict__["_status_"] = DELETED
+    session.identity.get(info.entity, {}).pop(key, None)
+    session.dirty.pop(id(obj), None)
+    for entity, attr_name, on_delete in referrers(session.database, info):
+        for other in list(session.identity.get(entity, {}).values()):
+            value = other._vals_.get(attr_name)
+            if value is obj or (value is not None and value == key
+                                and not hasattr(value, "_vals_")):
+                if on_delete == "CASCADE":
+                    _forget(session, other, session.info(entity), other._key_())
+                elif on_delete == "SET NULL":
+                    other._vals_[attr_name] = None
 
 
 def write_link(session: Session, add: bool, rel: Relation, owner: EntityObject,

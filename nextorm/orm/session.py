@@ -27,9 +27,9 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..attributes import DELETED, DETACHED, LOADED, NEW
-from ..errors import IntegrityError, ObjectNotFound, SessionError, ValidationError
+from ..errors import ObjectNotFound, SessionError, ValidationError
 from . import persist
-from .layout import EntityInfo, bound_dialect, entity_info, referrers
+from .layout import EntityInfo, bound_dialect, entity_info
 from .rows import key_params, read_values
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ class Session:
             obj = imap.get(key)
             if obj is None:
                 obj = new_object(entity)
-                obj.__dict__.update(_vals_=vals, _session_=self, _status_=LOADED, _dirty_=None)
+                obj.__dict__ = {"_vals_": vals, "_session_": self, "_status_": LOADED,
+                                "_dirty_": None}
                 imap[key] = obj
             elif obj._status_ == DELETED:
                 continue
@@ -259,28 +260,7 @@ class Session:
             self.new = [o for o in self.new if o is not obj]
             return
         self.flush()
-        info = self.info(type(target))
-        key = target._key_()
-        try:
-            self.execute_dml(info.statements.delete, key_params(info, key))
-        except IntegrityError as exc:
-            raise persist.explain(exc, info, self.database, f"cannot delete {obj!r}") from exc
-        self._forget(target, info, key)
-
-    def _forget(self, obj: EntityObject, info: EntityInfo, key: Any) -> None:
-        """Drop a deleted object from the session; cascade or null the objects pointing at it."""
-        obj.__dict__["_status_"] = DELETED
-        self.identity.get(info.entity, {}).pop(key, None)
-        self.dirty.pop(id(obj), None)
-        for entity, attr_name, on_delete in referrers(self.database, info):
-            for other in list(self.identity.get(entity, {}).values()):
-                value = other._vals_.get(attr_name)
-                if value is obj or (value is not None and value == key
-                                    and not hasattr(value, "_vals_")):
-                    if on_delete == "CASCADE":
-                        self._forget(other, self.info(entity), other._key_())
-                    elif on_delete == "SET NULL":
-                        other._vals_[attr_name] = None
+        persist.delete_row(self, target)
 
     # -- ending ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Benchmark the ORM runtime against the bare driver doing the same work, in the same run.
 
     .venv/bin/python scripts/bench/orm.py --provider sqlite --provider postgres [--runs 5]
+    .venv/bin/python scripts/bench/orm.py --baseline /tmp/base [--runs 9]
 
 For each provider and each run, on a fresh table:
 
@@ -12,43 +13,57 @@ For each provider and each run, on a fresh table:
 
 It prints the median seconds of each and the ratio ORM / driver (the floor).  Server URLs come
 from ``NEXTORM_PG_URL`` and ``NEXTORM_MYSQL_URL`` (defaults: the local test servers).
+
+``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
+<commit>``) runs this same workload on that checkout's ``nextorm`` too: each run is a pair of
+subprocesses, one per version, in alternating order, so both see the same machine load.  It
+prints both medians and the ratio of this version to the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from nextorm import Database, Entity, Req, db_session  # noqa: E402
-
+HERE = Path(__file__).resolve().parents[2]
+OPS = ("insert", "select", "update")
 URLS = {
     "postgres": os.environ.get("NEXTORM_PG_URL", "postgresql://root@127.0.0.1:5432/test"),
     "mysql": os.environ.get("NEXTORM_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
 }
 
 
-class BenchItem(Entity):
-    _table_name_ = "nextorm_bench_item"
-    name: Req[str] = Req(max_len=40)
-    qty: Req[int]
-    price: Req[float]
+def load_orm(code: Path) -> SimpleNamespace:
+    """Import ``nextorm`` from the checkout ``code`` and declare the benchmark's entity."""
+    sys.path.insert(0, str(code))
+    from nextorm import Database, Entity, Req, db_session
+
+    class BenchItem(Entity):
+        _table_name_ = "nextorm_bench_item"
+        name: Req[str] = Req(max_len=40)
+        qty: Req[int]
+        price: Req[float]
+
+    return SimpleNamespace(Database=Database, db_session=db_session, BenchItem=BenchItem)
 
 
-def open_db(provider: str, sqlite_file: str) -> Database:
-    db = Database(entities=[BenchItem])
+def open_db(orm: SimpleNamespace, provider: str, sqlite_file: str) -> Any:
+    db = orm.Database(entities=[orm.BenchItem])
     db.bind(provider, sqlite_file if provider == "sqlite" else URLS[provider])
     db.generate_mapping()
     return db
 
 
-def raw_connection(provider: str, sqlite_file: str):
+def raw_connection(provider: str, sqlite_file: str) -> tuple[Any, str]:
     """The bare driver, connected as NextORM connects (autocommit; explicit BEGIN/COMMIT)."""
     if provider == "sqlite":
         import sqlite3
@@ -65,32 +80,34 @@ def raw_connection(provider: str, sqlite_file: str):
     return pymysql.connect(autocommit=True, **parse_mysql_url(URLS[provider])), "%s"
 
 
-def fresh_table(db: Database) -> None:
+def fresh_table(db: Any) -> None:
     db.drop_all_tables(with_all_data=True)
     db.create_tables()
 
 
-def orm_insert(db: Database, n: int) -> None:
-    with db_session(db):
+def orm_insert(orm: SimpleNamespace, db: Any, n: int) -> None:
+    with orm.db_session(db):
         for i in range(n):
-            BenchItem(name=f"item {i}", qty=i, price=i * 0.5)
+            orm.BenchItem(name=f"item {i}", qty=i, price=i * 0.5)
 
 
-def orm_select(db: Database, n: int) -> None:
-    with db_session(db):
-        items = BenchItem.select().fetch_all()
+def orm_select(orm: SimpleNamespace, db: Any, n: int) -> None:
+    with orm.db_session(db):
+        items = orm.BenchItem.select().fetch_all()
     assert len(items) == n
 
 
-def orm_update(db: Database, n: int) -> None:
-    with db_session(db):
-        for item in BenchItem.select().filter(BenchItem.id <= n):
+def orm_update(orm: SimpleNamespace, db: Any, n: int) -> None:
+    with orm.db_session(db):
+        for item in orm.BenchItem.select().filter(orm.BenchItem.id <= n):
             item.qty += 1
 
 
-def raw_insert(conn, mark: str, provider: str, n: int) -> None:
-    table = quote(provider, BenchItem._table_name_)
-    sql = f"INSERT INTO {table} (name, qty, price) VALUES ({mark}, {mark}, {mark})"
+TABLE = "nextorm_bench_item"
+
+
+def raw_insert(conn: Any, mark: str, provider: str, n: int) -> None:
+    sql = f"INSERT INTO {quote(provider, TABLE)} (name, qty, price) VALUES ({mark}, {mark}, {mark})"
     if provider == "postgres":
         sql += " RETURNING id"
     cur = conn.cursor()
@@ -102,17 +119,17 @@ def raw_insert(conn, mark: str, provider: str, n: int) -> None:
     cur.execute("COMMIT")
 
 
-def raw_select(conn, mark: str, provider: str, n: int) -> None:
+def raw_select(conn: Any, mark: str, provider: str, n: int) -> None:
     cur = conn.cursor()
     cur.execute("BEGIN")
-    cur.execute(f"SELECT id, name, qty, price FROM {quote(provider, BenchItem._table_name_)}")
+    cur.execute(f"SELECT id, name, qty, price FROM {quote(provider, TABLE)}")
     rows = [tuple(r) for r in cur.fetchall()]
     cur.execute("COMMIT")
     assert len(rows) == n
 
 
-def raw_update(conn, mark: str, provider: str, n: int) -> None:
-    table = quote(provider, BenchItem._table_name_)
+def raw_update(conn: Any, mark: str, provider: str, n: int) -> None:
+    table = quote(provider, TABLE)
     cur = conn.cursor()
     cur.execute("BEGIN")
     cur.execute(f"SELECT id, name, qty, price FROM {table} WHERE id <= {mark}", (n,))
@@ -126,36 +143,74 @@ def quote(provider: str, name: str) -> str:
     return f"`{name}`" if provider == "mysql" else f'"{name}"'
 
 
-def timed(fn, *args) -> float:
+def timed(fn: Any, *args: Any) -> float:
     start = time.perf_counter()
     fn(*args)
     return time.perf_counter() - start
 
 
-def bench(provider: str, rows: int, updates: int, runs: int) -> dict[str, tuple[float, float]]:
+def bench(orm: SimpleNamespace, provider: str, rows: int, updates: int, runs: int,
+          floor: bool = True) -> dict[str, list[float]]:
+    """Seconds of each run: ``orm insert``... and, with ``floor``, ``raw insert``..."""
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_file = str(Path(tmp) / "bench.db")
-        db = open_db(provider, sqlite_file)
-        conn, mark = raw_connection(provider, sqlite_file)
-        times: dict[str, list[float]] = {k: [] for k in
-                                         ("orm insert", "orm select", "orm update",
-                                          "raw insert", "raw select", "raw update")}
+        db = open_db(orm, provider, sqlite_file)
+        conn, mark = raw_connection(provider, sqlite_file) if floor else (None, "")
+        times: dict[str, list[float]] = {f"{who} {op}": [] for who in ("orm", "raw")
+                                         for op in OPS}
         try:
             for _ in range(runs):
+                if floor:
+                    fresh_table(db)
+                    times["raw insert"].append(timed(raw_insert, conn, mark, provider, rows))
+                    times["raw select"].append(timed(raw_select, conn, mark, provider, rows))
+                    times["raw update"].append(timed(raw_update, conn, mark, provider, updates))
                 fresh_table(db)
-                times["raw insert"].append(timed(raw_insert, conn, mark, provider, rows))
-                times["raw select"].append(timed(raw_select, conn, mark, provider, rows))
-                times["raw update"].append(timed(raw_update, conn, mark, provider, updates))
-                fresh_table(db)
-                times["orm insert"].append(timed(orm_insert, db, rows))
-                times["orm select"].append(timed(orm_select, db, rows))
-                times["orm update"].append(timed(orm_update, db, updates))
+                times["orm insert"].append(timed(orm_insert, orm, db, rows))
+                times["orm select"].append(timed(orm_select, orm, db, rows))
+                times["orm update"].append(timed(orm_update, orm, db, updates))
             db.drop_all_tables(with_all_data=True)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
             db.disconnect()
-    return {op: (statistics.median(times[f"orm {op}"]), statistics.median(times[f"raw {op}"]))
-            for op in ("insert", "select", "update")}
+    return times
+
+
+def run_child(code: Path, provider: str, args: argparse.Namespace, floor: bool
+              ) -> dict[str, list[float]]:
+    """One run of one version in a fresh interpreter; its seconds per figure."""
+    command = [sys.executable, __file__, "--code", str(code), "--provider", provider,
+               "--rows", str(args.rows), "--updates", str(args.updates), "--runs", "1",
+               "--json"] + ([] if floor else ["--no-floor"])
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def interleaved(baseline: Path, provider: str, args: argparse.Namespace
+                ) -> dict[str, list[float]]:
+    """Each run measures this checkout and the baseline, alternating which goes first."""
+    times: dict[str, list[float]] = {}
+    for run in range(args.runs):
+        versions = [("", HERE), ("base ", baseline)]
+        for prefix, code in versions if run % 2 == 0 else versions[::-1]:
+            for key, values in run_child(code, provider, args, floor=not prefix).items():
+                if values:
+                    times.setdefault(prefix + key, []).extend(values)
+    return times
+
+
+def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]]) -> None:
+    labels = {"insert": f"insert {args.rows:,} rows", "select": f"select {args.rows:,} rows",
+              "update": f"update {args.updates:,} rows"}
+    med = {key: statistics.median(values) for key, values in times.items()}
+    for op in OPS:
+        orm_s, raw_s = med[f"orm {op}"], med[f"raw {op}"]
+        line = f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} {orm_s / raw_s:5.1f}x"
+        if f"base orm {op}" in med:
+            base_s = med[f"base orm {op}"]
+            line += f" {base_s:9.3f} {base_s / raw_s:5.1f}x {orm_s / base_s:6.2f}x"
+        print(line, flush=True)
 
 
 def main() -> None:
@@ -164,15 +219,28 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--updates", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", metavar="DIR", type=Path,
+                        help="checkout of an earlier version to measure beside this one")
+    parser.add_argument("--code", type=Path, default=HERE, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"{'provider':<9} {'work':<28} {'ORM s':>8} {'driver s':>9} {'ratio':>6}")
-    for provider in args.provider or ["sqlite", "postgres"]:
-        medians = bench(provider, args.rows, args.updates, args.runs)
-        labels = {"insert": f"insert {args.rows:,} rows", "select": f"select {args.rows:,} rows",
-                  "update": f"update {args.updates:,} rows"}
-        for op, (orm_s, raw_s) in medians.items():
-            print(f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} "
-                  f"{orm_s / raw_s:5.1f}x", flush=True)
+    providers = args.provider or ["sqlite", "postgres"]
+    if args.json:  # a child of --baseline: one provider, seconds as JSON
+        print(json.dumps(bench(load_orm(args.code), providers[0], args.rows, args.updates,
+                               args.runs, floor=not args.no_floor)))
+        return
+    header = f"{'provider':<9} {'work':<28} {'ORM s':>8} {'driver s':>9} {'ratio':>6}"
+    if args.baseline:
+        header += f" {'base s':>9} {'ratio':>6} {'/base':>7}"
+    print(header)
+    orm = None if args.baseline else load_orm(args.code)
+    for provider in providers:
+        if orm is None:
+            times = interleaved(args.baseline.resolve(), provider, args)
+        else:
+            times = bench(orm, provider, args.rows, args.updates, args.runs)
+        report(provider, args, times)
     print(f"(medians of {args.runs} runs, CPython {sys.version.split()[0]})")
 
 
