@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..attributes import DELETED, DETACHED, LOADED, NEW
+from ..database import MAPPED_DATABASES
 from ..errors import ObjectNotFound, SessionError, ValidationError
 from . import persist
 from .layout import EntityInfo, bound_dialect, entity_info
@@ -53,10 +54,8 @@ class PendingLink(NamedTuple):
     target: EntityObject
 
 
-def mapped_databases(entity: type) -> list[Database]:
+def mapped_databases(entity: type[Entity]) -> list[Database]:
     """The bound, mapped Database objects whose entities include ``entity``."""
-    from ..database import MAPPED_DATABASES
-
     return [db for db in list(MAPPED_DATABASES)
             if db.mapping is not None and entity in db.mapping and db.dialect is not None]
 
@@ -67,13 +66,13 @@ class Session:
     def __init__(self, db: Database | None = None) -> None:
         self.db = db
         self._tx: AbstractContextManager[Any] | None = None
-        self.identity: dict[type, dict[Any, EntityObject]] = {}
+        self.identity: dict[type[Entity], dict[Any, EntityObject]] = {}
         self.new: list[EntityObject] = []
         self.dirty: dict[int, EntityObject] = {}
         self.links: list[PendingLink] = []
         self.active = True
         self._flushing = False
-        self._infos: dict[type, EntityInfo] = {}
+        self._infos: dict[type[Entity], EntityInfo] = {}
 
     # -- database and transaction ----------------------------------------------------------
 
@@ -86,6 +85,7 @@ class Session:
 
     @property
     def dialect(self) -> Dialect:
+        """The dialect of this session's database."""
         return bound_dialect(self.database)
 
     def info(self, entity: type[Entity]) -> EntityInfo:
@@ -143,7 +143,8 @@ class Session:
 
     # -- identity map and pending changes --------------------------------------------------
 
-    def lookup(self, entity: type, key: Any) -> EntityObject | None:
+    def lookup(self, entity: type[Entity], key: Any) -> EntityObject | None:
+        """The object with ``key`` in the identity map, if it is there."""
         return self.identity.get(entity, {}).get(key)
 
     def register(self, obj: EntityObject, key: Any) -> None:
@@ -200,7 +201,8 @@ class Session:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def load(self, entity: type[Entity], key: Any, required: bool = True) -> Any:
+    def load(self, entity: type[Entity], key: Any, required: bool = True
+             ) -> EntityObject | None:
         """Return the object with ``key``: from the identity map, else from the database."""
         obj = self.lookup(entity, key)
         if obj is None:

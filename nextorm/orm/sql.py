@@ -19,6 +19,7 @@ from .rows import key_columns
 
 if TYPE_CHECKING:
     from ..dialects.base import Dialect
+    from ..entity import Entity
     from ..mapping import Relation
     from .layout import AttrInfo, EntityInfo
     from .session import Session
@@ -158,7 +159,7 @@ def exists_sql(session: Session, selection: Selection) -> tuple[str, list[Any]]:
 class SelectContext:
     """Collects the parameters and the joins a query's conditions and order need."""
 
-    def __init__(self, session: Session, root: type) -> None:
+    def __init__(self, session: Session, root: type[Entity]) -> None:
         self.root = session.info(root)  # picks the session's database if not chosen yet
         self.session = session
         self.dialect = session.dialect
@@ -200,7 +201,7 @@ class SelectContext:
         return [value if convert is None or value is None else convert(value)]
 
 
-def _single_target(a: AttrInfo) -> type:
+def _single_target(a: AttrInfo) -> type[Entity]:
     if a.target is None:
         raise ValidationError(f"{a.name} is not a Single attribute")
     return a.target
@@ -298,7 +299,8 @@ def _linked_to_sql(cond: LinkedTo, ctx: SelectContext) -> str:
     return f"EXISTS (SELECT 1 FROM {q(_join_table(rel))} j WHERE {' AND '.join(on)})"
 
 
-_RENDERERS: dict[type, Callable[[Any, SelectContext], str]] = {
+#: The renderer of each kind of condition (each takes its own kind, hence ``Any``).
+_RENDERERS: dict[type[Condition], Callable[[Any, SelectContext], str]] = {
     BoolOp: _bool_op_sql,
     Not: _not_sql,
     Compare: _compare_sql,
