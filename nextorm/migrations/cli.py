@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from ..errors import MigrationError, NextORMError, SQLError
-from .loader import display
+from .loader import DISPLAY_BASE, display
 from .project import ProjectConfig, find_config, load_database, make_importable
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -40,14 +40,19 @@ class Failure(Exception):
 class Context:
     """The options of one invocation, merged: command line, then [tool.nextorm], then defaults."""
 
-    def __init__(self, config: ProjectConfig, root_options: dict[str, Any]) -> None:
+    def __init__(self, config: ProjectConfig, root_options: dict[str, Any],
+                 cwd: Path | None = None) -> None:
         self.config = config
         self.root = root_options
-        self.started_in = Path.cwd()
-        if config.root is not None and config.root != self.started_in:
-            # Run as if started in the project folder, so the default migrations/ and the
+        self.started_in = cwd or Path.cwd()
+        #: The project folder: where the default migrations/ is and paths are shown from.
+        self.project = config.root or self.started_in
+        DISPLAY_BASE.set(self.project)
+        if cwd is None and self.project != self.started_in:
+            # The command as a user types it runs as if started in the project folder, so the
             # module's relative paths (a SQLite file) mean the same from any sub-folder.
-            os.chdir(config.root)
+            # (Called in process with ``cwd``, nothing changes the process's folder.)
+            os.chdir(self.project)
 
     def option(self, local: dict[str, Any], name: str, default: Any = None) -> Any:
         for value in (local.get(name), self.root.get(name),
@@ -73,8 +78,8 @@ class Context:
                 "--module is required (or set module = \"...\" under [tool.nextorm] in "
                 "pyproject.toml)"
             )
-        make_importable(self.config.root, self.started_in)
-        return load_database(module, self.option(local, "db_attr", "db"))
+        make_importable(self.project, self.started_in)
+        return load_database(module, self.option(local, "db_attr", "db"), self.started_in)
 
     def path(self, local: dict[str, Any], name: str, default: str | None = None) -> str | None:
         """A path option; one typed on the command line is relative to where the user is."""
@@ -82,7 +87,7 @@ class Context:
         return str(self.started_in / value) if value else default
 
     def directory(self, local: dict[str, Any]) -> str:
-        return self.path(local, "directory", "migrations/")
+        return self.path(local, "directory", str(self.project / "migrations"))
 
     def quiet(self, local: dict[str, Any]) -> bool:
         return bool(self.option(local, "quiet", False))
@@ -164,7 +169,8 @@ def say(ctx: Context, local: dict[str, Any], text: str, **style: Any) -> None:
 def cli(click_ctx: click.Context, do_makemigrations: bool, do_migrate: bool,
         do_showmigrations: bool, **options: Any) -> None:
     """NextORM migrations: makemigrations, migrate, showmigrations, sqlmigrate."""
-    ctx = Context(find_config(), options)
+    cwd = click_ctx.obj  # a folder when called in process (run), None from the command line
+    ctx = Context(find_config(cwd), options, cwd)
     click_ctx.obj = ctx
     if click_ctx.invoked_subcommand is not None:
         return
@@ -403,13 +409,26 @@ def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; print ``error: ...`` on failure. Returns (and exits with) the exit code."""
-    code = _main(argv)
+    code = run(argv)
     sys.exit(code)
 
 
-def _main(argv: list[str] | None) -> int:
+def run(argv: list[str] | None, cwd: Path | None = None) -> int:
+    """Run the CLI in this process and return its exit code.
+
+    ``cwd`` is the folder the command runs in, as if the user typed it there; the process's
+    own working directory is left alone (tests and tools call the CLI this way).
+    """
+    token = DISPLAY_BASE.set(None)
     try:
-        result = cli.main(args=argv, prog_name="nextorm", standalone_mode=False)
+        return _main(argv, cwd)
+    finally:
+        DISPLAY_BASE.reset(token)
+
+
+def _main(argv: list[str] | None, cwd: Path | None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="nextorm", standalone_mode=False, obj=cwd)
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         message = " ".join(exc.format_message().split()).rstrip(".")

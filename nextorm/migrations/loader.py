@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import traceback
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -47,11 +48,15 @@ class MigrationFile:
             return None
 
 
+#: The folder paths in messages are shown relative to (the CLI sets its project folder).
+DISPLAY_BASE: ContextVar[Path | None] = ContextVar("nextorm_display_base", default=None)
+
+
 def display(path: Path) -> str:
-    """Return ``path`` relative to the current folder when it lies inside it."""
+    """Return ``path`` relative to the project (or current) folder when it lies inside it."""
     absolute = Path(path).absolute()
     try:
-        return str(absolute.relative_to(Path.cwd()))
+        return str(absolute.relative_to(DISPLAY_BASE.get() or Path.cwd()))
     except ValueError:
         return str(absolute)
 

@@ -71,17 +71,17 @@ def _read_tool_table(path: Path) -> dict[str, str]:
 
 
 def make_importable(*folders: Path | None) -> None:
-    """Put the current folder (and the project root) first on ``sys.path``."""
-    for folder in (Path.cwd(), *folders):
+    """Put the folders (where the user is, the project root) first on ``sys.path``."""
+    for folder in folders:
         if folder is not None and str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
 
 
-def load_database(module_name: str, attr: str = "db") -> Any:
-    """Import ``module_name``, return its bound, mapped Database ``attr``."""
+def load_database(module_name: str, attr: str = "db", folder: Path | None = None) -> Any:
+    """Import ``module_name`` (looked for in ``folder``), return its bound, mapped Database."""
     from ..database import Database
 
-    module = _import_user_module(module_name)
+    module = _import_user_module(module_name, folder or Path.cwd())
     if not hasattr(module, attr):
         found = [n for n, v in vars(module).items() if isinstance(v, Database)]
         hint = f"; it has {', '.join(found)}" if found else ""
@@ -107,14 +107,14 @@ def load_database(module_name: str, attr: str = "db") -> Any:
     return db
 
 
-def _import_user_module(module_name: str) -> Any:
+def _import_user_module(module_name: str, folder: Path) -> Any:
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
             raise MigrationError(
                 f"cannot import module {module_name!r} (--module): no module named "
-                f"{exc.name!r} in {os.getcwd()}; run from your project folder"
+                f"{exc.name!r} in {folder}; run from your project folder"
             ) from None
         raise MigrationError(
             f"importing {module_name}{_where(exc)} failed: {type(exc).__name__}: {exc}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +242,12 @@ def black_mode(start: str | Path | None) -> Any:
 
     if start is None:
         return black.Mode()
+    # black caches where a project's root and its configuration are; a long-lived process
+    # (the Python API, tests) must see a pyproject.toml written since the last call.
+    black_files = sys.modules.get("black.files")
+    for cached in vars(black_files).values() if black_files else ():
+        if callable(getattr(cached, "cache_clear", None)):
+            cached.cache_clear()
     found = black.find_pyproject_toml((str(Path(start).resolve()),))
     if found is None:
         return black.Mode()

@@ -9,6 +9,9 @@ connection, never through the code under test.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import os
 import subprocess
 import sys
@@ -70,12 +73,22 @@ class Project:
         return path
 
     def run(self, *args: str, module: str | None = "myapp.models", timeout: float = 120,
-            command: list[str] | None = None, cwd: Path | None = None) -> Result:
-        argv = list(command or [sys.executable, "-m", "nextorm.migrations.cli"]) + list(args)
-        if module is not None:
-            argv += ["--module", module]
+            command: list[str] | None = None, cwd: Path | None = None,
+            in_process: bool | None = None) -> Result:
+        """Run a CLI command in the project, as a user types it.
+
+        By default it runs in this process (``nextorm.migrations.cli.run`` with the project
+        folder passed in); with ``command=`` (a console script) or ``in_process=False`` it
+        starts a real process, for the end-to-end tests.
+        """
+        argv = list(args) + (["--module", module] if module is not None else [])
+        if in_process is None:
+            in_process = command is None
+        if in_process:
+            return run_in_process(argv, cwd or self.root)
+        full = list(command or [sys.executable, "-m", "nextorm.migrations.cli"]) + argv
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-        proc = subprocess.run(argv, cwd=cwd or self.root, capture_output=True, text=True,
+        proc = subprocess.run(full, cwd=cwd or self.root, capture_output=True, text=True,
                               timeout=timeout, env=env)
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -107,6 +120,47 @@ class Project:
             return []
         rows = self.query("SELECT version, name FROM _nextorm_migrations WHERE status = 'applied'")
         return [name for _, name in sorted(rows, key=lambda r: int(r[0]))]
+
+
+def run_in_process(argv: list[str], cwd: Path) -> Result:
+    """Run the CLI in this process, capturing its output; forget the project's modules after.
+
+    Every project names its module ``myapp.models``: what one command imported must not be
+    found by the next (the file may have changed, or it is another test's project).
+    """
+    from nextorm.migrations.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    path_before, modules_before = list(sys.path), set(sys.modules)
+    # A models file rewritten within a second at the same size would pass a cached .pyc.
+    sys.dont_write_bytecode = True
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run(argv, cwd=cwd)
+    finally:
+        sys.path[:] = path_before
+        forget_project_modules(set(sys.modules) - modules_before)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+#: Where modules that are not a test project's come from (libraries, NextORM itself).
+_INSTALLED = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[2]))
+
+
+def forget_project_modules(imported: set[str]) -> None:
+    """Drop the project modules among ``imported`` (closing their databases), and their entities."""
+    from nextorm import Database
+    from nextorm.entity import DECLARED_ENTITIES
+
+    names = [name for name in imported
+             if not str(getattr(sys.modules.get(name), "__file__", "") or "").startswith(_INSTALLED)]
+    for name in names:
+        module = sys.modules.pop(name)
+        for value in vars(module).values():
+            if isinstance(value, Database):
+                value.disconnect()
+    DECLARED_ENTITIES[:] = [e for e in DECLARED_ENTITIES if e.__module__ not in names]
+    importlib.invalidate_caches()
 
 
 def make_project(tmp_path: Path, target) -> Project:

@@ -95,11 +95,12 @@ def test_sub_folder_runs_as_in_the_project_folder(sqlite_project):
     assert result.code == 0, result
     assert steps(result.out) == ["Applying 0001_initial.py ... done"], result
     assert (root / "app.db").exists() and not (sub / "app.db").exists()
-    shown = sqlite_project.run("showmigrations", module=None, cwd=sub)
+    # The relative 'app.db' means the project folder's: a real process (it changes folder).
+    shown = sqlite_project.run("showmigrations", module=None, cwd=sub, in_process=False)
     assert shown.code == 0 and shown.out.startswith("[x] 0001_initial.py"), shown
     # a --directory typed in the sub-folder is relative to the sub-folder
     wrong = sqlite_project.run("showmigrations", "--directory", "migrations", module=None,
-                               cwd=sub)
+                               cwd=sub, in_process=False)
     assert wrong.code == 1
     assert one_error_line(wrong) == (
         "error: migrations directory 'docs/api/migrations' does not exist: run makemigrations "
