@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -67,37 +65,22 @@ def test_templates_setting_in_pyproject(tmp_path):
     assert project_template_dir(tmp_path) is None
 
 
-SCRIPT = textwrap.dedent("""
-    import sys
-    from nextorm import Database, Entity, Req
-    from nextorm.migrations.generate import makemigrations
+def answering(text: str):
+    """Run the block as on a terminal where the user types ``text`` (click's own test stdin)."""
+    from click.testing import CliRunner
 
-    class Note(Entity):
-        if sys.argv[1] == "old":
-            name: Req[str]
-        else:
-            title: Req[str]
-
-    db = Database(entities=[Note])
-    db.bind("sqlite", "app.db")
-    db.generate_mapping()
-    print(makemigrations(db, "migrations", interactive=True))
-""")
+    return CliRunner().isolation(input=text)
 
 
 @pytest.mark.parametrize("answer, expected", [("y", "rename_name_to_title_on_note"),
                                               ("n", "add_title_to_note")])
 def test_the_terminal_asks_about_a_rename(tmp_path, answer, expected):
-    (tmp_path / "script.py").write_text(SCRIPT)
-
-    def run(version, stdin=""):
-        return subprocess.run([sys.executable, "script.py", version], cwd=tmp_path, input=stdin,
-                              capture_output=True, text=True, check=True)
-
-    run("old")
-    out = run("new", stdin=answer + "\n").stdout
-    assert "Did you rename note.name to note.title? [y/N]" in out
-    assert expected in out
+    makemigrations(make_db(tmp_path, "name"), tmp_path / "m")
+    with answering(answer + "\n") as streams:
+        path = makemigrations(make_db(tmp_path, "title"), tmp_path / "m", interactive=True)
+        shown = streams[0].getvalue().decode()
+    assert "Did you rename note.name to note.title? [y/N]" in shown
+    assert path is not None and expected in path
 
 
 def test_non_interactive_rename_stops_without_writing(tmp_path):
@@ -110,33 +93,24 @@ def test_non_interactive_rename_stops_without_writing(tmp_path):
     assert path.endswith("0002_rename_name_to_title_on_note.py")
 
 
-BACKFILL_SCRIPT = textwrap.dedent("""
-    import sys
-    from nextorm import Database, Entity, Req, makemigrations
-
+def make_items(tmp_path, *, with_count: bool) -> Database:
     class Item(Entity):
         name: Req[str]
-        if sys.argv[1] == "new":
+        if with_count:
             count: Req[int]
 
     db = Database(entities=[Item])
-    db.bind("sqlite", "app.db")
+    db.bind("sqlite", str(tmp_path / "app.db"))
     db.generate_mapping()
-    print(makemigrations(db, "migrations", interactive=True))
-""")
+    return db
 
 
 def test_the_terminal_asks_for_a_value_for_existing_rows(tmp_path):
-    (tmp_path / "script.py").write_text(BACKFILL_SCRIPT)
-
-    def run(version, stdin=""):
-        return subprocess.run([sys.executable, "script.py", version], cwd=tmp_path, input=stdin,
-                              capture_output=True, text=True, check=True).stdout
-
-    run("old")
-    out = run("new", stdin="5\n")
-    assert "item.count is NOT NULL and is added to a table that may hold rows" in out
-    path = out.split()[-1]  # the prompt and the answer share a line when piped
-    source = (tmp_path / path).read_text()
+    makemigrations(make_items(tmp_path, with_count=False), tmp_path / "m")
+    with answering("5\n") as streams:
+        path = makemigrations(make_items(tmp_path, with_count=True), tmp_path / "m", interactive=True)
+        shown = streams[0].getvalue().decode()
+    assert "item.count is NOT NULL and is added to a table that may hold rows" in shown
+    source = Path(path).read_text()
     assert "Existing rows get 5." in source
     assert "COALESCE" not in source and ", 5 FROM" in source.replace('"', "")
