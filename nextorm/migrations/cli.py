@@ -87,7 +87,7 @@ class Context:
         return str(self.started_in / value) if value else default
 
     def directory(self, local: dict[str, Any]) -> str:
-        return self.path(local, "directory", str(self.project / "migrations"))
+        return self.path(local, "directory") or str(self.project / "migrations")
 
     def quiet(self, local: dict[str, Any]) -> bool:
         return bool(self.option(local, "quiet", False))
@@ -278,7 +278,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
     db = ctx.database(local)
     from .generate import destructive_warnings, plan_migration, write_migration
 
-    options = {
+    options: dict[str, Any] = {
         "empty": bool(ctx.option(local, "empty", False)),
         "renames": tuple(ctx.option(local, "renames", ())),
         "table_renames": tuple(ctx.option(local, "table_renames", ())),

@@ -119,8 +119,8 @@ class MigrationRecorder:
                 rows = self.db._execute(f"SELECT {columns}, code_checksum FROM {self.table}")
             except SQLError:  # a table of an earlier NextORM, not upgraded yet
                 rows = [(*r, None) for r in self.db._execute(f"SELECT {columns} FROM {self.table}")]
-            records = [AppliedRecord(*(row[:5]), int(row[5] or 0), row[6], row[7])
-                       for row in rows]
+            records = [AppliedRecord(str(row[0]), row[1], row[2], row[3], row[4],
+                                     int(row[5] or 0), row[6], row[7]) for row in rows]
             return {r.number: r for r in records}
         except (SQLError, ValueError, TypeError) as exc:
             # Another tool's table of the same name, or rows edited by hand.

@@ -23,6 +23,7 @@ name, "before": {table: definition or null}}``).  That keeps it in step with the
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ SNAPSHOT_NAME = ".schema_snapshot.json"
 _TABLE_KEYS = ("columns", "primary_key", "indexes", "uniques", "foreign_keys")
 
 
-def snapshot_path(directory: str | Path) -> Path:
+def snapshot_path(directory: str | os.PathLike[str]) -> Path:
     """Return the snapshot file's path inside a migrations directory."""
     return Path(directory) / SNAPSHOT_NAME
 
@@ -52,7 +53,7 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def load(directory: str | Path) -> dict[str, Any]:
+def load(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """Return the snapshot's schema dict; an empty schema when the file does not exist."""
     path = snapshot_path(directory)
     try:
@@ -146,7 +147,7 @@ class SnapshotState:
         return {"format": SCHEMA_FORMAT, "tables": tables}
 
 
-def load_state(directory: str | Path) -> SnapshotState:
+def load_state(directory: str | os.PathLike[str]) -> SnapshotState:
     """Load the snapshot and bring it in step with the migration files, or say how to."""
     path = snapshot_path(directory)
     files = _migration_files(Path(directory))
