@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..dialects.base import Dialect
     from ..entity import Entity
     from ..fields import Attr
-    from ..mapping import Relation
+    from ..mapping import EntityMap, Relation
 
 _CACHE: weakref.WeakKeyDictionary[Database, dict[type, EntityInfo]] = weakref.WeakKeyDictionary()
 
@@ -118,7 +118,7 @@ def bound_dialect(db: Database) -> Dialect:
     return db.dialect
 
 
-def _mapping(db: Database) -> dict[type[Entity], Any]:
+def _mapping(db: Database) -> dict[type[Entity], EntityMap]:
     if db.mapping is None:
         raise NotBoundError("entities are not mapped: call db.generate_mapping() first")
     return db.mapping
