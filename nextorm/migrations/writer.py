@@ -184,9 +184,9 @@ def _statements(rendered: list[Any]) -> list[dict[str, Any]]:
     for stmt in rendered:
         if isinstance(stmt, Statement):
             result.append({"sql": stmt.sql, "params": repr(list(stmt.params)),
-                           "check": stmt.must_return_nothing})
+                           "check": stmt if stmt.error else None})
         else:
-            result.append({"sql": stmt, "params": "[]", "check": False})
+            result.append({"sql": stmt, "params": "[]", "check": None})
     return result
 
 
@@ -221,6 +221,10 @@ def render_migration(
         "foreign_keys_off": any(s["rebuild"] for s in upgrade + downgrade),
         "upgrade": upgrade,
         "downgrade": downgrade,
+        # Every check of a function, written against the database before its first step,
+        # runs before any statement (MariaDB cannot take back DDL that a later check stops).
+        "upgrade_checks": _statements(dialect.checks(operations)),
+        "downgrade_checks": _statements(dialect.checks(undo)),
         "operations": operations,
     }
     try:

@@ -170,3 +170,39 @@ def test_a_row_with_an_unknown_status_says_what_it_holds(project):
     line = one_error_line(result)
     assert "has status 'weird'" in line and "None" not in line, line
     assert "[?] 0001_initial.py" in project.run("showmigrations").out
+
+
+def test_mariadb_resume_skips_the_checks_its_first_run_passed(mysql_project):
+    """A check written before a rename names the old table: a resumed run must not redo it."""
+    project = mysql_project
+    project.write_migration("0001_initial.py", INITIAL)
+    project.write_migration("0002_rename.py", """
+        def upgrade(db):
+            found = db._execute("SELECT COUNT(*) FROM item WHERE name = 'bad' HAVING COUNT(*) > 0", [])
+            if found:
+                raise RuntimeError(f"item: {found[0][0]} bad row(s)")
+            db._execute_dml("ALTER TABLE item RENAME TO thing", [])
+            db._execute_dml("INSERT INTO blocker (id) VALUES (1)", [])
+        """)
+    failed = project.run("migrate")
+    assert "resume it from statement 2" in one_error_line(failed)
+    project.query("CREATE TABLE blocker (id INTEGER)")
+    resumed = project.run("migrate", "--retry")
+    assert resumed.code == 0, resumed
+    assert project.applied() == ["0001_initial.py", "0002_rename.py"]
+    assert "thing" in project.tables() and "item" not in project.tables()
+
+
+def test_mariadb_a_query_feeding_a_statement_is_not_resumed(mysql_project):
+    project = mysql_project
+    project.write_migration("0001_initial.py", INITIAL)
+    project.write_migration("0002_copy.py", """
+        def upgrade(db):
+            db._execute_dml("CREATE TABLE tag (id INTEGER NOT NULL PRIMARY KEY)", [])
+            rows = db._execute("SELECT COUNT(*) FROM item", [])
+            db._execute_dml("INSERT INTO blocker (n) VALUES (?)", [rows[0][0]])
+        """)
+    failed = project.run("migrate")
+    assert one_error_line(failed).endswith(
+        "('--retry' cannot resume it: its upgrade() uses a query's rows in a statement "
+        "(line 5))"), failed

@@ -20,7 +20,6 @@ from migration_helpers import (
 )
 
 from nextorm import Database
-from nextorm.dialects import get_dialect
 from nextorm.errors import MigrationError
 from nextorm.migrations.recorder import MigrationRecorder
 from nextorm.schema.compare import physical
@@ -51,27 +50,7 @@ def first_statement_is_a_check(source: str, function: str) -> None:
     assert body.startswith("    # Check first:"), body[:200]
 
 
-def writer_hands_over_function_checks() -> bool:
-    """True once writer.py gives the module template each function's checks (``Dialect.checks``
-    of all its operations); until then a check that depends on an earlier step of another
-    statement group runs just before its own step."""
-    probe = Database(entities=[])
-    probe.dialect = get_dialect("postgres")
-    source = migration_source(probe, users(email=True), users(email=False))
-    return source.split("def downgrade(db):")[1].lstrip("\n").startswith("    # Check first:")
-
-
-def needs_function_checks(request, on: tuple[str, ...]) -> None:
-    """Mark the test as expected to fail on ``on`` servers until the writer hands them over."""
-    provider = request.getfixturevalue("target").provider
-    if provider in on and not writer_hands_over_function_checks():
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "needs writer.render_migration to pass upgrade_checks/downgrade_checks "
-            "(dialect.checks of the whole function) to the module template")))
-
-
-def test_undoing_a_dropped_unique_column_is_refused_up_front(db, tmp_path, request):
-    needs_function_checks(request, on=("postgres", "mysql"))
+def test_undoing_a_dropped_unique_column_is_refused_up_front(db, tmp_path):
     old, new = users(email=True), users(email=False)
     create(db, old["tables"])
     insert(db, "user", [{"id": 1, "name": "ann", "email": "ann@example.com"},
@@ -118,9 +97,8 @@ def test_new_unique_key_over_duplicates_is_refused_before_any_change(db, tmp_pat
     assert MigrationRecorder(db).records() == {}
 
 
-def test_undoing_a_dropped_required_reference_is_refused_up_front(db, tmp_path, request):
+def test_undoing_a_dropped_required_reference_is_refused_up_front(db, tmp_path):
     """Re-adding post.author_id gives every row 0, and no user has id 0."""
-    needs_function_checks(request, on=("sqlite", "postgres", "mysql"))
     author = {"author_id": {"type": "int", "nullable": False}}
     fk = {"fk_post__author_id": {"columns": ["author_id"], "ref_table": "user",
                                  "ref_columns": ["id"], "on_delete": "CASCADE"}}
