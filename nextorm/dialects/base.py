@@ -192,6 +192,20 @@ class Dialect:
             f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT",
         ]
 
+    def step_notes(self, op: Operation) -> list[str]:
+        """Why-comments for a step whose SQL is not self-explaining (templates print them)."""
+        if self.rebuilds_table(op):
+            return []
+        kind = type(op).__name__
+        if (kind == "AddColumn" and op.backfill is not None  # type: ignore[attr-defined]
+                and not op.definition.get("nullable")  # type: ignore[attr-defined]
+                and op.definition.get("sql_default") is None):  # type: ignore[attr-defined]
+            return ["The temporary DEFAULT fills existing rows so NOT NULL holds; dropping it "
+                    "then means every new row must give a value."]
+        if kind == "AlterColumn" and op.sets_not_null and op.backfill is not None:  # type: ignore[attr-defined]
+            return ["Existing NULLs get a value first, so the NOT NULL constraint can be added."]
+        return []
+
     def render_drop_column(self, op: Any) -> list[Any]:
         return [f"ALTER TABLE {self.quote(op.table)} DROP COLUMN {self.quote(op.column)}"]
 

@@ -105,7 +105,7 @@ class DropTable(Operation):
         return CreateTable(self.table, self.definition)
 
     def describe(self) -> str:
-        return f"Drop table {self.table} (DESTRUCTIVE: its rows are lost)."
+        return f"Drop table {self.table} (its rows are lost)."
 
     def loss(self) -> str | None:
         return f"drops table {self.table}: its rows are lost"
@@ -351,7 +351,7 @@ class DropColumn(TableChange):
         return AddColumn(self.table, self.column, self.definition, fill_value(self.definition))
 
     def describe(self) -> str:
-        return f"Drop column {self.table}.{self.column} (DESTRUCTIVE: its values are lost)."
+        return f"Drop column {self.table}.{self.column} (its values are lost)."
 
     def loss(self) -> str | None:
         return f"drops column {self.table}.{self.column}: its values are lost"

@@ -109,6 +109,7 @@ def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[st
         "comment": op.describe(),
         "destructive": op.destructive,
         "rebuild": dialect.rebuilds_table(op),
+        "notes": dialect.step_notes(op),
         "statements": statements,
     }
 
@@ -144,6 +145,7 @@ def fill_context(op: FillNulls, dialect: Any, kind: str, template: str) -> dict[
         "comment": op.describe(),
         "destructive": False,
         "rebuild": False,
+        "notes": [],
         "statements": _statements([update]),
         "fill": {"module": op.value.module, "call": op.value.expression(), "to_db": to_db},
     }
@@ -175,8 +177,23 @@ def rebuild_context(ops: list[Operation], dialect: Any) -> dict[str, Any]:
         "comments": [op.describe() for op in ops],
         "destructive": any(op.destructive for op in ops),
         "rebuild": True,
+        "notes": [],
         "statements": _statements(dialect.render_rebuild(ops)),
     }
+
+
+DEFAULT_PARTIAL = "operations/_default.py.j2"
+
+
+def with_partials(env: Any, contexts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Point each step at its own partial if one exists (the project's first), else the default."""
+    found: dict[str, str] = {}
+    for context in contexts:
+        name = context["template"]
+        if name not in found:
+            found[name] = env.select_template([name, DEFAULT_PARTIAL]).name
+        context["template"] = found[name]
+    return contexts
 
 
 def _statements(rendered: list[Any]) -> list[dict[str, Any]]:
@@ -209,12 +226,13 @@ def render_migration(
     import jinja2
 
     env = _environment(templates)
-    upgrade = steps(operations, dialect)
-    downgrade = steps(undo, dialect)
+    upgrade = with_partials(env, steps(operations, dialect))
+    downgrade = with_partials(env, steps(undo, dialect))
     when = now or dt.datetime.now(dt.UTC)
     context = {
         "summary": summary,
-        "description": [op.describe() for op in operations],
+        "description": [("DESTRUCTIVE: " if op.destructive else "") + op.describe()
+                        for op in operations],
         "dialect": dialect.name,
         "version": version,
         "date": when.strftime("%Y-%m-%d %H:%M UTC"),
