@@ -66,14 +66,10 @@ class Database:
         if self.dialect is not None:
             raise BindError(f"database is already bound to {self.provider}")
         dialect = get_dialect(provider)
-        if dialect.name == "sqlite":
-            if len(args) > 1 or (args and not isinstance(args[0], str)):
-                raise BindError("bind('sqlite', FILENAME) takes one file name or ':memory:'")
-            filename = args[0] if args else kwargs.pop("filename", ":memory:")
-            args = (filename,)
+        args, kwargs = dialect.bind_arguments(args, dict(kwargs))
         self.dialect, self.provider = dialect, dialect.name
         self.bind_args = (args, kwargs)
-        if dialect.name != "sqlite" or args[0] == ":memory:":
+        if dialect.database_file(args) is None:  # a server (or :memory:): connect now
             try:
                 self._connection()
             except BaseException:
@@ -83,9 +79,9 @@ class Database:
     @property
     def sqlite_filename(self) -> str | None:
         """The database file for SQLite (None for other providers and ``:memory:``)."""
-        if self.provider != "sqlite" or self.bind_args[0][0] == ":memory:":
+        if self.dialect is None:
             return None
-        return self.bind_args[0][0]
+        return self.dialect.database_file(self.bind_args[0])
 
     def describe(self) -> str:
         """Name the bound database for messages (``postgres postgresql://u:***@h/db``)."""
@@ -236,7 +232,7 @@ class Database:
         base_error, integrity_error = dialect.driver_errors()
         args = tuple(params) if params else None
         if dialect.format_placeholders and args is not None:
-            sql_to_run = to_format_style(sql, dialect.name == "mysql")
+            sql_to_run = to_format_style(sql, dialect.backslash_escapes)
         else:
             sql_to_run = sql
         if self._cursor is None:

@@ -20,6 +20,20 @@ if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import th
     from ..migrations.operations import Operation
 
 
+#: How long a second ``migrate`` waits for the first one, in seconds.
+MIGRATE_LOCK_WAIT_SECONDS = 600
+
+
+def release_quietly(db: Any, sql: str, params: list[Any]) -> None:
+    """Release a session lock; if the connection is gone, the server released it already."""
+    from ..errors import SQLError
+
+    try:
+        db._execute(sql, params)
+    except SQLError:
+        pass
+
+
 class Dialect:
     """Base dialect; subclasses set the flags and override what their server does differently."""
 
@@ -262,6 +276,23 @@ class Dialect:
 
     # -- what the migration runner needs to know ------------------------------------------
 
+    #: A lock held by the session exists (the runner need not re-check inside each migration).
+    session_lock: bool = True
+    #: The statement that opens a migration's transaction.
+    begin_migration_sql: str = "BEGIN"
+
+    def migrate_lock(self, db: Any) -> AbstractContextManager[None]:
+        """Hold the one-migrate-at-a-time lock of the bound database."""
+        raise NotImplementedError
+
+    def schema_missing(self, db: Any) -> bool:
+        """True if the connection names no existing schema (so there is no history to read)."""
+        return False
+
+    def introspect_tables(self, db: Any) -> dict[str, Any]:
+        """Read every table of the bound database into schema-dict tables."""
+        raise NotImplementedError
+
     def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
         """Suspend foreign-key enforcement around a migration that rebuilds tables (SQLite)."""
         return nullcontext()
@@ -316,6 +347,18 @@ class Dialect:
         return f"JSON_VALID({expr})"
 
     # -- connections -----------------------------------------------------------------------
+
+    #: String literals treat a backslash as an escape (MariaDB), for the placeholder lexer.
+    backslash_escapes: bool = False
+
+    def bind_arguments(self, args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Check and normalise ``db.bind(provider, *args, **kwargs)``'s arguments."""
+        return args, kwargs
+
+    def database_file(self, args: tuple[Any, ...]) -> str | None:
+        """The file holding the database (embedded servers), else None: connect at bind time."""
+        return None
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         """Open a DB-API connection in autocommit mode."""

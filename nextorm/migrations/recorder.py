@@ -78,7 +78,7 @@ class MigrationRecorder:
 
     def _check_schema_selected(self) -> None:
         """PostgreSQL: a search_path naming no existing schema is an error, not "no history"."""
-        if self.db.provider == "postgres" and self.db._execute("SELECT current_schema()")[0][0] is None:
+        if self.db.dialect.schema_missing(self.db):
             raise MigrationError(
                 "the PostgreSQL search_path names no existing schema, so there is no "
                 f"{TABLE} table to read: create the schema or fix the search_path in the "

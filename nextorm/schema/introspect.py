@@ -3,10 +3,10 @@
 ``introspect(db)`` is how the migration system sees what a database really holds: tests compare
 it with the model right after ``create_tables`` (``introspect(db) == physical(db.schema())``,
 see ``schema/compare.py``), and the migration commands can check a database against its
-snapshot.  Each server has its own reader module, working from its own catalog
-(``sqlite_master`` and ``PRAGMA``s, ``pg_catalog`` in ``current_schema()``,
-``information_schema`` in ``DATABASE()``); this module picks one and drops NextORM's own
-bookkeeping tables (``_nextorm_migrations`` and anything else starting with ``_nextorm``).
+snapshot.  Each server's dialect reads its own catalog (``dialects/<server>/introspect.py``:
+``sqlite_master`` and ``PRAGMA``s, ``pg_catalog`` in ``current_schema()``,
+``information_schema`` in ``DATABASE()``) with the helpers below; this module asks the
+bound dialect and drops NextORM's own bookkeeping tables (``_nextorm_migrations`` and anything else starting with ``_nextorm``).
 
 The result has the model's shape exactly: logical types with their parameters, ``nullable``,
 ``auto``, canonical ``sql_default`` spellings, the primary key in key order, unique constraints,
@@ -26,18 +26,11 @@ INTERNAL_TABLE_PREFIX = "_nextorm"
 
 def introspect(db: Any) -> dict[str, Any]:
     """Return the schema dict of the database ``db`` is bound to."""
-    provider = db.provider
-    if provider == "sqlite":
-        from .introspect_sqlite import read_tables
-    elif provider == "postgres":
-        from .introspect_postgres import read_tables
-    elif provider == "mysql":
-        from .introspect_mysql import read_tables
-    else:
+    if db.dialect is None:
         from ..errors import NotBoundError
 
         raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
-    tables = read_tables(db)
+    tables = db.dialect.introspect_tables(db)
     return {
         "format": SCHEMA_FORMAT,
         "tables": {

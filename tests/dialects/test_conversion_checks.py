@@ -21,7 +21,7 @@ from migration_helpers import (
 )
 
 from nextorm import Database
-from nextorm.dialects.sqlite_rebuild import rebuild
+from nextorm.dialects.sqlite.rebuild import rebuild
 from nextorm.errors import MigrationError
 from nextorm.migrations.operations import Statement
 from nextorm.migrations.recorder import MigrationRecorder

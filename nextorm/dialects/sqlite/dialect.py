@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .base import Dialect
+from ...errors import BindError
+from ..base import Dialect
 
 #: Operations SQLite renders as a table rebuild (AddColumn when it needs a value and
 #: DropColumn when a key or index uses the column are decided in ``rebuilds_table``).
@@ -69,7 +70,7 @@ class SQLiteDialect(Dialect):
     def auto_pk_clause(self) -> str:
         return "PRIMARY KEY AUTOINCREMENT"
 
-    # -- changes SQLite cannot make in place: the table rebuild (sqlite_rebuild.py) ---------
+    # -- changes SQLite cannot make in place: the table rebuild (rebuild.py) ----------------
 
     def rebuilds_table(self, op: Any) -> bool:
         name = type(op).__name__
@@ -80,7 +81,7 @@ class SQLiteDialect(Dialect):
         return name in _REBUILT
 
     def _rebuild(self, op: Any, fill: dict[str, str] | None = None) -> list[Any]:
-        from .sqlite_rebuild import rebuild
+        from .rebuild import rebuild
 
         return rebuild(self, op.table, op.table_before, op.table_after, fill)
 
@@ -95,7 +96,7 @@ class SQLiteDialect(Dialect):
 
     def render_rebuild(self, ops: list[Any]) -> list[Any]:
         """Render consecutive changes of one table as a single rebuild, their checks first."""
-        from .sqlite_rebuild import rebuild
+        from .rebuild import rebuild
 
         fill: dict[str, str] = {}
         for op in ops:
@@ -166,6 +167,19 @@ class SQLiteDialect(Dialect):
     def render_alter_primary_key(self, op: Any) -> list[Any]:
         return self._rebuild(op)
 
+    session_lock = False
+    begin_migration_sql = "BEGIN IMMEDIATE"
+
+    def migrate_lock(self, db: Any) -> Any:
+        from .lock import migrate_lock
+
+        return migrate_lock(db)
+
+    def introspect_tables(self, db: Any) -> dict[str, Any]:
+        from .introspect import read_tables
+
+        return read_tables(db)
+
     @contextmanager
     def foreign_keys_off(self, db: Any) -> Iterator[None]:
         # The pragma is a no-op inside a transaction, so it wraps the migration's transaction.
@@ -177,6 +191,17 @@ class SQLiteDialect(Dialect):
 
     def foreign_key_violations(self, db: Any) -> list[tuple[Any, ...]]:
         return [tuple(row[:3]) for row in db._execute("PRAGMA foreign_key_check")]
+
+    def bind_arguments(self, args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        if len(args) > 1 or (args and not isinstance(args[0], str)):
+            raise BindError("bind('sqlite', FILENAME) takes one file name or ':memory:'")
+        filename = args[0] if args else kwargs.pop("filename", ":memory:")
+        return (filename,), kwargs
+
+    def database_file(self, args: tuple[Any, ...]) -> str | None:
+        # A file connects lazily, so binding creates no file; :memory: lives in its connection.
+        return None if args[0] == ":memory:" else str(args[0])
 
     def connect(self, filename: str = ":memory:", **kwargs: Any) -> sqlite3.Connection:
         # isolation_level=None: the driver never opens transactions behind our back; the

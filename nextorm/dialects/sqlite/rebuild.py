@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..migrations.operations import CreateIndex, CreateTable, Statement
-from .checks import count_check
-from .conversions import type_words
+from ...migrations.operations import CreateIndex, CreateTable, Statement
+from ..checks import count_check
+from ..conversions import type_words
 
 TEMP_PREFIX = "_nextorm_new_"
 

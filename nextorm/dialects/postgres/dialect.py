@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import BindError
-from .base import Dialect
+from ...errors import BindError
+from ..base import Dialect
 
 
 class PostgresDialect(Dialect):
@@ -55,7 +55,7 @@ class PostgresDialect(Dialect):
         conversion, which the checks allow only for NULLs, goes through text, which every type
         casts to and from.
         """
-        from .conversions import conversion
+        from ..conversions import conversion
 
         target = self.column_type(new)
         kinds = {old["type"], new["type"]}
@@ -80,6 +80,19 @@ class PostgresDialect(Dialect):
 
     def bytes_literal(self, hex_digits: str) -> str:
         return f"'\\x{hex_digits}'::bytea"
+
+    def migrate_lock(self, db: Any) -> Any:
+        from .lock import migrate_lock
+
+        return migrate_lock(db)
+
+    def schema_missing(self, db: Any) -> bool:
+        return db._execute("SELECT current_schema()")[0][0] is None
+
+    def introspect_tables(self, db: Any) -> dict[str, Any]:
+        from .introspect import read_tables
+
+        return read_tables(db)
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compare import canonical_sql_default
-from .introspect import column_dict, decimal_type, new_table, str_type, unknown_type
+from ...schema.compare import canonical_sql_default
+from ...schema.introspect import column_dict, decimal_type, new_table, str_type, unknown_type
 
 _SIMPLE_TYPES = {
     "integer": "int", "bigint": "int", "smallint": "int",

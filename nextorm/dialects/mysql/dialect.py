@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ..errors import BindError
-from .base import Dialect
+from ...errors import BindError
+from ..base import Dialect
 
 #: Make this session strict, keeping the server's other modes: outside strict mode MariaDB
 #: stores ``'hello'`` in an INT column as 0 and cuts a string too long for its column, where
@@ -27,6 +27,7 @@ class MySQLDialect(Dialect):
     transactional_ddl = False
     supports_alter_column = True
     quote_char = "`"
+    backslash_escapes = True
     max_identifier_length = 64
     type_names = {
         "int": "INT",
@@ -102,6 +103,16 @@ class MySQLDialect(Dialect):
         cause = error.__cause__
         code = cause.args[0] if cause is not None and cause.args else None
         return code in self.ALREADY_DONE_ERRORS
+
+    def migrate_lock(self, db: Any) -> Any:
+        from .lock import migrate_lock
+
+        return migrate_lock(db)
+
+    def introspect_tables(self, db: Any) -> dict[str, Any]:
+        from .introspect import read_tables
+
+        return read_tables(db)
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:

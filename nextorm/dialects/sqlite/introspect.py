@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .compare import canonical_sql_default
-from .introspect import column_dict, decimal_type, new_table, str_type, unknown_type
-from .names import constraint_name
+from ...schema.compare import canonical_sql_default
+from ...schema.introspect import column_dict, decimal_type, new_table, str_type, unknown_type
+from ...schema.names import constraint_name
 
 _SIMPLE_TYPES = {
     "INTEGER": "int", "INT": "int", "BIGINT": "int", "SMALLINT": "int", "TINYINT": "int",
