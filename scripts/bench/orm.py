@@ -143,36 +143,45 @@ def quote(provider: str, name: str) -> str:
     return f"`{name}`" if provider == "mysql" else f'"{name}"'
 
 
-def timed(fn: Any, *args: Any) -> float:
-    start = time.perf_counter()
+def timed(fn: Any, *args: Any) -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds of ``fn(*args)``."""
+    start, cpu = time.perf_counter(), time.process_time()
     fn(*args)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def bench(orm: SimpleNamespace, provider: str, rows: int, updates: int, runs: int
           ) -> dict[str, list[float]]:
-    """Seconds of each run, keyed ``orm insert``... and ``raw insert``... (the floor)."""
+    """Seconds of each run, keyed ``orm insert``... and ``raw insert``... (the floor).
+
+    ``orm insert cpu``... hold the CPU seconds of this process: on a server, the wall time
+    is mostly the server's, and the CPU time is what the ORM itself costs.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_file = str(Path(tmp) / "bench.db")
         db = open_db(orm, provider, sqlite_file)
         conn, mark = raw_connection(provider, sqlite_file)
-        times: dict[str, list[float]] = {f"{who} {op}": [] for who in ("orm", "raw")
-                                         for op in OPS}
+        times: dict[str, list[float]] = {}
         try:
             for _ in range(runs):
                 fresh_table(db)
-                times["raw insert"].append(timed(raw_insert, conn, mark, provider, rows))
-                times["raw select"].append(timed(raw_select, conn, mark, provider, rows))
-                times["raw update"].append(timed(raw_update, conn, mark, provider, updates))
+                record(times, "raw insert", timed(raw_insert, conn, mark, provider, rows))
+                record(times, "raw select", timed(raw_select, conn, mark, provider, rows))
+                record(times, "raw update", timed(raw_update, conn, mark, provider, updates))
                 fresh_table(db)
-                times["orm insert"].append(timed(orm_insert, orm, db, rows))
-                times["orm select"].append(timed(orm_select, orm, db, rows))
-                times["orm update"].append(timed(orm_update, orm, db, updates))
+                record(times, "orm insert", timed(orm_insert, orm, db, rows))
+                record(times, "orm select", timed(orm_select, orm, db, rows))
+                record(times, "orm update", timed(orm_update, orm, db, updates))
             db.drop_all_tables(with_all_data=True)
         finally:
             conn.close()
             db.disconnect()
     return times
+
+
+def record(times: dict[str, list[float]], key: str, wall_and_cpu: tuple[float, float]) -> None:
+    times.setdefault(key, []).append(wall_and_cpu[0])
+    times.setdefault(f"{key} cpu", []).append(wall_and_cpu[1])
 
 
 def run_child(code: Path, provider: str, args: argparse.Namespace) -> dict[str, list[float]]:
@@ -210,6 +219,8 @@ def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]
         if f"base orm {op}" in med:  # the baseline's ratio is to the floor of its own runs
             base_s = med[f"base orm {op}"]
             line += f" {base_s:9.3f} {base_s / med[f'base raw {op}']:5.1f}x {orm_s / base_s:6.2f}x"
+            cpu, base_cpu = med[f"orm {op} cpu"], med[f"base orm {op} cpu"]
+            line += f" {cpu:8.3f} {base_cpu:8.3f} {cpu / base_cpu:6.2f}x"
         print(line, flush=True)
 
 
@@ -231,7 +242,7 @@ def main() -> None:
         return
     header = f"{'provider':<9} {'work':<28} {'ORM s':>8} {'driver s':>9} {'ratio':>6}"
     if args.baseline:
-        header += f" {'base s':>9} {'ratio':>6} {'/base':>7}"
+        header += f" {'base s':>9} {'ratio':>6} {'/base':>7} {'cpu s':>8} {'base cpu':>8} {'/base':>7}"
     print(header)
     orm = None if args.baseline else load_orm(args.code)
     for provider in providers:
