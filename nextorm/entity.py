@@ -12,7 +12,7 @@ import enum
 import sys
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from .attributes import install as install_descriptors
 from .errors import DeclarationError, ValidationError
@@ -52,9 +52,10 @@ class EntityMeta(type):
     """Collect annotated attributes into ``_attrs_`` and composites into ``_composites_``."""
 
     def __new__(mcs, name: str, bases: tuple[type, ...], ns: dict[str, Any], **kw: Any):
-        cls = super().__new__(mcs, name, bases, ns, **kw)
+        created = super().__new__(mcs, name, bases, ns, **kw)
         if not any(isinstance(b, EntityMeta) for b in bases):
-            return cls  # the Entity base class itself
+            return created  # the Entity base class itself
+        cls = cast("type[Entity]", created)
         # The class body's globals: right even for a module imported by path that is not
         # registered in sys.modules (as migration files and test projects are).
         module_globals = sys._getframe(1).f_globals
@@ -82,7 +83,7 @@ def _renamed_from(name: str, value: Any) -> str | None:
     return value
 
 
-def _collect_attrs(cls: type, ns: dict[str, Any], module_globals: dict) -> dict[str, Attr]:
+def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) -> dict[str, Attr]:
     annotations = ns.get("__annotations__", {})
     attrs: dict[str, Attr] = {}
     for attr_name, annotation in annotations.items():
@@ -118,7 +119,7 @@ def _collect_attrs(cls: type, ns: dict[str, Any], module_globals: dict) -> dict[
 
 
 def _evaluate_annotation(
-    cls: type, attr_name: str, annotation: Any, module_globals: dict, ns: dict
+    cls: type[Entity], attr_name: str, annotation: Any, module_globals: dict, ns: dict
 ) -> Attr | None:
     if isinstance(annotation, str):
         from . import fields
@@ -145,7 +146,7 @@ def _evaluate_annotation(
     return Attr(annotation.kind, annotation.py_type, dict(annotation.options))
 
 
-def _check_attr(cls: type, attr: Attr) -> None:
+def _check_attr(cls: type[Entity], attr: Attr) -> None:
     where = f"{cls.__name__}.{attr.name}"
     unknown = set(attr.options) - ALLOWED_OPTIONS[attr.kind]
     if unknown:
@@ -186,7 +187,7 @@ def _check_attr(cls: type, attr: Attr) -> None:
             )
 
 
-def _collect_composites(cls: type, ns: dict[str, Any]) -> list[Composite]:
+def _collect_composites(cls: type[Entity], ns: dict[str, Any]) -> list[Composite]:
     found: list[Composite] = []
     for value in list(ns.get("__nextorm_composites__", [])) + list(ns.values()):
         if isinstance(value, Composite) and value not in found:
@@ -194,7 +195,7 @@ def _collect_composites(cls: type, ns: dict[str, Any]) -> list[Composite]:
     for key, value in list(ns.items()):
         if isinstance(value, Composite) or key == "__nextorm_composites__":
             delattr(cls, key)
-    attrs = cls._attrs_  # type: ignore[attr-defined]
+    attrs = cls._attrs_
     for comp in found:
         for attr_name in comp.attrs:
             if attr_name not in attrs:
@@ -210,10 +211,10 @@ def _collect_composites(cls: type, ns: dict[str, Any]) -> list[Composite]:
     return found
 
 
-def _add_default_pk(cls: type) -> None:
-    attrs: dict[str, Attr] = cls._attrs_  # type: ignore[attr-defined]
+def _add_default_pk(cls: type[Entity]) -> None:
+    attrs: dict[str, Attr] = cls._attrs_
     has_pk = any(a.kind == "pk" for a in attrs.values())
-    has_composite_pk = any(c.kind == "primary_key" for c in cls._composites_)  # type: ignore
+    has_composite_pk = any(c.kind == "primary_key" for c in cls._composites_)
     if has_pk and has_composite_pk:
         raise DeclarationError(f"{cls.__name__}: declare either PK attributes or PrimaryKey(...)")
     if not has_pk and not has_composite_pk:
@@ -223,7 +224,7 @@ def _add_default_pk(cls: type) -> None:
             )
         pk = Attr("pk", int)
         pk.name = "id"
-        cls._attrs_ = {"id": pk, **attrs}  # type: ignore[attr-defined]
+        cls._attrs_ = {"id": pk, **attrs}
 
 
 class Entity(metaclass=EntityMeta):
@@ -233,6 +234,9 @@ class Entity(metaclass=EntityMeta):
     _composites_: ClassVar[list[Composite]]
     _table_name_: ClassVar[str]
     _renamed_from_: ClassVar[str | None]
+    _pk_names_: ClassVar[list[str]]
+    #: The object's stored values by attribute name (set when it is created or loaded).
+    _vals_: dict[str, Any]
 
     # -- the ORM runtime (nextorm/session.py, nextorm/query.py, imported on first use) -----
 
@@ -254,7 +258,8 @@ class Entity(metaclass=EntityMeta):
                                    f"{', '.join(names)}")
         for name, part in zip(names, parts, strict=True):
             descriptor = cls.__dict__.get(name)
-            if hasattr(descriptor, "checker") and cls._attrs_[name].kind != "single":
+            if descriptor is not None and hasattr(descriptor, "checker") \
+                    and cls._attrs_[name].kind != "single":
                 descriptor.checker()(part)  # a wrong type is a clear error, not a server one
         return current_session().load(cls, key)
 
@@ -316,7 +321,7 @@ class Entity(metaclass=EntityMeta):
         return f"{type(self).__name__}[{key!r}]"
 
 
-def _pk_names(cls: type) -> list[str]:
+def _pk_names(cls: type[Entity]) -> list[str]:
     names = cls.__dict__.get("_pk_names_")
     if names is None:
         names = [a.name for a in cls._attrs_.values() if a.kind == "pk"]

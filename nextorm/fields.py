@@ -93,6 +93,7 @@ def _positional_options(kind: str, py_type: Any, args: tuple[Any, ...]) -> dict[
         return {}
     from decimal import Decimal
 
+    keys: tuple[str, ...]
     if py_type is Decimal:
         keys = ("precision", "scale")
     elif py_type is str or kind in ("req", "opt", "pk"):

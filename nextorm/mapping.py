@@ -8,9 +8,16 @@ runtime read the result; neither needs a connection to build it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .errors import DeclarationError, MappingError
 from .fields import Attr
+
+if TYPE_CHECKING:
+    from .entity import Entity
+
+#: An entity class (a subclass of ``Entity``).
+EntityClass = type["Entity"]
 
 
 @dataclass
@@ -25,7 +32,7 @@ class Relation:
 
     attr: Attr
     kind: str
-    target: type
+    target: EntityClass
     reverse: Attr | None = None
     columns: list[str] = field(default_factory=list)
     join_table: str | None = None
@@ -37,7 +44,7 @@ class Relation:
 class EntityMap:
     """The resolved storage of one entity."""
 
-    entity: type
+    entity: EntityClass
     table: str
     pk_attrs: list[str]
     columns: dict[str, list[str]] = field(default_factory=dict)  # attr name -> column names
@@ -48,11 +55,11 @@ class EntityMap:
         return [col for name in self.pk_attrs for col in self.columns[name]]
 
 
-def resolve(entities: list[type]) -> dict[type, EntityMap]:
+def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
     """Resolve every entity's columns and relations; raise naming the class and attribute."""
     by_name = {e.__name__: e for e in entities}
     _check_table_names(entities)
-    maps: dict[type, EntityMap] = {}
+    maps: dict[EntityClass, EntityMap] = {}
     for entity in entities:
         for attr in entity._attrs_.values():
             if attr.is_relation:
@@ -88,8 +95,8 @@ def resolve(entities: list[type]) -> dict[type, EntityMap]:
     return maps
 
 
-def _check_table_names(entities: list[type]) -> None:
-    seen: dict[str, type] = {}
+def _check_table_names(entities: list[EntityClass]) -> None:
+    seen: dict[str, EntityClass] = {}
     for entity in entities:
         other = seen.setdefault(entity._table_name_, entity)
         if other is not entity:
@@ -98,7 +105,7 @@ def _check_table_names(entities: list[type]) -> None:
             )
 
 
-def _resolve_target(entity: type, attr: Attr, by_name: dict[str, type], entities: list) -> type:
+def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityClass], entities: list) -> EntityClass:
     target = attr.py_type
     if isinstance(target, str):
         if target not in by_name:
@@ -115,11 +122,11 @@ def _resolve_target(entity: type, attr: Attr, by_name: dict[str, type], entities
     return target
 
 
-def _in_pk_dependency_order(maps: dict[type, EntityMap]) -> list[tuple[type, EntityMap]]:
+def _in_pk_dependency_order(maps: dict[EntityClass, EntityMap]) -> list[tuple[EntityClass, EntityMap]]:
     """Order entities so that one whose PK includes a Single comes after its target."""
-    done: list[type] = []
+    done: list[EntityClass] = []
 
-    def visit(entity: type, path: tuple[type, ...]) -> None:
+    def visit(entity: EntityClass, path: tuple[EntityClass, ...]) -> None:
         if entity in done:
             return
         if entity in path:
@@ -135,7 +142,7 @@ def _in_pk_dependency_order(maps: dict[type, EntityMap]) -> list[tuple[type, Ent
     return [(e, maps[e]) for e in done]
 
 
-def _single_columns(attr: Attr, maps: dict[type, EntityMap]) -> list[str]:
+def _single_columns(attr: Attr, maps: dict[EntityClass, EntityMap]) -> list[str]:
     target_map = maps[attr.py_type]
     pk_cols = target_map.pk_columns
     if not pk_cols:
@@ -152,14 +159,14 @@ def _single_columns(attr: Attr, maps: dict[type, EntityMap]) -> list[str]:
     return [f"{attr.name}_{col}" for col in pk_cols]
 
 
-def _candidates(target: type, owner: type, kind: str) -> list[Attr]:
+def _candidates(target: EntityClass, owner: EntityClass, kind: str) -> list[Attr]:
     return [
         a for a in target._attrs_.values()
         if a.kind == kind and a.py_type is owner
     ]
 
 
-def _resolve_set(entity: type, attr: Attr, maps: dict[type, EntityMap]) -> Relation:
+def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, EntityMap]) -> Relation:
     target = attr.py_type
     where = f"{entity.__name__}.{attr.name}"
     reverse_name = attr.opt("reverse")
@@ -195,7 +202,7 @@ def _resolve_set(entity: type, attr: Attr, maps: dict[type, EntityMap]) -> Relat
     return _many_to_many(entity, attr, reverse, maps)
 
 
-def _many_to_many(entity: type, attr: Attr, reverse: Attr, maps: dict[type, EntityMap]) -> Relation:
+def _many_to_many(entity: EntityClass, attr: Attr, reverse: Attr, maps: dict[EntityClass, EntityMap]) -> Relation:
     own, other = maps[entity], maps[reverse.entity]
     table = attr.opt("table") or reverse.opt("table")
     if table is None:
@@ -212,7 +219,7 @@ def _many_to_many(entity: type, attr: Attr, reverse: Attr, maps: dict[type, Enti
                     join_columns=own_cols, join_target_columns=other_cols)
 
 
-def _link_single_reverses(maps: dict[type, EntityMap]) -> None:
+def _link_single_reverses(maps: dict[EntityClass, EntityMap]) -> None:
     for emap in maps.values():
         for rel in emap.relations.values():
             if rel.kind == "one_to_many" and rel.reverse is not None:
@@ -220,7 +227,7 @@ def _link_single_reverses(maps: dict[type, EntityMap]) -> None:
                 back.reverse = rel.attr
 
 
-def _check_duplicate_columns(maps: dict[type, EntityMap]) -> None:
+def _check_duplicate_columns(maps: dict[EntityClass, EntityMap]) -> None:
     for emap in maps.values():
         seen: dict[str, str] = {}
         for attr_name, cols in emap.columns.items():

@@ -17,7 +17,7 @@ from typing import Any
 from ..entity import logical_type
 from ..errors import DeclarationError
 from ..fields import Attr
-from ..mapping import EntityMap
+from ..mapping import EntityClass, EntityMap
 from .names import MAX_IDENTIFIER_LENGTH, constraint_name
 
 SCHEMA_FORMAT = 1
@@ -25,7 +25,7 @@ DEFAULT_STR_LEN = 255
 DEFAULT_DECIMAL = (12, 2)
 
 
-def build(maps: dict[type, EntityMap]) -> dict[str, Any]:
+def build(maps: dict[EntityClass, EntityMap]) -> dict[str, Any]:
     """Return the schema dict for resolved entities."""
     tables: dict[str, Any] = {}
     for emap in maps.values():
@@ -33,7 +33,7 @@ def build(maps: dict[type, EntityMap]) -> dict[str, Any]:
     owners: dict[str, Any] = {}  # join table -> the relation that made it
     for emap in maps.values():
         for rel in emap.relations.values():
-            if rel.kind != "many_to_many":
+            if rel.kind != "many_to_many" or rel.join_table is None:
                 continue
             where = f"{emap.entity.__name__}.{rel.attr.name}"
             owner = owners.setdefault(rel.join_table, rel)
@@ -107,7 +107,7 @@ def empty_schema() -> dict[str, Any]:
     return {"format": SCHEMA_FORMAT, "tables": {}}
 
 
-def _entity_table(emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any]:
+def _entity_table(emap: EntityMap, maps: dict[EntityClass, EntityMap]) -> dict[str, Any]:
     entity = emap.entity
     table: dict[str, Any] = {
         "columns": {},
@@ -213,7 +213,7 @@ def _json_default(value: Any, where: str) -> Any:
     raise DeclarationError(f"{where}: default {value!r} cannot be stored in the schema")
 
 
-def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[type, EntityMap]) -> None:
+def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[EntityClass, EntityMap]) -> None:
     target = maps[attr.py_type]
     cols = emap.columns[attr.name]
     nullable = bool(attr.opt("nullable", False))
@@ -235,7 +235,7 @@ def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[type, Entit
     }, f"{emap.entity.__name__}.{attr.name}")
 
 
-def _column_of(maps: dict[type, EntityMap], emap: EntityMap, column: str) -> dict[str, Any]:
+def _column_of(maps: dict[EntityClass, EntityMap], emap: EntityMap, column: str) -> dict[str, Any]:
     """Return the column dict of ``column`` in ``emap``'s table (for foreign-key columns)."""
     for attr_name, cols in emap.columns.items():
         if column in cols:
@@ -255,7 +255,7 @@ def _reference_column(ref: dict[str, Any], nullable: bool) -> dict[str, Any]:
     return col
 
 
-def _join_table(rel: Any, emap: EntityMap, maps: dict[type, EntityMap]) -> dict[str, Any]:
+def _join_table(rel: Any, emap: EntityMap, maps: dict[EntityClass, EntityMap]) -> dict[str, Any]:
     target = maps[rel.target]
     table: dict[str, Any] = {
         "columns": {},
