@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python scripts/bench/makemigrations.py [--entities 200] [--runs 7]
+    .venv/bin/python scripts/bench/makemigrations.py [--entities 200] [--runs 7] [--baseline DIR]
 
 It writes a temporary project whose ``models.py`` declares ``--entities`` entities of ten
 columns each (every fourth one also references the previous entity) and prints the median wall
@@ -14,6 +14,11 @@ time, over ``--runs`` runs, each in a fresh subprocess as a user runs it, of:
 - ``makemigrations`` after one column changed (``e100.c2``: ``Opt[int]`` → ``Req[int]``);
 
 and, in-process, the time of the ``makemigrations()`` call alone (diff + render + black).
+
+``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
+<commit>``) measures that checkout's ``nextorm`` beside this one: each run is a pair of
+subprocesses, one per version, in alternating order, so both see the same machine load.  It
+prints both medians and the ratio of this version to the baseline.
 """
 
 from __future__ import annotations
@@ -26,7 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[2]
 
 COLUMN_TYPES = ["Req[str]", "Opt[str]", "Opt[int]", "Req[int]", "Opt[float]", "Req[bool]",
                 "Opt[dt.datetime]", "Req[str]", "Opt[int]", "Req[Decimal]"]
@@ -80,26 +88,38 @@ def timed(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
+def python_path(*folders: Path) -> str:
+    """``PYTHONPATH`` for a run: the project, then the checkout whose ``nextorm`` it imports."""
+    return os.pathsep.join([*map(str, folders), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=200)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--baseline", metavar="DIR", type=Path,
+                        help="checkout of an earlier version to measure beside this one")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="nextorm-bench-"))
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    versions = [("", {**os.environ, "PYTHONPATH": python_path(root, HERE)})]
+    if args.baseline:
+        versions.append(("base ", {**os.environ,
+                                   "PYTHONPATH": python_path(root, args.baseline.resolve())}))
     (root / "models.py").write_text(models_source(args.entities))
     results: dict[str, list[float]] = {}
     inner: dict[str, list[float]] = {}
 
-    def record(label: str, code: str, *, changed: bool = False, prepare=None) -> None:
-        for _ in range(args.runs):
-            if prepare:
-                prepare()
-            run_env = {**env, "BENCH_CHANGED": "1" if changed else "0"}
-            elapsed, out = timed(code, root, run_env)
-            results.setdefault(label, []).append(elapsed)
-            if out.strip():
-                inner.setdefault(label, []).append(float(out.split()[0]))
+    def record(label: str, code: str, *, changed: bool = False,
+               prepare: Callable[[], None] | None = None) -> None:
+        for run in range(args.runs):
+            for prefix, env in versions if run % 2 == 0 else versions[::-1]:
+                if prepare:
+                    prepare()
+                run_env = {**env, "BENCH_CHANGED": "1" if changed else "0"}
+                elapsed, out = timed(code, root, run_env)
+                results.setdefault(prefix + label, []).append(elapsed)
+                if out.strip():
+                    inner.setdefault(prefix + label, []).append(float(out.split()[0]))
 
     def fresh() -> None:
         shutil.rmtree(root / "migrations", ignore_errors=True)
@@ -110,11 +130,12 @@ def main() -> None:
         fresh()
         shutil.copytree(baseline, root / "migrations")
 
-    timed(IMPORT_ONLY, root, env)  # warm the bytecode caches
+    for _, env in versions:
+        timed(IMPORT_ONLY, root, env)  # warm the bytecode caches
     record("import models only", IMPORT_ONLY)
     record("makemigrations, initial", MAKE, prepare=fresh)
     fresh()
-    timed(MAKE, root, {**env, "BENCH_CHANGED": "0"})
+    timed(MAKE, root, {**versions[0][1], "BENCH_CHANGED": "0"})
     shutil.copytree(root / "migrations", baseline)
     record("makemigrations, no change", MAKE, prepare=restore)
     record("makemigrations, one column changed", MAKE, changed=True, prepare=restore)
@@ -123,13 +144,25 @@ def main() -> None:
 
     print(f"{args.entities} entities x 10 columns, median of {args.runs} runs "
           f"(0001_initial.py {size // 1024} KB, snapshot {snap // 1024} KB)")
-    floor = statistics.median(results["import models only"])
-    for label, times in results.items():
-        median = statistics.median(times)
-        line = f"  {label:<38} {median * 1000:8.0f} ms   x{median / floor:4.2f} of import"
-        if label in inner:
-            line += f"   (call alone {statistics.median(inner[label]) * 1000:.0f} ms)"
-        print(line)
+    for prefix, _ in versions:
+        if prefix:
+            print(f"baseline {args.baseline}:")
+        floor = statistics.median(results[prefix + "import models only"])
+        for label in [k for k in results if not k.startswith("base ")]:
+            median = statistics.median(results[prefix + label])
+            line = f"  {label:<38} {median * 1000:8.0f} ms   x{median / floor:4.2f} of import"
+            if prefix + label in inner:
+                line += f"   (call alone {statistics.median(inner[prefix + label]) * 1000:.0f} ms)"
+            print(line)
+    if args.baseline:
+        print("this version / baseline:")
+        for label in [k for k in results if not k.startswith("base ")]:
+            ratio = statistics.median(results[label]) / statistics.median(results["base " + label])
+            line = f"  {label:<38} x{ratio:4.2f}"
+            if label in inner:
+                ratio = statistics.median(inner[label]) / statistics.median(inner["base " + label])
+                line += f"   (call alone x{ratio:4.2f})"
+            print(line)
     shutil.rmtree(root, ignore_errors=True)
 
 
