@@ -178,7 +178,7 @@ class Database:
 
     def drop_all_tables(self, with_all_data: bool = False) -> None:
         """Drop the mapped tables; refuse if any holds rows unless ``with_all_data=True``."""
-        from .migrations.operations import DropForeignKey, DropTable
+        from .schema.operations import DropForeignKey, DropTable
         from .schema.plan import creation_order
 
         existing = set(self.table_names())

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
-    from ..migrations.operations import Operation
+    from ..schema.operations import Operation
 
 
 #: How long a second ``migrate`` waits for the first one, in seconds.
@@ -187,7 +187,7 @@ class Dialect:
 
     def backfill_statement(self, table: str, column: str, value: Any) -> Any:
         """Return the UPDATE that gives NULLs of ``table.column`` the value ``value``."""
-        from ..migrations.operations import Statement
+        from ..schema.operations import Statement
 
         where = f"UPDATE {self.quote(table)} SET {self.quote(column)} = "
         cond = f" WHERE {self.quote(column)} IS NULL"

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..migrations.operations import Statement
+from ..schema.operations import Statement
 from .conversions import conversion, type_words
 
 #: A value known to be the same, non-NULL, in every row (computed when the migration runs).

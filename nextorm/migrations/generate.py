@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MigrationError
-from . import snapshot
-from .diff import diff_schemas, reverse_operations
-from .operations import (
+from ..schema.operations import (
     AddColumn,
     AddForeignKey,
     AlterColumn,
@@ -28,6 +26,8 @@ from .operations import (
     FillNulls,
     Operation,
 )
+from . import snapshot
+from .diff import diff_schemas, reverse_operations
 from .questioner import Defaults, InteractiveQuestioner, Questioner
 
 MIGRATION_FILE = re.compile(r"^([0-9]{4,})_(\w+)\.py$")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import MigrationError
-from .operations import CallDefault
+from ..schema.operations import CallDefault
 from .values import coerce, type_words
 
 #: ``defaults=`` of the Python API: ``{"post.author_id": 1}`` or ``["post.author_id=1"]``.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MigrationError
-from .operations import FillNulls, Operation, Statement
+from ..schema.operations import FillNulls, Operation, Statement
 
 MODULE_TEMPLATE = "migration.py.j2"
 

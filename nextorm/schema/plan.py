@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..migrations.operations import AddForeignKey, CreateIndex, CreateTable, Operation
+from .operations import AddForeignKey, CreateIndex, CreateTable, Operation
 
 
 def creation_order(tables: dict[str, Any]) -> tuple[list[str], set[tuple[str, str]]]:

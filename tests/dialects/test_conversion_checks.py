@@ -23,10 +23,10 @@ from migration_helpers import (
 from nextorm import Database
 from nextorm.dialects.sqlite.rebuild import rebuild
 from nextorm.errors import MigrationError
-from nextorm.migrations.operations import Statement
 from nextorm.migrations.recorder import MigrationRecorder
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from nextorm.schema.operations import Statement
 
 
 def post(**views: object) -> dict:

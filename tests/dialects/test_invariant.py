@@ -164,7 +164,7 @@ def test_rich_entities_read_back_as_modelled(target):
 
 
 def test_a_changed_database_no_longer_matches(target):
-    from nextorm.migrations.operations import DropIndex
+    from nextorm.schema.operations import DropIndex
 
     db = Database(entities=rich_entities())
     target.bind(db)

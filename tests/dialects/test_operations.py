@@ -81,7 +81,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from test_diff import SayNo, schemas  # noqa: E402
 
 from nextorm.migrations.diff import diff_schemas, reverse_operations  # noqa: E402
-from nextorm.migrations.operations import Statement  # noqa: E402
+from nextorm.schema.operations import Statement  # noqa: E402
 
 #: A value of each type that converts to every other (a type change refuses rows that do not).
 SAMPLE = {"int": 1, "str": "1", "float": 1.0, "bool": True}

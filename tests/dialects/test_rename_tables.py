@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from nextorm import Database, Entity, Req, Set, makemigrations, migrate
 from nextorm.migrations.generate import plan_migration
-from nextorm.migrations.operations import DropColumn, DropTable, RenameColumn, RenameTable
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from nextorm.schema.operations import DropColumn, DropTable, RenameColumn, RenameTable
 
 
 def blog(target, renamed: bool) -> Database:

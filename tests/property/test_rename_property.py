@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from nextorm import PK, Database, Entity, MigrationError, Opt, Req, Single, makemigrations, migrate
 from nextorm.migrations.generate import plan_migration, write_migration
-from nextorm.migrations.operations import DropColumn, DropTable
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from nextorm.schema.operations import DropColumn, DropTable
 
 EXAMPLES = int(os.environ.get("NEXTORM_PROPERTY_EXAMPLES", "25"))
 

@@ -14,7 +14,10 @@ from nextorm.migrations import snapshot
 from nextorm.migrations.diff import call_default, diff_schemas
 from nextorm.migrations.generate import derive_name, makemigrations, plan_migration, safe_name
 from nextorm.migrations.loader import discover
-from nextorm.migrations.operations import (
+from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
+from nextorm.migrations.values import coerce
+from nextorm.migrations.writer import black_mode
+from nextorm.schema.operations import (
     AddColumn,
     AlterColumn,
     CallDefault,
@@ -22,9 +25,6 @@ from nextorm.migrations.operations import (
     RenameColumn,
     RenameTable,
 )
-from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
-from nextorm.migrations.values import coerce
-from nextorm.migrations.writer import black_mode
 
 
 def schema_of(*entities: type) -> dict:

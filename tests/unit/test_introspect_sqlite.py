@@ -7,8 +7,8 @@ them, and gives an unnamed constraint the deterministic name the model would giv
 from __future__ import annotations
 
 from nextorm import Database
-from nextorm.schema.introspect import introspect
 from nextorm.dialects.sqlite.introspect import table_items
+from nextorm.schema.introspect import introspect
 
 HAND_WRITTEN = """CREATE TABLE "t" (-- a comment, with a comma
   "a,b" INTEGER PRIMARY KEY AUTOINCREMENT, [x] TEXT DEFAULT 'a,(b', `y` INT,

@@ -1,6 +1,6 @@
 """New tables are created after the tables they reference; cycles defer one foreign key."""
 
-from nextorm.migrations.operations import AddForeignKey, CreateTable
+from nextorm.schema.operations import AddForeignKey, CreateTable
 from nextorm.schema.plan import create_operations, creation_order
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...migrations.operations import CreateIndex, CreateTable, Statement
+from ...schema.operations import CreateIndex, CreateTable, Statement
 from ..checks import count_check
 from ..conversions import type_words
 
