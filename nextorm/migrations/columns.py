@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .operations import CallDefault
+from ..schema.operations import CallDefault
 from .questioner import Questioner
 from .values import coerce
 

@@ -20,9 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..schema.plan import create_operations, creation_order
-from .columns import backfill_value, physical
-from .operations import (
+from ..schema.operations import (
     AddColumn,
     AddForeignKey,
     AddUnique,
@@ -38,6 +36,8 @@ from .operations import (
     FillNulls,
     Operation,
 )
+from ..schema.plan import create_operations, creation_order
+from .columns import backfill_value, physical
 from .questioner import Questioner
 
 if TYPE_CHECKING:

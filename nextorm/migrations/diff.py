@@ -20,9 +20,9 @@ import copy
 import dataclasses
 from typing import Any
 
+from ..schema.operations import DropIndex, DropTable, DropUnique, Operation
 from .columns import PHYSICAL_KEYS, backfill_value, call_default, physical
 from .comparators import PHASES, TABLE_COMPARATORS, created_tables, dropped_tables
-from .operations import DropIndex, DropTable, DropUnique, Operation
 from .questioner import Questioner
 from .renames import find_column_renames, find_table_renames
 

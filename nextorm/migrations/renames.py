@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schema.operations import Operation, RenameColumn, RenameTable
 from .columns import physical
-from .operations import Operation, RenameColumn, RenameTable
 from .questioner import Questioner
 
 

@@ -20,7 +20,9 @@ from nextorm.migrations.generate import (
     safe_name,
     write_migration,
 )
-from nextorm.migrations.operations import (
+from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
+from nextorm.schema.model import _index_foreign_keys, empty_schema
+from nextorm.schema.operations import (
     AddColumn,
     AlterColumn,
     CreateTable,
@@ -31,8 +33,6 @@ from nextorm.migrations.operations import (
     RenameTable,
     apply_operations,
 )
-from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
-from nextorm.schema.model import _index_foreign_keys, empty_schema
 
 
 def physical_schema(schema: dict) -> dict:
