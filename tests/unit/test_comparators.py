@@ -12,7 +12,6 @@ import pytest
 from deepdiff.model import DiffLevel
 
 from nextorm.migrations import changes as changes_module
-from nextorm.migrations import operations as ops
 from nextorm.migrations.changes import ChangedTable, read_changes
 from nextorm.migrations.comparators import (
     TABLE_COMPARATORS,
@@ -27,6 +26,7 @@ from nextorm.migrations.comparators import (
 )
 from nextorm.migrations.diff import diff_schemas
 from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
+from nextorm.schema import operations as ops
 
 
 def table(columns: dict[str, Any], **sections: Any) -> dict[str, Any]:
