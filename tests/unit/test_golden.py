@@ -158,7 +158,7 @@ def test_rendered_module_matches_golden_file(case, provider):
 
 
 def test_every_operation_kind_has_a_golden_case():
-    from nextorm.migrations import operations
+    from nextorm.schema import operations
 
     kinds = {type(op).__name__ for case in CASES for op in
              diff_schemas(CASES[case][0], CASES[case][1], Questioner(**CASES[case][2]))}
