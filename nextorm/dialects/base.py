@@ -16,6 +16,8 @@ import re
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+from ..schema.columns import needs_value
+
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
     from ..schema.operations import Operation
 
@@ -198,8 +200,7 @@ class Dialect:
     def render_add_column(self, op: Any) -> list[Any]:
         table, column = self.quote(op.table), self.quote(op.column)
         add = f"ALTER TABLE {table} ADD COLUMN {self.column_sql(op.column, op.definition)}"
-        needs_value = not op.definition.get("nullable") and op.definition.get("sql_default") is None
-        if not needs_value or op.backfill is None:
+        if not needs_value(op.definition) or op.backfill is None:
             return [add]
         return [
             f"{add} DEFAULT {self.literal(op.backfill)}",
@@ -212,8 +213,7 @@ class Dialect:
             return []
         kind = type(op).__name__
         if (kind == "AddColumn" and op.backfill is not None  # type: ignore[attr-defined]
-                and not op.definition.get("nullable")  # type: ignore[attr-defined]
-                and op.definition.get("sql_default") is None):  # type: ignore[attr-defined]
+                and needs_value(op.definition)):  # type: ignore[attr-defined]
             return ["The temporary DEFAULT fills existing rows so NOT NULL holds; dropping it "
                     "then means every new row must give a value."]
         if kind == "AlterColumn" and op.sets_not_null and op.backfill is not None:  # type: ignore[attr-defined]

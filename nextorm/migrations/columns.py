@@ -11,14 +11,6 @@ from ..schema.operations import CallDefault
 from .questioner import Questioner
 from .values import coerce
 
-#: Column keys that exist in the database; ``default`` and ``empty_default`` live only in the model.
-PHYSICAL_KEYS = ("type", "max_len", "precision", "scale", "nullable", "sql_default", "auto")
-
-
-def physical(col: dict[str, Any]) -> dict[str, Any]:
-    """Return the part of a column dict the database stores."""
-    return {k: col[k] for k in PHYSICAL_KEYS if k in col and not (k == "nullable" and not col[k])}
-
 
 def backfill_value(
     table: str, column: str, col: dict[str, Any], why: str, questioner: Questioner

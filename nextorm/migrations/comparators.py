@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..schema.columns import column_identity, needs_value
 from ..schema.operations import (
     AddColumn,
     AddForeignKey,
@@ -37,7 +38,7 @@ from ..schema.operations import (
     Operation,
 )
 from ..schema.plan import create_operations, creation_order
-from .columns import backfill_value, physical
+from .columns import backfill_value
 from .questioner import Questioner
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def new_and_changed_columns(table: ChangedTable, questioner: Questioner) -> Foun
         before = table.before["columns"].get(column)
         if before is None:
             yield from added_column(table.name, column, col, questioner)
-        elif physical(before) != physical(col):
+        elif column_identity(before) != column_identity(col):
             yield from changed_column(table.name, column, before, col, questioner)
 
 
@@ -123,7 +124,7 @@ def dropped_columns(table: ChangedTable, questioner: Questioner) -> Found:
 
 def added_column(table: str, column: str, col: dict[str, Any], questioner: Questioner) -> Found:
     """Add a column; a NOT NULL one gets a value for the rows the table may hold."""
-    if col.get("nullable") or col.get("sql_default") is not None:
+    if not needs_value(col):
         yield "add_columns", AddColumn(table, column, col)
         return
     value = backfill_value(table, column, col, "is added to a table that may hold rows",
@@ -149,7 +150,7 @@ def changed_column(
         yield "alter_columns", AlterColumn(table, column, before, col, value)
         return
     loose = {**col, "nullable": True}
-    if physical(before) != physical(loose):  # a new type too: change it first, still nullable
+    if column_identity(before) != column_identity(loose):  # a new type too: change it first, still nullable
         yield "alter_columns", AlterColumn(table, column, before, loose)
     yield from _filled(table, column, loose, col, value)
 

@@ -20,15 +20,16 @@ import copy
 import dataclasses
 from typing import Any
 
+from ..schema.columns import PHYSICAL_KEYS, column_identity
 from ..schema.operations import DropIndex, DropTable, DropUnique, Operation
-from .columns import PHYSICAL_KEYS, backfill_value, call_default, physical
+from .columns import backfill_value, call_default
 from .comparators import PHASES, TABLE_COMPARATORS, created_tables, dropped_tables
 from .questioner import Questioner
 from .renames import find_column_renames, find_table_renames
 
 __all__ = [
     "PHYSICAL_KEYS", "align_columns", "annotate", "backfill_value", "call_default",
-    "copied", "diff_schemas", "physical", "reverse_operations", "working_copy",
+    "column_identity", "copied", "diff_schemas", "reverse_operations", "working_copy",
 ]
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..schema.columns import column_identity
 from ..schema.operations import Operation, RenameColumn, RenameTable
-from .columns import physical
 from .questioner import Questioner
 
 
@@ -85,8 +85,8 @@ def _followed_join_table(
     if new in state or new not in target:
         return None
     columns = {c: _renamed_column(c, renamed) for c in state[old]["columns"]}
-    mapped = {columns[c]: physical(col) for c, col in state[old]["columns"].items()}
-    if mapped != {c: physical(col) for c, col in target[new]["columns"].items()}:
+    mapped = {columns[c]: column_identity(col) for c, col in state[old]["columns"].items()}
+    if mapped != {c: column_identity(col) for c, col in target[new]["columns"].items()}:
         return None
     implied.update({(new, c): n for c, n in columns.items() if c != n})
     return new
@@ -131,7 +131,7 @@ def find_column_renames(
             candidates = [known[old]]
         else:
             candidates = [c for c in added if c not in known.values()
-                          and physical(columns[old]) == physical(table["columns"][c])]
+                          and column_identity(columns[old]) == column_identity(table["columns"][c])]
         for new in candidates:
             if (name, old) in implied or questioner.ask_rename_column(name, old, new):
                 op = RenameColumn(name, old, new)
@@ -144,8 +144,8 @@ def find_column_renames(
 def same_columns(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """True if two tables have the same columns and primary key, whatever their order."""
     return (a["primary_key"] == b["primary_key"]
-            and {c: physical(col) for c, col in a["columns"].items()}
-            == {c: physical(col) for c, col in b["columns"].items()})
+            and {c: column_identity(col) for c, col in a["columns"].items()}
+            == {c: column_identity(col) for c, col in b["columns"].items()})
 
 
 def same_shape(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -154,7 +154,7 @@ def same_shape(a: dict[str, Any], b: dict[str, Any]) -> bool:
     Names are left out: a table renamed along with some of its columns has the same shape.
     """
     def shape(table: dict[str, Any], columns: Any) -> list[str]:
-        return sorted(repr(sorted(physical(table["columns"][c]).items())) for c in columns)
+        return sorted(repr(sorted(column_identity(table["columns"][c]).items())) for c in columns)
 
     return (shape(a, a["columns"]) == shape(b, b["columns"])
             and shape(a, a["primary_key"]) == shape(b, b["primary_key"]))

@@ -17,8 +17,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-#: Column keys that only the model knows; a database cannot report them.
-LOGICAL_ONLY_KEYS = ("default", "empty_default")
+from .columns import MODEL_ONLY_KEYS
 
 NUMERIC_TYPES = ("int", "float", "decimal")
 TEXT_TYPES = ("str", "uuid", "json")
@@ -44,7 +43,7 @@ def physical(schema: dict[str, Any]) -> dict[str, Any]:
     result = copy.deepcopy(schema)
     for table in result.get("tables", {}).values():
         for column in table.get("columns", {}).values():
-            for key in LOGICAL_ONLY_KEYS:
+            for key in MODEL_ONLY_KEYS:
                 column.pop(key, None)
             if "sql_default" in column:
                 canonical = canonical_sql_default(column["sql_default"], column.get("type", ""))

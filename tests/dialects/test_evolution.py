@@ -13,9 +13,9 @@ import datetime as dt
 import pytest
 
 from nextorm import PK, Database, Entity, Opt, Req, Set, Single
-from nextorm.migrations.diff import physical as physical_column
 from nextorm.migrations.generate import makemigrations
 from nextorm.migrations.runner import MigrationRunner
+from nextorm.schema.columns import column_identity as physical_column
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 

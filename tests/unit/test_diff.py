@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_golden import CASES, base, changed
 
 from nextorm import PK, Database, Entity, MigrationError, Opt, Req, Single
-from nextorm.migrations.diff import diff_schemas, physical, reverse_operations
+from nextorm.migrations.diff import diff_schemas, reverse_operations
 from nextorm.migrations.generate import (
     derive_name,
     makemigrations,
@@ -21,6 +21,7 @@ from nextorm.migrations.generate import (
     write_migration,
 )
 from nextorm.migrations.questioner import Questioner, ScriptedQuestioner
+from nextorm.schema.columns import column_identity as physical
 from nextorm.schema.model import _index_foreign_keys, empty_schema
 from nextorm.schema.operations import (
     AddColumn,

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...errors import BindError
+from ...schema.columns import needs_value
 from ..base import Dialect
 
 #: Operations SQLite renders as a table rebuild (AddColumn when it needs a value and
@@ -75,7 +76,7 @@ class SQLiteDialect(Dialect):
     def rebuilds_table(self, op: Any) -> bool:
         name = type(op).__name__
         if name == "AddColumn":
-            return not op.definition.get("nullable") and op.definition.get("sql_default") is None
+            return needs_value(op.definition)
         if name == "DropColumn":  # DROP COLUMN works unless a key or index still uses it
             return _constrained(op.table_before, op.column)
         return name in _REBUILT
