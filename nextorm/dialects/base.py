@@ -293,6 +293,10 @@ class Dialect:
         """Read every table of the bound database into schema-dict tables."""
         raise NotImplementedError
 
+    def parse_type(self, sql_type: str) -> dict[str, Any]:
+        """The logical type of an SQL type: the reverse of ``column_type``."""
+        raise NotImplementedError
+
     def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
         """Suspend foreign-key enforcement around a migration that rebuilds tables (SQLite)."""
         return nullcontext()

@@ -114,6 +114,11 @@ class MySQLDialect(Dialect):
 
         return read_tables(db)
 
+    def parse_type(self, sql_type: str) -> dict[str, Any]:
+        from .introspect import parse_type
+
+        return parse_type(sql_type)
+
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:
             import pymysql

@@ -111,8 +111,21 @@ def _attnames(db: Any, oid: int) -> dict[int, str]:
     return dict(rows)
 
 
+#: The spellings ``PostgresDialect.column_type`` writes, as ``format_type`` reports them.
+_DDL_SPELLINGS = {"INTEGER": "integer", "DOUBLE PRECISION": "double precision",
+                  "BOOLEAN": "boolean", "BYTEA": "bytea", "DATE": "date", "UUID": "uuid",
+                  "JSONB": "jsonb", "TEXT": "text", "TIMESTAMP": "timestamp without time zone",
+                  "TIME": "time without time zone"}
+_DDL_SIZED = re.compile(r"(VARCHAR|NUMERIC)\((\d+(?:,\d+)?)\)")
+
+
 def parse_type(sql_type: str) -> dict[str, Any]:
-    """Map ``format_type`` output to a logical type."""
+    """Map ``format_type`` output (or the DDL spelling NextORM writes) to a logical type."""
+    sql_type = _DDL_SPELLINGS.get(sql_type, sql_type)
+    ddl = _DDL_SIZED.fullmatch(sql_type)
+    if ddl:
+        base = "character varying" if ddl.group(1) == "VARCHAR" else "numeric"
+        sql_type = f"{base}({ddl.group(2)})"
     if sql_type in _SIMPLE_TYPES:
         return str_type(None) if sql_type == "text" else {"type": _SIMPLE_TYPES[sql_type]}
     sized = _SIZED.fullmatch(sql_type)

@@ -181,6 +181,11 @@ class SQLiteDialect(Dialect):
 
         return read_tables(db)
 
+    def parse_type(self, sql_type: str) -> dict[str, Any]:
+        from .introspect import parse_type
+
+        return parse_type(sql_type)
+
     @contextmanager
     def foreign_keys_off(self, db: Any) -> Iterator[None]:
         # The pragma is a no-op inside a transaction, so it wraps the migration's transaction.
