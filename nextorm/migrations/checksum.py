@@ -7,14 +7,15 @@ checksums:
 - ``file_checksum``: SHA-256 of the text with line endings normalised.  Equal means nothing
   changed; it costs one read and one hash, so the no-op ``migrate`` stays cheap.
 - ``code_checksum``: SHA-256 of the module's syntax tree with docstrings removed (comments
-  and formatting never reach the tree).  Only a file whose bytes changed pays for parsing;
+  and formatting never reach the tree).  Only a file whose bytes changed pays for parsing,
+  together with the text that ran (kept in the tracking table, and parsed by the same Python):
   equal means the edit was cosmetic, different means the code changed.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
+from typing import Any
 
 
 def file_checksum(data: bytes) -> str:
@@ -25,6 +26,8 @@ def file_checksum(data: bytes) -> str:
 
 def code_checksum(data: bytes) -> str | None:
     """Return the SHA-256 of the code in ``data``, or None if it does not parse."""
+    import ast  # only a changed file pays for the parser
+
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
@@ -34,8 +37,10 @@ def code_checksum(data: bytes) -> str | None:
     return hashlib.sha256(dumped.encode("utf-8")).hexdigest()
 
 
-def _strip_docstrings(tree: ast.AST) -> None:
+def _strip_docstrings(tree: Any) -> None:
     """Remove the docstring of the module and of every function and class, in place."""
+    import ast
+
     for node in ast.walk(tree):
         if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue

@@ -31,11 +31,12 @@ def state_of(file: MigrationFile | None, record: AppliedRecord | None) -> str:
 def code_changed(file: MigrationFile, record: AppliedRecord) -> bool:
     """True if what ``file`` runs differs from what ran (formatting and comments aside).
 
-    Equal bytes answer at once; only a file whose bytes changed is parsed.
+    Equal bytes answer at once; only a file whose bytes changed is parsed, with the text
+    that ran (kept in the tracking table).
     """
     if file.checksum == record.checksum:
         return False
-    return not record.code_checksum or file.code_checksum() != record.code_checksum
+    return not record.source_text or not file.same_code_as(record.source_text)
 
 
 def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord],
@@ -43,9 +44,9 @@ def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord]
                   report: Callable[[Step], None]) -> None:
     """Refuse to migrate over applied files whose code changed or that were deleted.
 
-    Checksums are brought up to date on the way: a cosmetic edit stores the file's new
-    checksum (the next run is cheap again), and a row written before code checksums existed
-    gets one the first time its file is read unchanged.
+    The tracking rows are brought up to date on the way: a cosmetic edit stores the file's new
+    checksum and text (the next run is cheap again), and a row written before the text was
+    kept gets it the first time its file is read unchanged.
     """
     by_number = {f.number: f for f in files}
     edited: list[MigrationFile] = []
@@ -55,10 +56,8 @@ def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord]
             continue
         if code_changed(file, record):
             edited.append(file)
-        elif file.checksum != record.checksum or record.code_checksum is None:
-            code = record.code_checksum or file.code_checksum()
-            if code:
-                recorder.set_checksums(record.version, file.checksum, code)
+        elif file.checksum != record.checksum or record.source_text is None:
+            recorder.set_source(record.version, file.checksum, file.source_text())
     missing = [r for n, r in records.items() if n not in by_number]
     if not edited and not missing:
         return
@@ -66,8 +65,7 @@ def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord]
         raise HistoryChangedError([f.name for f in edited], [r.name for r in missing])
     with recorder.db.transaction():
         for file in edited:
-            recorder.set_checksums(records[file.number].version, file.checksum,
-                                   file.code_checksum() or "")
+            recorder.set_source(records[file.number].version, file.checksum, file.source_text())
         for record in missing:
             recorder.forget(record.version)
             records.pop(record.number)

@@ -40,12 +40,17 @@ class MigrationFile:
         """The path as a user reads it: relative to the current folder when possible."""
         return display(self.path)
 
-    def code_checksum(self) -> str | None:
-        """The checksum of the code that runs (parses the file: call only when needed)."""
+    def source_text(self) -> str:
+        """The file's text, as the tracking table keeps it (read again: only when recording)."""
+        return self.path.read_bytes().decode("utf-8", errors="replace")
+
+    def same_code_as(self, source_text: str) -> bool:
+        """True if this file runs the same code as ``source_text`` (parses both: when needed)."""
         try:
-            return code_checksum(self.path.read_bytes())
+            mine = code_checksum(self.path.read_bytes())
         except OSError:
-            return None
+            return False
+        return mine is not None and mine == code_checksum(source_text.encode("utf-8"))
 
 
 #: The folder paths in messages are shown relative to (the CLI sets its project folder).

@@ -2,10 +2,11 @@
 
 One row per applied migration: ``version`` (the file's number), ``name`` (its file name),
 ``applied_at`` (UTC, ISO-8601 to the second), ``checksum`` (SHA-256 of the file with
-normalised line endings: the cheap "nothing changed" test) and ``code_checksum`` (SHA-256 of
-the file's syntax tree without comments, docstrings or formatting: what runs, so a reformatted
-or re-commented file is not "edited").  Rows written before ``code_checksum`` existed have it
-NULL; ``ensure_table`` adds the column in place.
+normalised line endings: the cheap "nothing changed" test) and ``source_text`` (the file as it
+ran: when the bytes differ, the code of both is compared, so a reformatted or re-commented
+file is not "edited", and the comparison never depends on the Python version that applied
+it).  Rows written before ``source_text`` existed have it NULL; ``ensure_table`` adds the
+column in place.
 
 On MariaDB, where DDL commits implicitly, a migration's row is written *before* it runs with
 ``status = 'running'`` (``'reverting'`` for a downgrade) and its ``progress`` (write
@@ -43,7 +44,7 @@ class AppliedRecord:
     status: str = APPLIED
     progress: int = 0
     error: str | None = None
-    code_checksum: str | None = None
+    source_text: str | None = None
 
     @property
     def number(self) -> int:
@@ -97,16 +98,17 @@ class MigrationRecorder:
             f"status VARCHAR(16) NOT NULL DEFAULT '{APPLIED}', "
             "progress INTEGER NOT NULL DEFAULT 0, "
             "error TEXT, "
-            "code_checksum VARCHAR(64))"
+            f"source_text {self.db.dialect.column_type({'type': 'str'})})"
         )
-        self._add_code_checksum_column()
+        self._add_source_column()
 
-    def _add_code_checksum_column(self) -> None:
-        """Upgrade a table written by an earlier NextORM: add ``code_checksum`` in place."""
+    def _add_source_column(self) -> None:
+        """Upgrade a table written by an earlier NextORM: add ``source_text`` in place."""
         try:
-            self.db._execute(f"SELECT code_checksum FROM {self.table} WHERE 1 = 0")
+            self.db._execute(f"SELECT source_text FROM {self.table} WHERE 1 = 0")
         except SQLError:
-            self.db._execute_dml(f"ALTER TABLE {self.table} ADD COLUMN code_checksum VARCHAR(64)")
+            text_type = self.db.dialect.column_type({"type": "str"})
+            self.db._execute_dml(f"ALTER TABLE {self.table} ADD COLUMN source_text {text_type}")
 
     def records(self) -> dict[int, AppliedRecord]:
         """Return every row keyed by migration number (empty when the table is missing)."""
@@ -116,7 +118,7 @@ class MigrationRecorder:
         columns = "version, name, applied_at, checksum, status, progress, error"
         try:
             try:
-                rows = self.db._execute(f"SELECT {columns}, code_checksum FROM {self.table}")
+                rows = self.db._execute(f"SELECT {columns}, source_text FROM {self.table}")
             except SQLError:  # a table of an earlier NextORM, not upgraded yet
                 rows = [(*r, None) for r in self.db._execute(f"SELECT {columns} FROM {self.table}")]
             records = [AppliedRecord(str(row[0]), row[1], row[2], row[3], row[4],
@@ -130,19 +132,19 @@ class MigrationRecorder:
             ) from None
 
     def record_applied(self, version: str, name: str, checksum: str,
-                       code_checksum: str | None = None, *, status: str = APPLIED) -> None:
+                       source_text: str | None = None, *, status: str = APPLIED) -> None:
         """Record that a migration was applied (or, with ``status``, that it has started)."""
         self.db._execute_dml(
             f"INSERT INTO {self.table} "
-            "(version, name, applied_at, checksum, status, progress, code_checksum) "
+            "(version, name, applied_at, checksum, status, progress, source_text) "
             "VALUES (?, ?, ?, ?, ?, 0, ?)",
-            [version, name, now_iso(), checksum, status, code_checksum],
+            [version, name, now_iso(), checksum, status, source_text],
         )
 
     def record_running(self, version: str, name: str, checksum: str,
-                       code_checksum: str | None = None) -> None:
+                       source_text: str | None = None) -> None:
         """Record that a migration has started (MariaDB: survives a failure half-way)."""
-        self.record_applied(version, name, checksum, code_checksum, status=RUNNING)
+        self.record_applied(version, name, checksum, source_text, status=RUNNING)
 
     def mark_applied(self, version: str) -> None:
         """Turn a running, failed or reverting row into an applied one."""
@@ -173,11 +175,11 @@ class MigrationRecorder:
             [status, progress, error[:2000], version],
         )
 
-    def set_checksums(self, version: str, checksum: str, code_checksum: str) -> None:
-        """Store a file's checksums (after an accepted edit, or to fill a pre-0.2 row)."""
+    def set_source(self, version: str, checksum: str, source_text: str) -> None:
+        """Store a file's checksum and text (an accepted or cosmetic edit, a pre-0.2 row)."""
         self.db._execute_dml(
-            f"UPDATE {self.table} SET checksum = ?, code_checksum = ? WHERE version = ?",
-            [checksum, code_checksum, version],
+            f"UPDATE {self.table} SET checksum = ?, source_text = ? WHERE version = ?",
+            [checksum, source_text, version],
         )
 
     def forget(self, version: str) -> None:
