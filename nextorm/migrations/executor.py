@@ -124,9 +124,9 @@ class MigrationExecutor:
         rebuilds = function is not None and bool(getattr(module, "FOREIGN_KEYS_OFF", False))
         suspended = db.dialect.foreign_keys_off(db) if rebuilds else nullcontext()
         with suspended, db.transaction(begin_sql(db)):
-            done_already = self.recorder.is_recorded(file.version) == (direction == UPGRADE)
-            if recheck_needed(db) and done_already:
-                return False
+            if recheck_needed(db) and self.recorder.is_recorded(file.version) == (
+                    direction == UPGRADE):
+                return False  # done by another process while this one waited for the lock
             if function is not None:
                 try:
                     call(function, MigrationContext(db), file, direction)
