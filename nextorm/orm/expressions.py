@@ -8,7 +8,6 @@ module.  A ``Selection`` is what a query selects; ``Query`` (``query.py``) build
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..entity import Entity
@@ -176,12 +175,19 @@ def escape_like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
-@dataclass(frozen=True)
 class Selection:
     """What a query selects: the entity, its conditions, its order and its window."""
 
-    entity: type[Entity]
-    where: tuple[Condition, ...] = ()
-    order: tuple[Order, ...] = ()
-    limit: int | None = None
-    offset: int | None = None
+    __slots__ = ("entity", "where", "order", "limit", "offset")
+
+    def __init__(self, entity: type[Entity], where: tuple[Condition, ...] = (),
+                 order: tuple[Order, ...] = (), limit: int | None = None,
+                 offset: int | None = None) -> None:
+        self.entity, self.where, self.order = entity, where, order
+        self.limit, self.offset = limit, offset
+
+    def replace(self, **changes: Any) -> Selection:
+        """A copy with the given parts replaced (``limit=None`` removes the limit)."""
+        parts = {name: getattr(self, name) for name in self.__slots__}
+        parts.update(changes)
+        return Selection(**parts)

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ..convert import Converter, converters
 from ..entity import logical_type
 from ..errors import NotBoundError
-from .rows import InsertColumn, ReadPlan, insert_plan, read_plan
+from .rows import InsertColumn, ReadPlan, insert_plan
 from .sql import EntityStatements
-from .values import CreationPlan, creation_plan
+from .values import CreationPlan
 
 if TYPE_CHECKING:
     from ..database import Database
@@ -137,9 +137,9 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
         entity=entity, table=quoted_table, attrs=attrs, pk_attrs=emap.pk_attrs,
         auto_pk=auto_pk, relations=emap.relations,
         statements=EntityStatements(dialect, quoted_table, attrs, emap.pk_attrs, auto_pk),
-        read_plan=read_plan(list(attrs.values())),
+        read_plan=ReadPlan(list(attrs.values())),
         insert_plan=insert_plan(attrs, auto_pk),
-        creation_plan=creation_plan(entity),
+        creation_plan=CreationPlan(entity),
     )
 
 

@@ -31,27 +31,26 @@ def insert_row(session: Session, obj: EntityObject, chain: tuple[int, ...] = ())
     entity = type(obj)
     info = session.info(entity)
     vals = obj._vals_
-    names: list[str] = []
     params: list[Any] = []
-    server_filled = False
-    for a, is_single, to_db, required, server_fills in info.insert_plan:
-        value = vals.get(a.name)
+    server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
+    for name, a, is_single, to_db, required, server_fills in info.insert_plan:
+        value = vals.get(name)
         if value is None:
-            if server_fills:  # the server's DEFAULT (or auto-increment) fills it
-                server_filled = server_filled or a.name != info.auto_pk
+            if server_fills:
+                server_filled += (name,)
                 continue
             if required:
-                raise ValidationError(f"{entity.__name__}.{a.name} is required "
+                raise ValidationError(f"{entity.__name__}.{name} is required "
                                       f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
             params.extend([None] * len(a.columns))
         elif is_single:
             params.extend(key_columns(a, _related_key(session, obj, a, value, chain)))
         else:
             params.append(value if to_db is None else to_db(value))
-        names.append(a.name)
     auto = info.auto_pk
     try:
-        new_id = session.insert(info.statements.insert(tuple(names)), params, auto is not None)
+        new_id = session.insert(info.statements.insert_without(server_filled), params,
+                                auto is not None)
     except IntegrityError as exc:
         raise explain(exc, info, session.database, f"cannot insert {entity.__name__}") from exc
     if auto and vals.get(auto) is None:
@@ -62,10 +61,9 @@ def insert_row(session: Session, obj: EntityObject, chain: tuple[int, ...] = ())
         d["_dirty_"] = None
         session.dirty.pop(id(obj), None)
     session.register(obj, vals[auto] if auto else info.key_of_row(vals))
-    if server_filled:  # columns filled by the server's DEFAULT: read them back
-        omitted = [n for n in info.attrs if n not in names and n != auto]
-        if omitted:
-            session.refresh(obj, omitted)
+    defaulted = [name for name in server_filled if name != auto]
+    if defaulted:  # columns the server's DEFAULT filled: read them back
+        session.refresh(obj, defaulted)
 
 
 def _related_key(session: Session, obj: EntityObject, a: AttrInfo, value: Any,

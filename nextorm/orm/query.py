@@ -17,7 +17,6 @@ for "no value", ``is_(None)`` and ``== None`` match ``''``.  A query runs inside
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,7 @@ class Query:
         self.selection = selection or Selection(entity)
 
     def _with(self, **changes: Any) -> Query:
-        return Query(self.entity, dataclasses.replace(self.selection, **changes))
+        return Query(self.entity, self.selection.replace(**changes))
 
     def filter(self, *conditions: Condition, **equal: Any) -> Query:
         """Keep rows matching every condition; ``name=value`` means ``Entity.name == value``."""

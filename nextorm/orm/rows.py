@@ -7,8 +7,7 @@ turning 100,000 rows into value dicts is a zip and a few converter calls per row
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..convert import Converter
 
@@ -17,35 +16,37 @@ if TYPE_CHECKING:
 
 Row = Sequence[Any]
 
+# Plans are plain tuples, unpacked in the loops that run once per row (cheaper than objects,
+# and no class to build at import).
 
-class AttrRead(NamedTuple):
-    """Where one attribute's value sits in a row, and how to convert each of its columns."""
+#: Where one attribute's value sits in a row: ``(name, index of its first column,
+#: from_db per column, empty_str)``; ``empty_str``: Opt[str] stored NOT NULL, NULL reads as ''.
+AttrRead = tuple[str, int, tuple[Converter, ...], bool]
 
-    name: str
-    first: int  # index of its first column in the row
-    from_db: tuple[Converter, ...]  # one per column
-    empty_str: bool  # Opt[str] stored NOT NULL: NULL reads as ''
-
-
-class InsertColumn(NamedTuple):
-    """How one attribute's value goes into an INSERT."""
-
-    attr: AttrInfo
-    is_single: bool
-    to_db: Converter  # of a one-column attribute
-    required: bool
-    server_fills: bool  # the server's DEFAULT or auto-increment fills it when the value is None
+#: How one attribute's value goes into an INSERT: ``(name, attribute, is a Single, to_db of a
+#: one-column attribute, required, the server fills it when the value is None)``.
+InsertColumn = tuple[str, "AttrInfo", bool, Converter, bool, bool]
 
 
-@dataclass(frozen=True)
 class ReadPlan:
     """How to turn rows of some attributes' columns (in that order) into value dicts."""
 
-    reads: tuple[AttrRead, ...]
-    one_column_each: bool  # the fast path: zip the names with the row, then fix a few
-    names: tuple[str, ...]
-    conversions: tuple[tuple[str, int, Callable[[Any], Any]], ...]
-    empty_str_names: tuple[str, ...]
+    __slots__ = ("reads", "one_column_each", "names", "conversions", "empty_str_names")
+
+    def __init__(self, attrs: Sequence[AttrInfo]) -> None:
+        reads: list[AttrRead] = []
+        i = 0
+        for a in attrs:
+            reads.append((a.name, i, tuple(a.from_db), a.empty_str))
+            i += len(a.columns)
+        self.reads = tuple(reads)
+        #: The fast path: zip the names with the row, then convert a few values.
+        self.one_column_each = all(len(from_db) == 1 for _, _, from_db, _ in reads)
+        self.names = tuple(name for name, _, _, _ in reads)
+        self.conversions: tuple[tuple[str, int, Callable[[Any], Any]], ...] = tuple(
+            (name, first, convert) for name, first, from_db, _ in reads
+            if len(from_db) == 1 and (convert := from_db[0]) is not None)
+        self.empty_str_names = tuple(name for name, _, _, empty in reads if empty)
 
     def values_of(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
         """Return the attribute values of each row."""
@@ -88,32 +89,15 @@ class ReadPlan:
         return vals
 
 
-def read_plan(attrs: Sequence[AttrInfo]) -> ReadPlan:
-    """Return the plan that reads rows holding the columns of ``attrs``, in that order."""
-    reads = []
-    i = 0
-    for a in attrs:
-        reads.append(AttrRead(a.name, i, tuple(a.from_db), a.empty_str))
-        i += len(a.columns)
-    one_column_each = all(len(r.from_db) == 1 for r in reads)
-    return ReadPlan(
-        reads=tuple(reads), one_column_each=one_column_each,
-        names=tuple(r.name for r in reads),
-        conversions=tuple((r.name, r.first, convert) for r in reads
-                          if len(r.from_db) == 1 and (convert := r.from_db[0]) is not None),
-        empty_str_names=tuple(r.name for r in reads if r.empty_str),
-    )
-
-
 def read_values(info: EntityInfo, names: list[str], row: Row) -> dict[str, Any]:
     """Convert the columns of ``names`` (in that order) from one row."""
-    return read_plan([info.attrs[name] for name in names]).values(row)
+    return ReadPlan([info.attrs[name] for name in names]).values(row)
 
 
 def insert_plan(attrs: dict[str, AttrInfo], auto_pk: str | None) -> list[InsertColumn]:
     """Return how each stored attribute goes into an INSERT, in column order."""
-    return [InsertColumn(a, a.kind == "single", a.to_db[0], a.required,
-                         a.name == auto_pk or a.sql_default is not None)
+    return [(a.name, a, a.kind == "single", a.to_db[0], a.required,
+             a.name == auto_pk or a.sql_default is not None)
             for a in attrs.values()]
 
 

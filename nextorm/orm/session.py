@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..attributes import DELETED, DETACHED, LOADED, NEW
 from ..database import MAPPED_DATABASES
@@ -45,13 +45,8 @@ class _Rollback(Exception):
     """Thrown into ``db.transaction()`` to make it roll back without a user exception."""
 
 
-class PendingLink(NamedTuple):
-    """A many-to-many link to add or remove at flush."""
-
-    add: bool
-    relation: Relation
-    owner: EntityObject
-    target: EntityObject
+#: A many-to-many link to write at flush: ``(add it, else remove it; relation, owner, target)``.
+PendingLink = tuple[bool, "Relation", "EntityObject", "EntityObject"]
 
 
 def mapped_databases(entity: type[Entity]) -> list[Database]:
@@ -166,11 +161,11 @@ class Session:
 
     def link(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Add a many-to-many link at flush."""
-        self.links.append(PendingLink(True, relation, owner, target))
+        self.links.append((True, relation, owner, target))
 
     def unlink(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Remove a many-to-many link at flush."""
-        self.links.append(PendingLink(False, relation, owner, target))
+        self.links.append((False, relation, owner, target))
 
     def flush(self) -> None:
         """Write pending inserts, updates and many-to-many links to the database."""

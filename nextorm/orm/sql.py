@@ -41,17 +41,20 @@ class EntityStatements:
         self.delete = f"DELETE FROM {table} WHERE {self.key_where}"
         key_where_t0 = " AND ".join(f"t0.{q} = ?" for q in self.key_quoted)
         self.select_by_key = f"SELECT {self.all_columns} FROM {table} t0 WHERE {key_where_t0}"
-        self._inserts: dict[tuple[str, ...], str] = {}
+        self._inserts: dict[tuple[str, ...], str] = {}  # by the attributes left out
         self._updates: dict[tuple[str, ...], str] = {}
 
     def _columns(self, names: tuple[str, ...] | list[str]) -> list[str]:
         return [q for name in names for q in self._attrs[name].quoted]
 
-    def insert(self, names: tuple[str, ...]) -> str:
-        """The INSERT of the given attributes; it returns the auto key where the server can."""
-        sql = self._inserts.get(names)
+    def insert_without(self, server_filled: tuple[str, ...]) -> str:
+        """The INSERT of every attribute but ``server_filled`` (left to the server's DEFAULT).
+
+        It returns the auto key where the server can.
+        """
+        sql = self._inserts.get(server_filled)
         if sql is None:
-            cols = self._columns(names)
+            cols = self._columns([name for name in self._attrs if name not in server_filled])
             if cols:
                 marks = ", ".join("?" * len(cols))
                 sql = f"INSERT INTO {self._table} ({', '.join(cols)}) VALUES ({marks})"
@@ -59,7 +62,7 @@ class EntityStatements:
                 sql = _insert_defaults(self._dialect, self._table)
             if self._auto_pk and _returns_inserted_key(self._dialect):
                 sql += f" RETURNING {self._attrs[self._auto_pk].quoted[0]}"
-            self._inserts[names] = sql
+            self._inserts[server_filled] = sql
         return sql
 
     def update(self, names: tuple[str, ...]) -> str:
@@ -140,8 +143,7 @@ def select_sql(session: Session, selection: Selection, columns: str | None = Non
 
 def count_sql(session: Session, selection: Selection) -> tuple[str, list[Any]]:
     """Count the rows of a query (its window applies; its order does not matter)."""
-    unordered = Selection(selection.entity, selection.where, (), selection.limit,
-                          selection.offset)
+    unordered = selection.replace(order=())
     if selection.limit is not None or selection.offset:
         sql, params, _ = select_sql(session, unordered, "1")
         return f"SELECT COUNT(*) FROM ({sql}) counted", params
@@ -151,8 +153,7 @@ def count_sql(session: Session, selection: Selection) -> tuple[str, list[Any]]:
 
 def exists_sql(session: Session, selection: Selection) -> tuple[str, list[Any]]:
     """Return one row when a query matches any."""
-    first = Selection(selection.entity, selection.where, (), 1, selection.offset)
-    sql, params, _ = select_sql(session, first, "1")
+    sql, params, _ = select_sql(session, selection.replace(order=(), limit=1), "1")
     return sql, params
 
 

@@ -3,8 +3,8 @@
 ``value_checker(attr)`` returns the function every assignment goes through
 (``user.name = x``, ``User(name=x)``, ``User[key]``): it refuses a value of the wrong type with
 a message naming the attribute, and coerces where that loses nothing (``1`` to ``1.0`` for a
-float, a string to a ``UUID`` or a ``Decimal``).  ``creation_plan(entity)`` gathers, once per
-entity, the checks and defaults ``Entity(...)`` applies.
+float, a string to a ``UUID`` or a ``Decimal``).  ``CreationPlan(entity)`` gathers, once per
+entity and database, the checks and defaults ``Entity(...)`` applies.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..entity import logical_type
 from ..errors import ValidationError
@@ -149,32 +148,28 @@ _TYPE_CHECKS: dict[str, Check] = {
 }
 
 
-class NewColumn(NamedTuple):
-    """How ``Entity(...)`` fills one stored attribute."""
-
-    name: str
-    check: Check
-    default: Any
-    call_default: bool  # the default is a function to call for each new object
+#: How ``Entity(...)`` fills one stored attribute: ``(name, check, default, call_default)``;
+#: ``call_default``: the default is a function to call for each new object.
+NewColumn = tuple[str, Check, Any, bool]
 
 
-@dataclass(frozen=True)
 class CreationPlan:
     """What ``Entity(...)`` needs: the attribute names, the stored ones, the others."""
 
-    names: frozenset[str]
-    columns: tuple[NewColumn, ...]
-    others: tuple[str, ...]  # Set and Local attributes: assigned after the row's values
+    __slots__ = ("names", "columns", "others")
+
+    def __init__(self, entity: type[Entity]) -> None:
+        attrs = entity._attrs_.values()
+        self.names = frozenset(entity._attrs_)
+        #: The checks and defaults of the stored attributes, in declaration order.
+        self.columns: tuple[NewColumn, ...] = tuple(
+            (a.name, entity.__dict__[a.name].checker(), a.opt("default"),
+             _is_factory(a.opt("default")))
+            for a in attrs if a.is_column)
+        #: Set and Local attributes: assigned once the object has its stored values.
+        self.others = tuple(a.name for a in attrs if not a.is_column)
 
 
-def creation_plan(entity: type[Entity]) -> CreationPlan:
-    """Return the checks and defaults of ``entity``'s stored attributes, in declaration order."""
-    columns = []
-    for a in entity._attrs_.values():
-        if a.is_column:
-            descriptor = entity.__dict__[a.name]
-            default = a.opt("default")
-            call = callable(default) and not isinstance(default, enum.Enum)
-            columns.append(NewColumn(a.name, descriptor.checker(), default, call))
-    others = tuple(a.name for a in entity._attrs_.values() if not a.is_column)
-    return CreationPlan(frozenset(entity._attrs_), tuple(columns), others)
+def _is_factory(default: Any) -> bool:
+    """A callable default is called for each new object (an Enum member is a value)."""
+    return callable(default) and not isinstance(default, enum.Enum)
