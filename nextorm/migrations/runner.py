@@ -165,7 +165,7 @@ class MigrationRunner:
     def _announcing(self, steps: list[Step]) -> Callable[[Step], None]:
         """Report each step; before the first change, report which database it changes."""
         def report(step: Step) -> None:
-            if not any(s.action == "database" for s in steps):
+            if not steps:
                 announce = Step("database", self.db.describe())
                 steps.append(announce)
                 self.report(announce)
