@@ -274,6 +274,23 @@ class Dialect:
         """Return the name the server gives the primary key of ``table`` (to drop it)."""
         raise NotImplementedError(f"{self.name} does not drop primary keys by name")
 
+    # -- what the ORM's SQL needs to know --------------------------------------------------
+
+    #: ``LIMIT`` meaning "no limit", for an OFFSET without a limit.
+    no_limit_sql: str = "-1"
+    #: LIKE ignores case here, so a case-sensitive match is written as GLOB (SQLite).
+    like_as_glob: bool = False
+    #: The driver has no ``lastrowid``: an INSERT returns the auto key (PostgreSQL).
+    insert_returns_key: bool = False
+
+    def nulls_smallest_sql(self, descending: bool) -> str:
+        """The ORDER BY suffix that sorts NULL as the smallest value (as SQLite and MariaDB do)."""
+        return ""
+
+    def insert_defaults_sql(self, table: str) -> str:
+        """An INSERT of a row whose every column takes its default."""
+        return f"INSERT INTO {table} DEFAULT VALUES"
+
     # -- what the migration runner needs to know ------------------------------------------
 
     #: A lock held by the session exists (the runner need not re-check inside each migration).

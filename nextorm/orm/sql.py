@@ -59,8 +59,8 @@ class EntityStatements:
                 marks = ", ".join("?" * len(cols))
                 sql = f"INSERT INTO {self._table} ({', '.join(cols)}) VALUES ({marks})"
             else:
-                sql = _insert_defaults(self._dialect, self._table)
-            if self._auto_pk and _returns_inserted_key(self._dialect):
+                sql = self._dialect.insert_defaults_sql(self._table)
+            if self._auto_pk and self._dialect.insert_returns_key:
                 sql += f" RETURNING {self._attrs[self._auto_pk].quoted[0]}"
             self._inserts[server_filled] = sql
         return sql
@@ -120,7 +120,7 @@ def select_sql(session: Session, selection: Selection, columns: str | None = Non
     orders: list[str] = []
     for order in selection.order:
         cols, _ = ctx.columns(order.attr)
-        nulls = _nulls_smallest(ctx.dialect, order.descending)
+        nulls = ctx.dialect.nulls_smallest_sql(order.descending)
         orders.extend((f"{c} DESC" if order.descending else c) + nulls for c in cols)
     sql = f"SELECT {columns or info.statements.all_columns} FROM {info.table} t0"
     if ctx.joins:
@@ -134,7 +134,7 @@ def select_sql(session: Session, selection: Selection, columns: str | None = Non
         sql += " LIMIT ?"
         params.append(selection.limit)
     elif selection.offset:
-        sql += " LIMIT " + _no_limit(ctx.dialect)
+        sql += " LIMIT " + ctx.dialect.no_limit_sql
     if selection.offset:
         sql += " OFFSET ?"
         params.append(selection.offset)
@@ -260,7 +260,7 @@ def _joined(parts: list[str], op: str) -> str:
 
 def _like_sql(cond: Like, ctx: SelectContext) -> str:
     cols, _ = ctx.columns(cond.attr)
-    if _like_runs_as_glob(ctx.dialect):
+    if ctx.dialect.like_as_glob:
         ctx.params.append(_like_to_glob(cond.pattern, escaped=not cond.raw))
         return f"{cols[0]} GLOB ?"
     ctx.params.append(cond.pattern)
@@ -308,37 +308,3 @@ _RENDERERS: dict[type[Condition], Callable[[Any, SelectContext], str]] = {
     Like: _like_sql,
     LinkedTo: _linked_to_sql,
 }
-
-
-# -- what differs per server (each becomes a Dialect attribute once dialects/ is free) ------
-
-#: ``LIMIT`` meaning "no limit", for an OFFSET without a limit.
-_NO_LIMIT = {"sqlite": "-1", "mysql": "18446744073709551615", "postgres": "ALL"}
-
-
-def _no_limit(dialect: Dialect) -> str:
-    return _NO_LIMIT[dialect.name]
-
-
-def _nulls_smallest(dialect: Dialect, descending: bool) -> str:
-    """NULL sorts as the smallest value everywhere (as SQLite and MariaDB do; PostgreSQL is told)."""
-    if dialect.name == "postgres":
-        return " NULLS LAST" if descending else " NULLS FIRST"
-    return ""
-
-
-def _like_runs_as_glob(dialect: Dialect) -> bool:
-    """SQLite's LIKE ignores case; GLOB does not."""
-    return dialect.name == "sqlite"
-
-
-def _returns_inserted_key(dialect: Dialect) -> bool:
-    """psycopg has no ``lastrowid``: PostgreSQL's INSERT returns the auto key instead."""
-    return dialect.name == "postgres"
-
-
-def _insert_defaults(dialect: Dialect, table: str) -> str:
-    """An INSERT of a row whose every column takes its default."""
-    if dialect.name == "mysql":
-        return f"INSERT INTO {table} () VALUES ()"
-    return f"INSERT INTO {table} DEFAULT VALUES"

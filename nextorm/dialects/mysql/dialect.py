@@ -28,6 +28,10 @@ class MySQLDialect(Dialect):
     supports_alter_column = True
     quote_char = "`"
     backslash_escapes = True
+    no_limit_sql = "18446744073709551615"
+
+    def insert_defaults_sql(self, table: str) -> str:
+        return f"INSERT INTO {table} () VALUES ()"
     max_identifier_length = 64
     type_names = {
         "int": "INT",

@@ -13,6 +13,11 @@ class PostgresDialect(Dialect):
     transactional_ddl = True
     supports_alter_column = True
     max_identifier_length = 63
+    no_limit_sql = "ALL"
+    insert_returns_key = True
+
+    def nulls_smallest_sql(self, descending: bool) -> str:
+        return " NULLS LAST" if descending else " NULLS FIRST"
     type_names = {
         "int": "INTEGER",
         "float": "DOUBLE PRECISION",

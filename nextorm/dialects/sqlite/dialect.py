@@ -55,6 +55,7 @@ class SQLiteDialect(Dialect):
     supports_alter_column = False
     max_identifier_length = 1024
     format_placeholders = False
+    like_as_glob = True
     type_names = {
         "int": "INTEGER",
         "float": "REAL",
