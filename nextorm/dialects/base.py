@@ -299,20 +299,28 @@ class Dialect:
     begin_migration_sql: str = "BEGIN"
 
     def migrate_lock(self, db: Any) -> AbstractContextManager[None]:
-        """Hold the one-migrate-at-a-time lock of the bound database."""
-        raise NotImplementedError
+        """Hold the one-migrate-at-a-time lock of the bound database (its ``lock.py``)."""
+        return self._module("lock").migrate_lock(db)
 
     def schema_missing(self, db: Any) -> bool:
         """True if the connection names no existing schema (so there is no history to read)."""
         return False
 
     def introspect_tables(self, db: Any) -> dict[str, Any]:
-        """Read every table of the bound database into schema-dict tables."""
-        raise NotImplementedError
+        """Read every table of the bound database into schema-dict tables (``introspect.py``)."""
+        return self._module("introspect").read_tables(db)
 
     def parse_type(self, sql_type: str) -> dict[str, Any]:
         """The logical type of an SQL type: the reverse of ``column_type``."""
-        raise NotImplementedError
+        return self._module("introspect").parse_type(sql_type)
+
+    def _module(self, name: str) -> Any:
+        """A module of this dialect's package, imported when first needed (``migrate`` must
+        not pay for introspection, nor the ORM for the lock)."""
+        import importlib
+
+        package = type(self).__module__.rpartition(".")[0]
+        return importlib.import_module(f"{package}.{name}")
 
     def foreign_keys_off(self, db: Any) -> AbstractContextManager[None]:
         """Suspend foreign-key enforcement around a migration that rebuilds tables (SQLite)."""

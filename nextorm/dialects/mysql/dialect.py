@@ -108,20 +108,6 @@ class MySQLDialect(Dialect):
         code = cause.args[0] if cause is not None and cause.args else None
         return code in self.ALREADY_DONE_ERRORS
 
-    def migrate_lock(self, db: Any) -> Any:
-        from .lock import migrate_lock
-
-        return migrate_lock(db)
-
-    def introspect_tables(self, db: Any) -> dict[str, Any]:
-        from .introspect import read_tables
-
-        return read_tables(db)
-
-    def parse_type(self, sql_type: str) -> dict[str, Any]:
-        from .introspect import parse_type
-
-        return parse_type(sql_type)
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:

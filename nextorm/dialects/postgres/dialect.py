@@ -86,23 +86,9 @@ class PostgresDialect(Dialect):
     def bytes_literal(self, hex_digits: str) -> str:
         return f"'\\x{hex_digits}'::bytea"
 
-    def migrate_lock(self, db: Any) -> Any:
-        from .lock import migrate_lock
-
-        return migrate_lock(db)
-
     def schema_missing(self, db: Any) -> bool:
         return db._execute("SELECT current_schema()")[0][0] is None
 
-    def introspect_tables(self, db: Any) -> dict[str, Any]:
-        from .introspect import read_tables
-
-        return read_tables(db)
-
-    def parse_type(self, sql_type: str) -> dict[str, Any]:
-        from .introspect import parse_type
-
-        return parse_type(sql_type)
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:

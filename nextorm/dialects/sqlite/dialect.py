@@ -172,20 +172,6 @@ class SQLiteDialect(Dialect):
     session_lock = False
     begin_migration_sql = "BEGIN IMMEDIATE"
 
-    def migrate_lock(self, db: Any) -> Any:
-        from .lock import migrate_lock
-
-        return migrate_lock(db)
-
-    def introspect_tables(self, db: Any) -> dict[str, Any]:
-        from .introspect import read_tables
-
-        return read_tables(db)
-
-    def parse_type(self, sql_type: str) -> dict[str, Any]:
-        from .introspect import parse_type
-
-        return parse_type(sql_type)
 
     @contextmanager
     def foreign_keys_off(self, db: Any) -> Iterator[None]:
