@@ -22,20 +22,6 @@ if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import th
     from ..schema.operations import Operation
 
 
-#: How long a second ``migrate`` waits for the first one, in seconds.
-MIGRATE_LOCK_WAIT_SECONDS = 600
-
-
-def release_quietly(db: Any, sql: str, params: list[Any]) -> None:
-    """Release a session lock; if the connection is gone, the server released it already."""
-    from ..errors import SQLError
-
-    try:
-        db._execute(sql, params)
-    except SQLError:
-        pass
-
-
 class Dialect:
     """Base dialect; subclasses set the flags and override what their server does differently."""
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...errors import MigrationError
-from ..base import MIGRATE_LOCK_WAIT_SECONDS, release_quietly
+from ..locking import MIGRATE_LOCK_WAIT_SECONDS, release_quietly
 
 _NAME = "CONCAT('nextorm_migrate:', LEFT(SHA1(DATABASE()), 40))"
 

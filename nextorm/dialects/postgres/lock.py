@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..base import release_quietly
+from ..locking import release_quietly
 
 _LOCK_CLASS = 4_127_001  # first key of the advisory lock: "NextORM migrate"
 _KEY = "?, hashtext(current_schema())"

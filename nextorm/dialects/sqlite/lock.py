@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..base import MIGRATE_LOCK_WAIT_SECONDS
+from ..locking import MIGRATE_LOCK_WAIT_SECONDS
 
 
 @contextmanager
