@@ -15,7 +15,7 @@ read or queried.
 ``relation_set.py`` ``user.posts``: the objects a ``Set`` relates, and changing them
 ``layout.py``       ``EntityInfo``: an entity's columns, converters and plans on one database
 ``rows.py``         rows <-> attribute values (read plan, insert plan, key parameters)
-``sql.py``          every SQL string the runtime sends, and the per-server differences in it
+``sql.py``          every SQL string the runtime sends (server differences: the dialect's)
 ==================  ==========================================================================
 
 Values are converted between Python and the driver by ``nextorm/convert.py``.

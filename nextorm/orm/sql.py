@@ -2,10 +2,10 @@
 
 Identifiers arrive quoted (``layout.py`` quotes them with the dialect) or are quoted here;
 values always travel as ``?`` parameters, which ``Database`` adapts to the driver.  The
-statements of one entity are built on first use and kept in its ``EntityStatements``.
+statements of one entity are built once per database and kept in its ``EntityStatements``.
 
-The few things that differ per server are the small functions at the end of this module;
-they move into ``dialects/`` as dialect attributes.
+What differs per server (the "no limit" LIMIT, NULL ordering, LIKE as GLOB, RETURNING, an
+INSERT of defaults only) is asked of the dialect, never decided here by the server's name.
 """
 
 from __future__ import annotations
