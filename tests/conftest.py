@@ -128,3 +128,14 @@ def make_db(target: Target):
     yield factory
     for db in made:
         db.disconnect()
+
+
+@pytest.fixture
+def db(target: Target):
+    """A Database with no entities, bound to a fresh empty database on each server in turn."""
+    from nextorm import Database
+
+    database = Database(entities=[])
+    target.bind(database)
+    yield database
+    database.disconnect()

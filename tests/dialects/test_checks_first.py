@@ -19,7 +19,6 @@ from migration_helpers import (
     write_migration,
 )
 
-from nextorm import Database
 from nextorm.errors import MigrationError
 from nextorm.migrations.recorder import MigrationRecorder
 from nextorm.schema.compare import physical
@@ -35,14 +34,6 @@ def users(*, email: bool, unique_name: bool = False) -> dict:
     if unique_name:
         uniques["unq_user__name"] = {"columns": ["name"]}
     return schema(user=table(columns, uniques=uniques))
-
-
-@pytest.fixture
-def db(target):
-    database = Database(entities=[])
-    target.bind(database)
-    yield database
-    database.disconnect()
 
 
 def first_statement_is_a_check(source: str, function: str) -> None:

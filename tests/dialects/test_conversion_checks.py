@@ -33,14 +33,6 @@ def post(**views: object) -> dict:
     return schema(post=table({"views": {"nullable": True, **views}}))
 
 
-@pytest.fixture
-def db(target):
-    database = Database(entities=[])
-    target.bind(database)
-    yield database
-    database.disconnect()
-
-
 def change(db: Database, tmp_path, old: dict, new: dict, values: list) -> str:
     """Create ``old`` holding ``values`` in post.views, write the migration to ``new``."""
     create(db, old["tables"])

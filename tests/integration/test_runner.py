@@ -9,14 +9,6 @@ from nextorm.errors import MigrationError
 from nextorm.migrations.runner import MigrationStatus, format_statuses
 
 
-@pytest.fixture
-def db(target):
-    database = Database(entities=[])
-    target.bind(database)
-    yield database
-    database.disconnect()
-
-
 def write(folder, name, text):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text)
