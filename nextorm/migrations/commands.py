@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .cli_context import Context, Failure, say
-from .loader import display
+from .loader import SNAPSHOT_NAME, display
 
 
 def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
@@ -82,6 +82,8 @@ def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None
 
 def warn_unmigrated_changes(ctx: Context, local: dict[str, Any], db: Any) -> None:
     """One warning line when the entities have changes that no migration holds yet."""
+    if not (Path(ctx.directory(local)) / SNAPSHOT_NAME).exists():
+        return  # migrations written by hand: nothing to compare (and nothing to import)
     from ..errors import SnapshotError
     from .drift import entities_have_unmigrated_changes
 

@@ -22,6 +22,8 @@ from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError, MigrationFileError
 from .checksum import code_checksum, file_checksum
 
+#: The snapshot beside the migration files (``snapshot.py`` reads and writes it).
+SNAPSHOT_NAME = ".schema_snapshot.json"
 FILE_PATTERN = re.compile(r"^([0-9]+)_(\w+)\.py$")
 
 

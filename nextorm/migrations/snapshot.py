@@ -31,8 +31,8 @@ from typing import Any
 
 from ..errors import SnapshotError
 from ..schema.model import SCHEMA_FORMAT, empty_schema
+from .loader import SNAPSHOT_NAME
 
-SNAPSHOT_NAME = ".schema_snapshot.json"
 _TABLE_KEYS = ("columns", "primary_key", "indexes", "uniques", "foreign_keys")
 
 
