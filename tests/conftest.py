@@ -39,6 +39,24 @@ class Target:
         """A line of Python that binds ``var`` here, for modules written into temp projects."""
         return f"{var}.bind({self.provider!r}, {self.url!r})"
 
+    def drop_tables(self) -> None:
+        """Drop every table by hand (one failed example must not spoil the next ones)."""
+        from nextorm import Database
+
+        db = Database(entities=[])
+        self.bind(db)
+        try:
+            q = db.dialect.quote
+            if self.provider == "mysql":
+                db._execute_dml("SET FOREIGN_KEY_CHECKS = 0")
+            elif self.provider == "sqlite":
+                db._execute_dml("PRAGMA foreign_keys = OFF")
+            for name in db.table_names():
+                cascade = " CASCADE" if self.provider == "postgres" else ""
+                db._execute_dml(f"DROP TABLE IF EXISTS {q(name)}{cascade}")
+        finally:
+            db.disconnect()
+
     def raw_tables(self) -> list[str]:
         """Table names in the database, read with a fresh connection (not the code under test)."""
         from nextorm import Database

@@ -92,6 +92,37 @@ class Project:
                               timeout=timeout, env=env)
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
+    def run_in_terminal(self, answers: dict[bytes, list[bytes]]) -> bytes:
+        """Run makemigrations on a pseudo-terminal, typing the answers when a prompt shows."""
+        import pty
+        import select
+
+        main, secondary = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nextorm.migrations.cli", "makemigrations", "--module",
+             "myapp.models"], cwd=self.root, stdin=secondary, stdout=secondary, stderr=secondary)
+        os.close(secondary)
+        seen, answered = b"", 0
+        while True:
+            ready, _, _ = select.select([main], [], [], 30)
+            if not ready:
+                proc.kill()
+                pytest.fail(f"no output in 30 s: {seen!r}")
+            try:
+                chunk = os.read(main, 1024)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            for prompt, typed in answers.items():
+                if seen.count(prompt) > answered and seen.rstrip().endswith(b":") and typed:
+                    os.write(main, typed.pop(0) + b"\n")
+                    answered += 1
+        os.close(main)
+        assert proc.wait(timeout=30) == 0, seen
+        return seen
+
     def popen(self, *args: str) -> subprocess.Popen:
         argv = [sys.executable, "-m", "nextorm.migrations.cli", *args, "--module", "myapp.models"]
         return subprocess.Popen(argv, cwd=self.root, stdout=subprocess.PIPE,

@@ -10,7 +10,6 @@ with rows in the tables, and reads the rows back with a fresh connection.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 
@@ -257,7 +256,7 @@ def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):
     made(project.run("makemigrations"), project)
     project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
     notes(project, "    level: Req[int]\n")
-    seen = run_in_terminal(project, {b"Value for the existing rows (an integer)": [
+    seen = project.run_in_terminal({b"Value for the existing rows (an integer)": [
         b"abc def", b"5"]})
     assert b"'abc def' is not an integer; try again." in seen, seen
     assert seen.count(b"Value for the existing rows") == 2, seen
@@ -271,40 +270,10 @@ def test_a_terminal_may_give_a_callable_default_a_one_off_value(sqlite_project):
     made(project.run("makemigrations"), project)
     project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
     notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
-    seen = run_in_terminal(project, {b"or type a one-off value": [b"yesterday", b"2021-05-06"]})
+    seen = project.run_in_terminal({b"or type a one-off value": [b"yesterday", b"2021-05-06"]})
     assert b"'yesterday' is not a date and time" in seen, seen
     assert project.run("migrate").code == 0
     (value,) = project.query("SELECT created FROM note")[0]
     assert as_datetime(value) == dt.datetime(2021, 5, 6)
 
 
-def run_in_terminal(project, answers: dict[bytes, list[bytes]]) -> bytes:
-    """Run makemigrations on a pseudo-terminal, typing the answers when a prompt shows."""
-    import pty
-    import select
-
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nextorm.migrations.cli", "makemigrations", "--module",
-         "myapp.models"], cwd=project.root, stdin=secondary, stdout=secondary, stderr=secondary)
-    os.close(secondary)
-    seen, answered = b"", 0
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            proc.kill()
-            pytest.fail(f"no output in 30 s: {seen!r}")
-        try:
-            chunk = os.read(main, 1024)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-        for prompt, typed in answers.items():
-            if seen.count(prompt) > answered and seen.rstrip().endswith(b":") and typed:
-                os.write(main, typed.pop(0) + b"\n")
-                answered += 1
-    os.close(main)
-    assert proc.wait(timeout=30) == 0, seen
-    return seen

@@ -228,39 +228,12 @@ def test_fake_still_refuses_a_file_without_upgrade(sqlite_project):
 
 
 def test_makemigrations_asks_on_a_terminal(sqlite_project):
-    import pty
-    import select
-
     project = sqlite_project
     project.write_models(USER_V1.format(bind=project.target.bind_source()))
     assert project.run("makemigrations").code == 0
     renamed = USER_V1.replace("    name: Req[str]\n", "    full_name: Req[str]\n")
     project.write_models(renamed.format(bind=project.target.bind_source()))
 
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nextorm.migrations.cli", "makemigrations", "--module",
-         "myapp.models"], cwd=project.root, stdin=secondary, stdout=secondary, stderr=secondary)
-    os.close(secondary)
-    seen = b""
-    answered = False
-    while True:
-        ready, _, _ = select.select([main], [], [], 30)
-        if not ready:
-            proc.kill()
-            pytest.fail(f"no output in 30 s: {seen!r}")
-        try:
-            chunk = os.read(main, 1024)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-        if not answered and b"Did you rename user.name to user.full_name?" in seen:
-            os.write(main, b"y\n")
-            answered = True
-    os.close(main)
-    assert proc.wait(timeout=30) == 0, seen
-    assert answered, seen
+    seen = project.run_in_terminal({b"Did you rename user.name to user.full_name?": [b"y"]})
     assert b"Created migrations/0002_" in seen, seen
     assert project.run("migrate").code == 0

@@ -130,20 +130,6 @@ def read_rows(db: Database, table: str, columns: list[str]) -> list[tuple]:
     return [tuple(row) for row in db._execute(sql)]
 
 
-def drop_everything(target: Any) -> None:
-    db = Database(entities=[])
-    target.bind(db)
-    try:
-        q = db.dialect.quote
-        if db.provider == "mysql":
-            db._execute_dml("SET FOREIGN_KEY_CHECKS = 0")
-        elif db.provider == "sqlite":
-            db._execute_dml("PRAGMA foreign_keys = OFF")
-        for name in db.table_names():
-            cascade = " CASCADE" if db.provider == "postgres" else ""
-            db._execute_dml(f"DROP TABLE IF EXISTS {q(name)}{cascade}")
-    finally:
-        db.disconnect()
 
 
 def check_change(target: Any, change: Change, directory: Path) -> None:
@@ -187,4 +173,4 @@ def test_a_rename_keeps_the_rows_or_stops_with_the_hint_to_give(target, change):
     try:
         check_change(target, change, directory)
     finally:
-        drop_everything(target)
+        target.drop_tables()

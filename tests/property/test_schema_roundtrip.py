@@ -39,21 +39,6 @@ ROUNDTRIP = settings(
 )
 
 
-def _force_empty(target: Any) -> None:
-    """Drop every table by hand, so one failed example cannot spoil the next ones."""
-    db = Database(entities=[])
-    target.bind(db)
-    try:
-        q = db.dialect.quote
-        if db.provider == "mysql":
-            db._execute_dml("SET FOREIGN_KEY_CHECKS = 0")
-        elif db.provider == "sqlite":
-            db._execute_dml("PRAGMA foreign_keys = OFF")
-        for name in db.table_names():
-            cascade = " CASCADE" if db.provider == "postgres" else ""
-            db._execute_dml(f"DROP TABLE IF EXISTS {q(name)}{cascade}")
-    finally:
-        db.disconnect()
 
 
 def _too_long_names(spec: EntitySetSpec, entities: list[type]) -> list[str]:
@@ -107,7 +92,7 @@ def _check_roundtrip(target: Any, spec: EntitySetSpec) -> None:
         finally:
             db.disconnect()
             if left or not db.is_mapped:
-                _force_empty(target)
+                target.drop_tables()
     assert left == [], f"drop_all_tables(with_all_data=True) left {left}"
 
 
