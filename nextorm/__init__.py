@@ -12,17 +12,24 @@ from .database import Database
 from .entity import Entity
 from .errors import (
     BindError,
+    CommitException,
+    ConstraintError,
     DeclarationError,
+    DecompileError,
     IntegrityError,
     MappingError,
     MigrationError,
     MultipleObjectsFound,
+    MultipleObjectsFoundError,
     NextORMError,
     NotBoundError,
     ObjectNotFound,
+    OptimisticCheckError,
+    PartialCommitException,
     SessionError,
     SnapshotError,
     SQLError,
+    TransactionError,
     ValidationError,
 )
 from .fields import PK, Local, Opt, PrimaryKey, Req, Set, Single, composite_index, composite_key
@@ -37,6 +44,9 @@ __all__ = [
     # the ORM runtime (nextorm/orm/), imported on first use
     "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
     "db_session", "desc", "flush", "rollback",
+    # nextorm 0.5.1's exception names (the older names above stay as aliases)
+    "CommitException", "ConstraintError", "DecompileError", "MultipleObjectsFoundError",
+    "OptimisticCheckError", "PartialCommitException", "TransactionError",
 ]
 
 _LAZY = {

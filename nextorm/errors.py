@@ -36,8 +36,12 @@ class SQLError(NextORMError):
         self.sql = sql
 
 
-class IntegrityError(SQLError):
-    """A constraint (NOT NULL, UNIQUE, FOREIGN KEY) was violated."""
+class ConstraintError(SQLError):
+    """A constraint (NOT NULL, UNIQUE, FOREIGN KEY, CHECK) was violated, on every server."""
+
+
+#: The name this project used before adopting nextorm 0.5.1's.
+IntegrityError = ConstraintError
 
 
 class MigrationError(NextORMError):
@@ -122,12 +126,36 @@ class ObjectNotFound(NextORMError, KeyError):
         return str(self.args[0]) if self.args else "object not found"
 
 
-class MultipleObjectsFound(NextORMError):
+class MultipleObjectsFoundError(NextORMError):
     """``Entity.get(...)`` or ``query.get()`` matched more than one row."""
 
 
-class SessionError(NextORMError):
-    """The ORM was used outside ``db_session``, or with a database it cannot choose."""
+#: The name this project used before adopting nextorm 0.5.1's.
+MultipleObjectsFound = MultipleObjectsFoundError
+
+
+class TransactionError(NextORMError):
+    """The ORM was used outside ``db_session``, or a transaction cannot be begun or ended."""
+
+
+#: The name this project used before adopting nextorm 0.5.1's.
+SessionError = TransactionError
+
+
+class OptimisticCheckError(TransactionError):
+    """A row changed in another transaction since this session read it: the UPDATE is refused."""
+
+
+class CommitException(TransactionError):
+    """A commit failed; nothing of the session was committed."""
+
+
+class PartialCommitException(TransactionError):
+    """A session over several databases committed on some of them before one failed."""
+
+
+class DecompileError(NextORMError):
+    """A generator or lambda query uses a construct that cannot be translated to SQL."""
 
 
 class ValidationError(NextORMError):
