@@ -44,8 +44,13 @@ class Database:
     # -- entities --------------------------------------------------------------------------
 
     @property
-    def entities(self) -> list[type]:
-        """The entities of this database (every declared entity when none were listed)."""
+    def entities(self) -> dict[str, type]:
+        """``{class name: entity class}``, as nextorm 0.5.1 has it (see ``entity_classes``)."""
+        return {entity.__name__: entity for entity in self.entity_classes()}
+
+    def entity_classes(self) -> list[type]:
+        """The entity classes of this database, in declaration order (every declared entity
+        when none were listed): what the mapping and the migration system iterate."""
         if self._entities is None:
             from .entity import DECLARED_ENTITIES
 
@@ -131,7 +136,7 @@ class Database:
         from .schema.model import build
 
         if self.mapping is None:
-            mapping = resolve(self.entities)
+            mapping = resolve(self.entity_classes())
             self._schema = build(mapping)
             self.mapping = mapping
             MAPPED_DATABASES.add(self)
@@ -142,8 +147,15 @@ class Database:
     def is_mapped(self) -> bool:
         return self.mapping is not None
 
+    @property
     def schema(self) -> dict[str, Any]:
-        """Return the schema dict of the mapped entities (see ``docs/schema-dict.md``)."""
+        """``{table name: table}`` of the mapped entities, empty before ``generate_mapping``
+        (nextorm 0.5.1's property); the tables are those of ``schema_dict()``."""
+        return self._schema["tables"] if self._schema is not None else {}
+
+    def schema_dict(self) -> dict[str, Any]:
+        """Return the schema dict of the mapped entities (see ``docs/schema-dict.md``): what
+        the migration system compares and stores."""
         if self._schema is None:
             raise MappingError("entities are not mapped: call db.generate_mapping() first")
         return self._schema
@@ -157,7 +169,7 @@ class Database:
         from .schema.plan import create_operations
 
         existing = set(self.table_names())
-        tables = {n: t for n, t in self.schema()["tables"].items() if n not in existing}
+        tables = {n: t for n, t in self.schema_dict()["tables"].items() if n not in existing}
         dialect = self._dialect()
         with self.transaction():
             for op in create_operations(tables):
@@ -182,7 +194,7 @@ class Database:
         from .schema.plan import creation_order
 
         existing = set(self.table_names())
-        tables = {n: t for n, t in self.schema()["tables"].items() if n in existing}
+        tables = {n: t for n, t in self.schema_dict()["tables"].items() if n in existing}
         dialect = self._dialect()
         if not with_all_data:
             for name in tables:

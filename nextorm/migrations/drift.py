@@ -64,7 +64,7 @@ def check_drift(db: Any, directory: str | os.PathLike[str] = "migrations/") -> D
     if pending:
         report.notes.append(f"{len(pending)} migration(s) not applied yet: {', '.join(pending)}")
     report.entities = schema_differences(
-        physical(state.schema)["tables"], physical(db.schema())["tables"],
+        physical(state.schema)["tables"], physical(db.schema_dict())["tables"],
         expected_side="the migrations", actual_side="the entities")
     return report
 
@@ -79,7 +79,7 @@ def entities_have_unmigrated_changes(db: Any, directory: str | os.PathLike[str])
     if not snapshot_path(directory).exists():
         return False
     state = load_state(directory)
-    return physical(state.schema)["tables"] != physical(db.schema())["tables"]
+    return physical(state.schema)["tables"] != physical(db.schema_dict())["tables"]
 
 
 def schema_differences(expected: dict[str, Any], actual: dict[str, Any], *,

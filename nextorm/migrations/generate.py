@@ -70,7 +70,7 @@ def plan_migration(
     if not db.is_mapped:
         db.generate_mapping()
     dialect = db._dialect()
-    new = db.schema()
+    new = db.schema_dict()
     state = snapshot.load_state(directory)
     old = state.schema
     kind = InteractiveQuestioner if interactive else Questioner

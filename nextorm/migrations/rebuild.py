@@ -49,7 +49,7 @@ def rebuild_snapshot(db: Any, directory: str | os.PathLike[str] = "migrations/")
             "every migration applied"
         )
     live = introspect(db)["tables"]
-    model = db.schema()["tables"]
+    model = db.schema_dict()["tables"]
     tables = {name: _merge_table(live[name], model[name]) for name in live if name in model}
     left_out = sorted(name for name in live if name not in model)
     path = snapshot.snapshot_path(directory)

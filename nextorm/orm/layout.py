@@ -100,7 +100,7 @@ def referrers(db: Database, info: EntityInfo) -> list[tuple[type[Entity], str, s
     if info.referrers is None:
         found = []
         for entity, emap in _mapping(db).items():
-            table = db.schema()["tables"][emap.table]
+            table = db.schema_dict()["tables"][emap.table]
             for attr in entity._attrs_.values():
                 if attr.kind == "single" and attr.py_type is info.entity:
                     cols = emap.columns[attr.name]
@@ -126,7 +126,7 @@ def _mapping(db: Database) -> dict[type[Entity], EntityMap]:
 
 def _build(db: Database, entity: type[Entity]) -> EntityInfo:
     emap = _mapping(db)[entity]
-    table = db.schema()["tables"][emap.table]
+    table = db.schema_dict()["tables"][emap.table]
     dialect = bound_dialect(db)
     attrs = {attr.name: _attr_info(db, dialect, attr, emap.columns[attr.name], table)
              for attr in entity._attrs_.values() if attr.is_column}
@@ -173,7 +173,7 @@ def _key_converters(db: Database, entity: type[Entity]) -> tuple[list[Converter]
                                                                   list[Converter]]:
     """Converters of ``entity``'s key columns (a key may include a Single: follow it)."""
     emap = _mapping(db)[entity]
-    table = db.schema()["tables"][emap.table]
+    table = db.schema_dict()["tables"][emap.table]
     to_db: list[Converter] = []
     from_db: list[Converter] = []
     for name in emap.pk_attrs:

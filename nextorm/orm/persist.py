@@ -147,7 +147,7 @@ def explain(exc: IntegrityError, info: EntityInfo, db: Database, action: str) ->
     """Name the attribute behind a constraint violation, keeping the server's text."""
     message = str(exc)
     table_name = _table_name(db, info)
-    table = db.schema()["tables"][table_name]
+    table = db.schema_dict()["tables"][table_name]
     column_attr = {c: a.name for a in info.attrs.values() for c in a.columns}
     for name, unique in table["uniques"].items():
         cols = unique["columns"]

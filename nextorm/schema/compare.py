@@ -7,7 +7,7 @@ that stores ``''``), and servers spell the same SQL default differently (Postgre
 text verbatim).  :func:`physical` drops the logical keys and :func:`canonical_sql_default`
 gives one spelling per default, so that right after ``create_tables``::
 
-    introspect(db) == physical(db.schema())
+    introspect(db) == physical(db.schema_dict())
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Read a live database back into the schema dict of ``schema/model.py``.
 
 ``introspect(db)`` is how the migration system sees what a database really holds: tests compare
-it with the model right after ``create_tables`` (``introspect(db) == physical(db.schema())``,
+it with the model right after ``create_tables`` (``introspect(db) == physical(db.schema_dict())``,
 see ``schema/compare.py``), and the migration commands can check a database against its
 snapshot.  Each server's dialect reads its own catalog (``dialects/<server>/introspect.py``:
 ``sqlite_master`` and ``PRAGMA``s, ``pg_catalog`` in ``current_schema()``,

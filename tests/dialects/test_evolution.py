@@ -1,7 +1,7 @@
 """The blog grows through a dozen entity changes while its tables hold rows.
 
 After every change ``makemigrations`` writes a file and ``migrate`` applies it; the live
-database must then equal the model (``introspect(db) == physical(db.schema())``) and every row
+database must then equal the model (``introspect(db) == physical(db.schema_dict())``) and every row
 that survived must be unchanged.  At the end every ``downgrade`` runs in reverse, and after each
 one the database equals the model of the version before.
 """
@@ -115,7 +115,7 @@ def open_db(target, version: int) -> Database:
 
 
 def assert_matches_model(db: Database, version: int) -> None:
-    assert introspect(db) == physical(db.schema()), f"schema differs after version {version}"
+    assert introspect(db) == physical(db.schema_dict()), f"schema differs after version {version}"
 
 
 def insert(db: Database, table: str, **values) -> None:
@@ -158,7 +158,7 @@ def test_blog_evolves_with_rows_and_back(target, tmp_path):
             assert [s.name for s in steps] == [path.rsplit("/", 1)[-1]]
             assert_matches_model(db, version)
             renamed = {("user", "email"): "email_address"} if version == 11 else {}
-            assert_rows_survived(before, rows(db), old, db.schema(), renamed)
+            assert_rows_survived(before, rows(db), old, db.schema_dict(), renamed)
             if version == 3:
                 assert set(rows(db)["post"]["views"]) == {0}
                 assert set(rows(db)["post"]["slug"]) == {""}
@@ -169,7 +169,7 @@ def test_blog_evolves_with_rows_and_back(target, tmp_path):
             if version == 11:
                 assert rows(db)["user"]["email_address"][0] == "alice@example.com"
             seed(db, version)
-            schemas[version] = db.schema()
+            schemas[version] = db.schema_dict()
             assert makemigrations(db, directory) is None  # nothing left to record
         finally:
             db.disconnect()
@@ -244,7 +244,7 @@ def test_reference_cycle_between_new_tables_and_back(target, tmp_path):
     try:
         makemigrations(db, directory)
         MigrationRunner(db, directory).migrate()
-        assert introspect(db) == physical(db.schema())
+        assert introspect(db) == physical(db.schema_dict())
         insert(db, "person", name="ann")
         insert(db, "team", title="core", leader_id=1)
         MigrationRunner(db, directory).migrate("zero")

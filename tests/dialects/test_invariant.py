@@ -143,7 +143,7 @@ def rich_entities() -> list[type]:
 
 def assert_invariant(db: Database) -> None:
     """The database reads back exactly as the model's physical part."""
-    expected = physical(db.schema())
+    expected = physical(db.schema_dict())
     actual = introspect(db)
     assert set(actual["tables"]) == set(expected["tables"])
     for name, table in expected["tables"].items():
@@ -176,7 +176,7 @@ def test_a_changed_database_no_longer_matches(target):
         actual = introspect(db)["tables"]
     finally:
         db.disconnect()
-    expected = physical(db.schema())["tables"]
+    expected = physical(db.schema_dict())["tables"]
     assert "idx_user__name" not in actual["user"]["indexes"]
     assert actual["group"]["columns"]["extra"] == {"type": "int", "nullable": True}
     assert actual != expected

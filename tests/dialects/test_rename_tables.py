@@ -54,7 +54,7 @@ def test_a_renamed_entity_takes_its_join_table_and_rows_along(target, tmp_path):
     assert not [op for op in plan.operations if isinstance(op, DropTable | DropColumn)]
     makemigrations(after, directory)
     migrate(after, directory)
-    assert introspect(after) == physical(after.schema())
+    assert introspect(after) == physical(after.schema_dict())
     assert rows(after, "article", ["id", "title"]) == [(1, "Hello")]
     assert rows(after, "article_tag", ["article_id", "tag_id"]) == [(1, 1), (1, 2)]
 

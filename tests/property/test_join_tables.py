@@ -66,7 +66,7 @@ def test_each_relation_has_a_join_table_of_its_own(spec):
             db.generate_mapping()
         return
     db.generate_mapping()
-    tables = db.schema()["tables"]
+    tables = db.schema_dict()["tables"]
     entity_tables = {m.table for m in db.mapping.values()}
     for emap in db.mapping.values():
         for rel in emap.relations.values():

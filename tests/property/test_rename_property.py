@@ -160,7 +160,7 @@ def check_change(target: Any, change: Change, directory: Path) -> None:
         new_columns = ["id", *(change.new_name(c) for c in change.columns)]
         assert read_rows(second, table, new_columns) == expected
         assert read_rows(second, "comment", ["id", "post_id"]) == [(1, 1), (2, 2), (3, 3)]
-        assert introspect(second) == physical(second.schema())
+        assert introspect(second) == physical(second.schema_dict())
     finally:
         second.disconnect()
 

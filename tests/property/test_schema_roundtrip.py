@@ -1,6 +1,6 @@
 """Property: any entity set, once created, reads back from the database exactly as modelled.
 
-``introspect(db) == physical(db.schema())`` right after ``generate_mapping(create_tables=True)``
+``introspect(db) == physical(db.schema_dict())`` right after ``generate_mapping(create_tables=True)``
 is the invariant the migration system rests on (``docs/schema-dict.md``).  The example-based
 test in ``tests/dialects/test_invariant.py`` checks one rich entity set; here Hypothesis draws
 random ones (see ``entity_specs.py``): every attribute kind and type, sizes, unique/index
@@ -77,7 +77,7 @@ def _check_roundtrip(target: Any, spec: EntitySetSpec) -> None:
                 db.generate_mapping(create_tables=True)
             return
         db.generate_mapping(create_tables=True)
-        expected = physical(db.schema())
+        expected = physical(db.schema_dict())
         event(f"created {len(expected['tables'])} tables")
         actual = introspect(db)
         assert sorted(actual["tables"]) == sorted(expected["tables"])

@@ -31,13 +31,13 @@ def schema_of(*entities: type) -> dict:
     """The schema dict of ``entities``, as the snapshot file stores it (columns sorted)."""
     db = Database(entities=list(entities))
     db.generate_mapping()
-    return snapshot.loads(snapshot.dumps(db.schema()))
+    return snapshot.loads(snapshot.dumps(db.schema_dict()))
 
 
 def model_schema(*entities: type) -> dict:
     db = Database(entities=list(entities))
     db.generate_mapping()
-    return db.schema()
+    return db.schema_dict()
 
 
 def note_class(table: str, order: list[str]) -> type:

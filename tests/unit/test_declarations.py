@@ -307,7 +307,7 @@ def test_correct_declarations_map_cleanly():
     class Gadget(Entity):
         owner: Single[Owner] = Single(nullable=True, on_delete="SET NULL")
 
-    columns = mapped(Owner, Gadget).schema()["tables"]["owner"]["columns"]
+    columns = mapped(Owner, Gadget).schema_dict()["tables"]["owner"]["columns"]
     assert columns["name"]["max_len"] == 80
     assert (columns["price"]["precision"], columns["price"]["scale"]) == (10, 3)
 
