@@ -89,7 +89,12 @@ class MigrationRecorder:
     def ensure_table(self) -> None:
         """Create the tracking table if it is missing (call with the migrate lock held)."""
         self._check_schema_selected()
-        self.db._execute_dml(
+        self.db._execute_dml(self.create_table_sql())
+        self._add_source_column()
+
+    def create_table_sql(self) -> str:
+        """The statement that creates the tracking table if it is missing (offline scripts too)."""
+        return (
             f"CREATE TABLE IF NOT EXISTS {self.table} ("
             "version VARCHAR(32) NOT NULL PRIMARY KEY, "
             "name VARCHAR(255) NOT NULL, "
@@ -100,7 +105,6 @@ class MigrationRecorder:
             "error TEXT, "
             f"source_text {self.db.dialect.column_type({'type': 'str'})})"
         )
-        self._add_source_column()
 
     def _add_source_column(self) -> None:
         """Upgrade a table written by an earlier NextORM: add ``source_text`` in place."""
@@ -134,12 +138,17 @@ class MigrationRecorder:
     def record_applied(self, version: str, name: str, checksum: str,
                        source_text: str | None = None, *, status: str = APPLIED) -> None:
         """Record that a migration was applied (or, with ``status``, that it has started)."""
-        self.db._execute_dml(
-            f"INSERT INTO {self.table} "
-            "(version, name, applied_at, checksum, status, progress, source_text) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?)",
-            [version, name, now_iso(), checksum, status, source_text],
-        )
+        self.db._execute_dml(*self.record_applied_sql(version, name, checksum, source_text,
+                                                      status=status))
+
+    def record_applied_sql(self, version: str, name: str, checksum: str,
+                           source_text: str | None = None, *,
+                           status: str = APPLIED) -> tuple[str, list[Any]]:
+        """The INSERT of ``record_applied`` as (statement, parameters), run or printed."""
+        return (f"INSERT INTO {self.table} "
+                "(version, name, applied_at, checksum, status, progress, source_text) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?)",
+                [version, name, now_iso(), checksum, status, source_text])
 
     def record_running(self, version: str, name: str, checksum: str,
                        source_text: str | None = None) -> None:
@@ -148,11 +157,12 @@ class MigrationRecorder:
 
     def mark_applied(self, version: str) -> None:
         """Turn a running, failed or reverting row into an applied one."""
-        self.db._execute_dml(
-            f"UPDATE {self.table} SET status = ?, applied_at = ?, progress = 0, error = NULL "
-            "WHERE version = ?",
-            [APPLIED, now_iso(), version],
-        )
+        self.db._execute_dml(*self.mark_applied_sql(version))
+
+    def mark_applied_sql(self, version: str) -> tuple[str, list[Any]]:
+        """The UPDATE of ``mark_applied`` as (statement, parameters)."""
+        return (f"UPDATE {self.table} SET status = ?, applied_at = ?, progress = 0, "
+                "error = NULL WHERE version = ?", [APPLIED, now_iso(), version])
 
     def set_status(self, version: str, status: str, progress: int = 0) -> None:
         """Set a row's status and progress: a (resumed) start, or a row put back as it was."""
@@ -163,9 +173,11 @@ class MigrationRecorder:
 
     def set_progress(self, version: str, progress: int) -> None:
         """Record how many write statements of a running migration have committed."""
-        self.db._execute_dml(
-            f"UPDATE {self.table} SET progress = ? WHERE version = ?", [progress, version]
-        )
+        self.db._execute_dml(*self.set_progress_sql(version, progress))
+
+    def set_progress_sql(self, version: str, progress: int) -> tuple[str, list[Any]]:
+        """The UPDATE of ``set_progress`` as (statement, parameters)."""
+        return f"UPDATE {self.table} SET progress = ? WHERE version = ?", [progress, version]
 
     def mark_failed(self, version: str, progress: int, error: str, *,
                     status: str = FAILED) -> None:
@@ -184,7 +196,11 @@ class MigrationRecorder:
 
     def forget(self, version: str) -> None:
         """Delete a migration's row (after a downgrade, or to retry a failed one)."""
-        self.db._execute_dml(f"DELETE FROM {self.table} WHERE version = ?", [version])
+        self.db._execute_dml(*self.forget_sql(version))
+
+    def forget_sql(self, version: str) -> tuple[str, list[Any]]:
+        """The DELETE of ``forget`` as (statement, parameters)."""
+        return f"DELETE FROM {self.table} WHERE version = ?", [version]
 
     def is_recorded(self, version: str) -> bool:
         """Return whether a row exists for ``version`` (re-checked inside a transaction)."""
