@@ -38,7 +38,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PK", "BindError", "Database", "DeclarationError", "Entity", "IntegrityError", "Local",
-    "MappingError", "MigrationError", "MigrationRunner", "NextORMError", "NotBoundError", "Opt",
+    "MappingError", "MigrationError", "MigrationRunner", "MigrationStatus",
+    "NextORMError", "NotBoundError", "Opt",
     "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
     "composite_key", "makemigrations", "migrate", "showmigrations",
     # the ORM runtime (nextorm/orm/), imported on first use
@@ -54,6 +55,7 @@ _LAZY = {
     "makemigrations": "nextorm.migrations.api",
     "showmigrations": "nextorm.migrations.api",
     "MigrationRunner": "nextorm.migrations.runner",
+    "MigrationStatus": "nextorm.migrations.runner",
     "db_session": "nextorm.orm.context",
     "flush": "nextorm.orm.context",
     "commit": "nextorm.orm.context",

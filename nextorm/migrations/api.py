@@ -1,35 +1,47 @@
-"""The Python API of the guide: ``makemigrations``, ``migrate`` and ``showmigrations``.
+"""The Python API of the guide, in nextorm 0.5.1's shapes.
 
 ::
 
-    from nextorm import makemigrations, migrate, showmigrations
-    makemigrations(db, directory="migrations/", name="initial")   # path written, or None
-    migrate(db, directory="migrations/")                          # steps taken
-    showmigrations(db, directory="migrations/")                   # one status per migration
-    check(db, directory="migrations/")                            # drift report
-    rebuild_snapshot(db, directory="migrations/")                 # snapshot from the database
+    from nextorm.migrations import makemigrations, migrate, showmigrations
+    makemigrations(db, "add_email")              # Path written, or None (name 2nd, as in 0.5.1)
+    makemigrations(db, directory="migrations/", name="initial")
+    migrate(db, directory="migrations/")         # ['0001_initial.py', ...]: the files applied
+    showmigrations(db, directory="migrations/")  # one MigrationStatus per migration
+    check(db, directory="migrations/")           # drift report
+    rebuild_snapshot(db, directory="migrations/")  # snapshot from the database
+    adopt_051(db, directory="migrations/")       # take over a nextorm 0.5.1 history
 
-``migrate`` and ``showmigrations`` never import the generator (black, DeepDiff, Jinja);
-``makemigrations`` imports it when called.
+``MigrationRunner(db, directory).migrate()`` returns the richer ``Step`` objects (action, name,
+seconds) that the CLI prints.  ``migrate`` and ``showmigrations`` never import the generator
+(black, DeepDiff, Jinja); ``makemigrations`` imports it when called.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from ..errors import MigrationError
 from .runner import MigrationRunner, MigrationStatus, Step
 
 PathLike = str | os.PathLike[str]
+#: The step actions that mean "this file's upgrade is now recorded".
+FORWARD = ("applied", "faked")
 
 
 def migrate(db: Any, directory: PathLike = "migrations/", fake: bool = False, *,
             target: str | int | None = None, accept_changed: bool = False, retry: bool = False,
-            report: Callable[[Step], None] | None = None) -> list[Step]:
-    """Apply the pending migrations (or move to ``target``; ``"zero"`` undoes all)."""
+            report: Callable[[Step], None] | None = None) -> list[str]:
+    """Apply the pending migrations; return the file names applied (or faked), as 0.5.1 does.
+
+    ``target`` moves to a version instead (``"zero"`` undoes all); undone files are not in
+    the result.  ``MigrationRunner.migrate`` returns every ``Step`` with its timing.
+    """
     runner = MigrationRunner(db, directory, report=report)
-    return runner.migrate(target, fake=fake, accept_changed=accept_changed, retry=retry)
+    steps = runner.migrate(target, fake=fake, accept_changed=accept_changed, retry=retry)
+    return [s.name for s in steps if s.action in FORWARD]
 
 
 def showmigrations(db: Any, directory: PathLike = "migrations/") -> list[MigrationStatus]:
@@ -43,12 +55,29 @@ def sqlmigrate(db: Any, version: str | int, directory: PathLike = "migrations/",
     return MigrationRunner(db, directory).sqlmigrate(version, backwards=backwards)
 
 
-def makemigrations(db: Any, directory: PathLike = "migrations/", name: str | None = None,
-                   **options: Any) -> str | None:
-    """Write the next migration from the entity changes; return its path, or None."""
+def makemigrations(db: Any, name: str | None = None, *, directory: PathLike = "migrations/",
+                   **options: Any) -> Path | None:
+    """Write the next migration from the entity changes; return its path, or None.
+
+    ``name`` is the file's suffix (derived from the changes when omitted); it comes second, as
+    in nextorm 0.5.1, so a directory must be passed as ``directory=``.
+    """
+    check_name(name)
     from .generate import makemigrations as generate  # the generator is imported on demand
 
-    return generate(db, str(directory), name, **options)
+    written = generate(db, str(directory), name, **options)
+    return None if written is None else Path(written)
+
+
+def check_name(name: object) -> None:
+    """Refuse a directory given where the name goes (the 2nd argument before 0.5.1's order)."""
+    if name is None:
+        return
+    if not isinstance(name, str) or "/" in name or os.sep in name or Path(name).is_dir():
+        raise MigrationError(
+            f"makemigrations: {name!r} looks like a directory, but the 2nd argument is the "
+            "migration's name (as in nextorm 0.5.1): pass the folder as directory=..."
+        )
 
 
 def check(db: Any, directory: PathLike = "migrations/") -> Any:

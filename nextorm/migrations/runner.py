@@ -33,6 +33,8 @@ __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "par
 class MigrationStatus:
     """The state of one migration: a file, a tracking row, or both.
 
+    As in nextorm 0.5.1: ``name`` is the file name (``0001_initial.py``), ``version`` its stem
+    (``0001_initial``), ``applied_at`` the UTC time it was applied, ``''`` while pending.
     ``state`` is ``applied``, ``pending``, ``edited`` (applied, but its code changed since),
     ``missing`` (applied, but the file is gone), or, for MariaDB rows that stopped half-way,
     ``failed`` / ``running`` (an upgrade that failed, or whose process died or is running now)
@@ -43,8 +45,8 @@ class MigrationStatus:
     name: str
     version: str
     applied: bool
-    applied_at: str | None
-    state: str
+    applied_at: str
+    state: str = "pending"
 
     def __str__(self) -> str:
         return format_statuses([self])[0]
@@ -118,11 +120,9 @@ class MigrationRunner:
             file, record = files.get(number), records.get(number)
             state = state_of(file, record)
             name = file.name if file else record.name  # type: ignore[union-attr]
-            version = record.version if record else file.version  # type: ignore[union-attr]
-            applied_at = record.applied_at if record else None
-            statuses.append(MigrationStatus(name, version, state in ("applied", "edited",
-                                                                     "missing"),
-                                            applied_at, state))
+            applied = state in ("applied", "edited", "missing")
+            statuses.append(MigrationStatus(name, name.removesuffix(".py"), applied,
+                                            record.applied_at if record else "", state))
         return statuses
 
     # -- migrating -------------------------------------------------------------------------
@@ -247,11 +247,11 @@ class MigrationRunner:
             raise MigrationError(f"no migration file numbered {target}")
         return collect_sql(self.db, file, DOWNGRADE if backwards else UPGRADE)
 
-    def makemigrations(self, name: str | None = None, **options: Any) -> str | None:
+    def makemigrations(self, name: str | None = None, **options: Any) -> Path | None:
         """Write the next migration file from the entity changes (see ``api.makemigrations``)."""
         from .api import makemigrations
 
-        return makemigrations(self.db, str(self.directory), name, **options)
+        return makemigrations(self.db, name, directory=self.directory, **options)
 
 
 def explain_clash(error: MigrationError, db: Any) -> MigrationError:

@@ -135,7 +135,7 @@ db = Database(entities=[Thing])
 db.bind({target.provider!r}, {target.url!r})
 db.generate_mapping()
 print(makemigrations(db, directory="migrations/", name="initial"))
-print([s.name for s in migrate(db, directory="migrations/")])
+print(migrate(db, directory="migrations/"))
 runner = MigrationRunner(db, directory="migrations/")
 statuses = runner.showmigrations()
 print([(s.name, s.version, s.applied, bool(s.applied_at)) for s in statuses])
@@ -149,7 +149,7 @@ print([str(s) for s in showmigrations(db, directory="migrations/")])
     lines = proc.stdout.splitlines()
     assert lines[0] == "migrations/0001_initial.py"
     assert lines[1] == "['0001_initial.py']"
-    assert lines[2] == "[('0001_initial.py', '0001', True, True)]"
+    assert lines[2] == "[('0001_initial.py', '0001_initial', True, True)]"
     assert lines[3:5] == ["[]", "None"]
     assert re.fullmatch(r"\['\[x\] 0001_initial\.py \(\S+\)'\]", lines[5]), lines
 

@@ -37,7 +37,7 @@ def rows(db: Database, table: str, columns: list[str]) -> list[tuple]:
 def test_a_renamed_entity_takes_its_join_table_and_rows_along(target, tmp_path):
     directory = tmp_path / "migrations"
     before = blog(target, renamed=False)
-    makemigrations(before, directory)
+    makemigrations(before, directory=directory)
     migrate(before, directory)
     for sql, params in [("INSERT INTO post (id, title) VALUES (?, ?)", [1, "Hello"]),
                         ("INSERT INTO tag (id, name) VALUES (?, ?), (?, ?)", [1, "a", 2, "b"]),
@@ -52,7 +52,7 @@ def test_a_renamed_entity_takes_its_join_table_and_rows_along(target, tmp_path):
                                    RenameTable("post_tag", "article_tag"),
                                    RenameColumn("article_tag", "post_id", "article_id")]
     assert not [op for op in plan.operations if isinstance(op, DropTable | DropColumn)]
-    makemigrations(after, directory)
+    makemigrations(after, directory=directory)
     migrate(after, directory)
     assert introspect(after) == physical(after.schema_dict())
     assert rows(after, "article", ["id", "title"]) == [(1, "Hello")]

@@ -25,8 +25,8 @@ def test_statuses_and_steps(db, tmp_path):
     runner = MigrationRunner(db, tmp_path)
     assert [(s.name, s.version, s.applied, s.applied_at, s.state)
             for s in runner.showmigrations()] == [
-        ("0001_initial.py", "0001", False, None, "pending"),
-        ("0002_rows.py", "0002", False, None, "pending")]
+        ("0001_initial.py", "0001_initial", False, "", "pending"),
+        ("0002_rows.py", "0002_rows", False, "", "pending")]
     seen = []
     runner.report = seen.append
     steps = runner.migrate()
@@ -87,10 +87,11 @@ def test_sqlmigrate_collects_without_touching_the_database(db, tmp_path):
 
 
 def test_format_statuses_aligns_names():
-    statuses = [MigrationStatus("0001_initial.py", "0001", True, "2025-03-10T14:22:00", "applied"),
-                MigrationStatus("0002_add_email_to_user.py", "0002", True, "2025-03-15T09:11:42",
+    statuses = [MigrationStatus("0001_initial.py", "0001_initial", True, "2025-03-10T14:22:00",
                                 "applied"),
-                MigrationStatus("0003_create_tags_table.py", "0003", False, None, "pending")]
+                MigrationStatus("0002_add_email_to_user.py", "0002_add_email_to_user", True,
+                                "2025-03-15T09:11:42", "applied"),
+                MigrationStatus("0003_create_tags_table.py", "0003_create_tags_table", False, "")]
     # The guide's example, with the timestamps in one column (the guide's first line is one
     # space short of its second; the issue asks for aligned names).
     assert format_statuses(statuses) == [

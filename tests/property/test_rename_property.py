@@ -137,7 +137,7 @@ def check_change(target: Any, change: Change, directory: Path) -> None:
     event(f"hints={change.hints} table={change.rename_table} columns={len(change.column_renames)}")
     first = bound(target, change, after=False)
     try:
-        makemigrations(first, directory)
+        makemigrations(first, directory=directory)
         migrate(first, directory)
         insert_rows(first, change)
         expected = read_rows(first, "post", ["id", *change.columns])
@@ -148,7 +148,7 @@ def check_change(target: Any, change: Change, directory: Path) -> None:
     try:
         if change.hints == "none":
             with pytest.raises(MigrationError, match=r"pass --rename(-table)? \S+="):
-                makemigrations(second, directory)
+                makemigrations(second, directory=directory)
             assert sorted(p.name for p in directory.glob("*.py")) == ["0001_initial.py"]
             return
         plan = plan_migration(second, directory, **hints(change))
