@@ -166,10 +166,13 @@ class MigrationRecorder:
 
     def set_status(self, version: str, status: str, progress: int = 0) -> None:
         """Set a row's status and progress: a (resumed) start, or a row put back as it was."""
-        self.db._execute_dml(
-            f"UPDATE {self.table} SET status = ?, progress = ?, error = NULL WHERE version = ?",
-            [status, progress, version],
-        )
+        self.db._execute_dml(*self.set_status_sql(version, status, progress))
+
+    def set_status_sql(self, version: str, status: str,
+                       progress: int = 0) -> tuple[str, list[Any]]:
+        """The UPDATE of ``set_status`` as (statement, parameters)."""
+        return (f"UPDATE {self.table} SET status = ?, progress = ?, error = NULL "
+                "WHERE version = ?", [status, progress, version])
 
     def set_progress(self, version: str, progress: int) -> None:
         """Record how many write statements of a running migration have committed."""
