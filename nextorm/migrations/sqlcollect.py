@@ -2,12 +2,15 @@
 
 The migration's function is called with a stand-in database that records every statement
 passed to it; queries return no rows, and anything else a file asks of the database is an
-error naming it (the SQL of such a file cannot be known without running it).
+error naming it (the SQL of such a file cannot be known without running it).  The offline
+script (``offline.py``) and the lint (``lint/``) read the same collection.
 """
 
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from ..errors import MigrationError
@@ -15,10 +18,49 @@ from .context import MigrationContext
 from .executor import StepFailed, call
 from .loader import MigrationFile, import_migration
 
+#: Leading words of statements that only read (the executor counts the others as writes).
+READS = ("SELECT", "SHOW", "PRAGMA", "EXPLAIN", "DESCRIBE", "DESC", "WITH")
+
+
+@dataclass
+class Collected:
+    """What one direction of one file passes to the database: ``(sql, params)`` in order."""
+
+    file: MigrationFile
+    module: ModuleType
+    calls: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[str]:
+        """The statements as ``sqlmigrate VERSION`` prints them (parameters in a comment)."""
+        return [shown(sql, params) for sql, params in self.calls]
+
+    @property
+    def queried(self) -> bool:
+        """True if the function read from the database (it saw no rows here)."""
+        return any(is_read(sql) for sql, _ in self.calls)
+
+
+def is_read(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(READS)
+
+
+def shown(sql: str, params: Any) -> str:
+    text = sql.strip().rstrip(";") + ";"
+    if params:
+        text += f"  -- params: {list(params)!r}"
+    return text
+
 
 def collect_sql(db: Any, file: MigrationFile, direction: str) -> list[str]:
     """Return the statements ``direction`` of ``file`` passes to the database, in order."""
-    module = import_migration(file, db.provider)
+    return collect(db, file, direction).statements
+
+
+def collect(db: Any, file: MigrationFile, direction: str,
+            module: ModuleType | None = None) -> Collected:
+    """Call ``direction`` of ``file`` with a collecting stand-in; raise if it fails there."""
+    module = module or import_migration(file, db.provider)
     function = getattr(module, direction, None)
     if function is None:
         raise MigrationError(f"{file.display_path} has no {direction}(db) function")
@@ -27,7 +69,7 @@ def collect_sql(db: Any, file: MigrationFile, direction: str) -> list[str]:
         call(function, MigrationContext(collector), file, direction)
     except StepFailed as exc:
         raise exc.error("failed") from None
-    return collector.statements
+    return Collected(file, module, collector.calls)
 
 
 class CollectingDatabase:
@@ -38,13 +80,10 @@ class CollectingDatabase:
         self.dialect = db.dialect
         self.sqlite_filename = None
         self.in_transaction = False
-        self.statements: list[str] = []
+        self.calls: list[tuple[str, list[Any]]] = []
 
     def _collect(self, sql: str, params: Any) -> None:
-        text = sql.strip().rstrip(";") + ";"
-        if params:
-            text += f"  -- params: {list(params)!r}"
-        self.statements.append(text)
+        self.calls.append((sql, list(params or ())))
 
     def _execute_dml(self, sql: str, params: Any = ()) -> int:
         self._collect(sql, params)
@@ -63,4 +102,3 @@ class CollectingDatabase:
 
     def __getattr__(self, name: str) -> Any:
         raise MigrationError(f"sqlmigrate cannot show what db.{name} would do")
-
