@@ -117,8 +117,8 @@ def _assign(obj: EntityObject, name: str, value: Any,
         raise SessionError(f"{obj!r} was deleted")
     if unchanged(vals.get(name), value):
         return
+    session.mark_dirty(obj, name)  # before the store: it keeps the value read
     vals[name] = value
-    session.mark_dirty(obj, name)
 
 
 class SingleAttribute(_Descriptor):

@@ -238,7 +238,8 @@ class Database:
             raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
         return self.dialect
 
-    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+    def _run(self, sql: str, params: Sequence[Any] | None, many: bool = False) -> Any:
+        """Run one statement (``many``: once per row of ``params``, the driver's executemany)."""
         dialect = self._dialect()
         conn = self._connection()
         base_error, integrity_error = dialect.driver_errors()
@@ -253,7 +254,9 @@ class Database:
             self._cursor = conn.cursor()
         cursor = self._cursor
         try:
-            if args is None:
+            if many:
+                cursor.executemany(sql_to_run, args or ())
+            elif args is None:
                 cursor.execute(sql_to_run)
             else:
                 cursor.execute(sql_to_run, args)
@@ -277,6 +280,12 @@ class Database:
             if cursor.description is not None:
                 cursor.fetchall()  # finish the statement (SQLite would keep its read lock)
             return cursor.rowcount
+
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run a statement once per parameter row in one driver call (the ORM's batched
+        flush); return the rows changed in all."""
+        with self._lock:
+            return int(self._run(sql, rows, many=True).rowcount)
 
     def _insert(self, sql: str, params: Sequence[Any] | None = ()) -> Any:
         """Run an INSERT and return the new row's auto-increment id (``lastrowid``)."""

@@ -268,6 +268,11 @@ class Dialect:
     like_as_glob: bool = False
     #: The driver has no ``lastrowid``: an INSERT returns the auto key (PostgreSQL).
     insert_returns_key: bool = False
+    #: How a batch of new rows learns its auto keys (``orm/batch.py``): ``reserve`` them from
+    #: the sequence, ``first``/``last`` of consecutive ones the INSERTs got, ``""``: row by row.
+    batch_keys: str = ""
+    batch_keys_sql: str = ""  # the query of that strategy (``{table}``, ``{column}``: quoted)
+    max_params: int = 65535  # the most ``?`` parameters one statement may carry
 
     def nulls_smallest_sql(self, descending: bool) -> str:
         """The ORDER BY suffix that sorts NULL as the smallest value (as SQLite and MariaDB do)."""

@@ -1,120 +1,39 @@
-"""Write one object's row: INSERT, UPDATE, DELETE (with on_delete in the session), links.
+"""Write single rows: a DELETE (with on_delete in the session), a many-to-many link; and name
+the attribute behind a constraint violation.
 
-The session (``session.py``) decides what to write and in which order; these functions turn
-one object's values into parameters for the statements of ``sql.py``, write related new
-objects first, and name the attribute behind a constraint violation.
+INSERTs and UPDATEs are written in batches at flush (``flush.py``, ``batch.py``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..attributes import DELETED, LOADED, NEW
-from ..errors import IntegrityError, ValidationError
+from ..attributes import DELETED
+from ..errors import IntegrityError
+from . import hooks
 from .layout import referrers
-from .rows import key_columns, key_params
+from .rows import key_params
 from .sql import link_delete, link_insert
 
 if TYPE_CHECKING:
     from ..attributes import EntityObject
     from ..database import Database
     from ..mapping import Relation
-    from .layout import AttrInfo, EntityInfo
+    from .layout import EntityInfo
     from .session import Session
-
-
-def insert_row(session: Session, obj: EntityObject, chain: tuple[int, ...] = ()) -> None:
-    """INSERT a new object (and the new objects it refers to, first); register its key.
-
-    ``chain`` holds the ids of the objects waiting for this one, to refuse a cycle.
-    """
-    entity = type(obj)
-    info = session.info(entity)
-    vals = obj._vals_
-    params: list[Any] = []
-    server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
-    for name, a, is_single, to_db, required, server_fills in info.insert_plan:
-        value = vals.get(name)
-        if value is None:
-            if server_fills:
-                server_filled += (name,)
-                continue
-            if required:
-                raise ValidationError(f"{entity.__name__}.{name} is required "
-                                      f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
-            params.extend([None] * len(a.columns))
-        elif is_single:
-            params.extend(key_columns(a, _related_key(session, obj, a, value, chain)))
-        else:
-            params.append(value if to_db is None else to_db(value))
-    auto = info.auto_pk
-    try:
-        new_id = session.insert(info.statements.insert_without(server_filled), params,
-                                auto is not None)
-    except IntegrityError as exc:
-        raise explain(exc, info, session.database, f"cannot insert {entity.__name__}") from exc
-    if auto and vals.get(auto) is None:
-        vals[auto] = new_id
-    d = obj.__dict__
-    d["_status_"] = LOADED
-    if d["_dirty_"] is not None:
-        d["_dirty_"] = None
-        session.dirty.pop(id(obj), None)
-    session.register(obj, vals[auto] if auto else info.key_of_row(vals))
-    defaulted = [name for name in server_filled if name != auto]
-    if defaulted:  # columns the server's DEFAULT filled: read them back
-        session.refresh(obj, defaulted)
-
-
-def _related_key(session: Session, obj: EntityObject, a: AttrInfo, value: Any,
-                 chain: tuple[int, ...]) -> Any:
-    """The key a Single stores: a new related object is inserted first to get one."""
-    if not hasattr(value, "_vals_"):
-        return value
-    if value._status_ == NEW:
-        if id(value) in chain:
-            raise ValidationError(f"{type(obj).__name__}.{a.name}: objects refer to each other "
-                                  f"in a cycle; flush one of them first")
-        insert_row(session, value, (*chain, id(obj)))
-    return value._key_()
-
-
-def update_row(session: Session, obj: EntityObject) -> None:
-    """UPDATE the changed columns of a loaded object."""
-    entity = type(obj)
-    info = session.info(entity)
-    dirty = obj._dirty_ or set()
-    names = tuple(dirty) if len(dirty) == 1 else tuple(n for n in info.attrs if n in dirty)
-    params: list[Any] = []
-    for name in names:
-        a = info.attrs[name]
-        value = obj._vals_.get(name)
-        if value is None:
-            if a.required:
-                raise ValidationError(f"{entity.__name__}.{name} is required (Req) but has "
-                                      f"no value")
-            params.extend([None] * len(a.columns))
-        elif a.kind == "single":
-            params.extend(key_columns(a, _related_key(session, obj, a, value, ())))
-        else:
-            to_db = a.to_db[0]
-            params.append(value if to_db is None else to_db(value))
-    params.extend(key_params(info, obj._key_()))
-    try:
-        session.execute_dml(info.statements.update(names), params)
-    except IntegrityError as exc:
-        raise explain(exc, info, session.database, f"cannot update {obj!r}") from exc
 
 
 def delete_row(session: Session, obj: EntityObject) -> None:
     """DELETE a loaded object's row, then apply on_delete to the objects in the session."""
     info = session.info(type(obj))
+    hooks.call("before_delete", (obj,))
     key = obj._key_()
     try:
         session.execute_dml(info.statements.delete, key_params(info, key))
     except IntegrityError as exc:
         raise explain(exc, info, session.database, f"cannot delete {obj!r}") from exc
     _forget(session, obj, info, key)
+    hooks.call("after_delete", (obj,))
 
 
 def _forget(session: Session, obj: EntityObject, info: EntityInfo, key: Any) -> None:

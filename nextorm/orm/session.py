@@ -5,8 +5,10 @@
 - The session opens its transaction (``db.transaction()``) at its first statement, and
   ``commit()`` / ``rollback()`` end it; the next statement opens a new one.
 - Every query flushes pending changes first, so it sees them.
-- ``flush()`` writes new objects (in creation order, related objects first), then the changed
-  columns of changed objects, then many-to-many links (``persist.py`` writes each row).
+- ``flush()`` writes new objects (related objects first, in batches of one entity and
+  column set), then the changed columns of changed objects (checked against the values read:
+  the optimistic check), then many-to-many links (``flush.py``, ``batch.py``), calling the
+  entity's lifecycle hooks (``hooks.py``).
   ``obj.delete()`` flushes and deletes at once, and applies the foreign keys' ``on_delete`` to
   the objects already in the session.
 - After ``rollback()`` the identity map is emptied: objects read before are detached (their
@@ -29,7 +31,9 @@ from typing import TYPE_CHECKING, Any, cast
 from ..attributes import DELETED, DETACHED, LOADED, NEW
 from ..database import MAPPED_DATABASES
 from ..errors import ObjectNotFound, SessionError, ValidationError
-from . import persist
+from . import hooks, persist
+from .flush import flush as flush_pending
+from .flush import insert_objects
 from .layout import EntityInfo, bound_dialect, entity_info
 from .rows import key_params, read_values
 
@@ -127,6 +131,12 @@ class Session:
         self.begin()
         return self.database._execute_dml(sql, params)
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run a statement once per row of parameters (one driver call); return the rows
+        changed in all."""
+        self.begin()
+        return self.database._execute_many(sql, rows)
+
     def insert(self, sql: str, params: Sequence[Any], returns_key: bool) -> Any:
         """Run an INSERT in the session's transaction; return the new auto key if asked."""
         if self._tx is None:
@@ -151,13 +161,21 @@ class Session:
         imap[key] = obj
 
     def mark_dirty(self, obj: EntityObject, name: str) -> None:
-        """Remember that ``obj.name`` changed, for the UPDATE at flush."""
+        """Remember that ``obj.name`` is changing, for the UPDATE at flush.
+
+        Called before the new value is stored: the value read is kept (``_dbvals_``) for the
+        optimistic check of the UPDATE (``flush.py``).
+        """
         dirty = obj._dirty_
+        vals = obj._vals_
         if dirty is None:
             obj.__dict__["_dirty_"] = {name}
+            obj.__dict__["_dbvals_"] = {name: vals[name]} if name in vals else {}
             self.dirty[id(obj)] = obj
-        else:
+        elif name not in dirty:
             dirty.add(name)
+            if name in vals:
+                obj.__dict__["_dbvals_"][name] = vals[name]
 
     def link(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Add a many-to-many link at flush."""
@@ -173,25 +191,14 @@ class Session:
             return
         self._flushing = True
         try:
-            new, self.new = self.new, []
-            for obj in new:
-                if obj._status_ == NEW:
-                    persist.insert_row(self, obj)
-            dirty, self.dirty = self.dirty, {}
-            for obj in dirty.values():
-                if obj._status_ == LOADED and obj._dirty_:
-                    persist.update_row(self, obj)
-                obj.__dict__["_dirty_"] = None
-            links, self.links = self.links, []
-            for add, relation, owner, target in links:
-                persist.write_link(self, add, relation, owner, target)
+            flush_pending(self)
         finally:
             self._flushing = False
 
     def key_params(self, obj: EntityObject) -> list[Any]:
         """Return the column values of an object's key (inserting it first if new)."""
         if obj._status_ == NEW:
-            persist.insert_row(self, obj)
+            insert_objects(self, [obj])
         return key_params(self.info(type(obj)), obj._key_())
 
     # -- reading ---------------------------------------------------------------------------
@@ -231,6 +238,8 @@ class Session:
         key_of_row = info.key_of_row
         # An instance without Entity.__init__ (which would create a new row); its state follows.
         new_object = cast("Callable[[type], EntityObject]", object.__new__)
+        after_load = hooks.hook(entity, "after_load")
+        loaded: list[EntityObject] | None = [] if after_load is not None else None
         out = []
         for vals in info.read_plan.values_of(rows):
             key = vals[pk] if pk is not None else key_of_row(vals)
@@ -240,9 +249,13 @@ class Session:
                 obj.__dict__ = {"_vals_": vals, "_session_": self, "_status_": LOADED,
                                 "_dirty_": None}
                 imap[key] = obj
+                if loaded is not None:
+                    loaded.append(obj)
             elif obj._status_ == DELETED:
                 continue
             out.append(obj)
+        if loaded:
+            hooks.call("after_load", loaded)
         return out
 
     # -- deleting --------------------------------------------------------------------------

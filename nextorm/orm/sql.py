@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from .session import Session
 
 
+#: The attributes an UPDATE compares with the values the session read: ``(name, was NULL)``.
+Checks = tuple[tuple[str, bool], ...]
+
+
 class EntityStatements:
     """The statements that write and read one entity's rows on one database, by key."""
 
@@ -42,7 +46,8 @@ class EntityStatements:
         key_where_t0 = " AND ".join(f"t0.{q} = ?" for q in self.key_quoted)
         self.select_by_key = f"SELECT {self.all_columns} FROM {table} t0 WHERE {key_where_t0}"
         self._inserts: dict[tuple[str, ...], str] = {}  # by the attributes left out
-        self._updates: dict[tuple[str, ...], str] = {}
+        self._multi_inserts: dict[tuple[tuple[str, ...], int], str] = {}  # and the row count
+        self._updates: dict[tuple[tuple[str, ...], Checks], str] = {}
 
     def _columns(self, names: tuple[str, ...] | list[str]) -> list[str]:
         return [q for name in names for q in self._attrs[name].quoted]
@@ -65,12 +70,29 @@ class EntityStatements:
             self._inserts[server_filled] = sql
         return sql
 
-    def update(self, names: tuple[str, ...]) -> str:
-        """The UPDATE of the given attributes of one row (parameters: values, then key)."""
-        sql = self._updates.get(names)
+    def insert_rows(self, server_filled: tuple[str, ...], rows: int) -> str:
+        """The INSERT of ``rows`` rows of every attribute but ``server_filled``, returning
+        nothing (the batched flush, ``batch.py``, learns the keys its own way)."""
+        sql = self._multi_inserts.get((server_filled, rows))
+        if sql is None:
+            cols = self._columns([name for name in self._attrs if name not in server_filled])
+            row = f"({', '.join('?' * len(cols))})"
+            sql = (f"INSERT INTO {self._table} ({', '.join(cols)}) VALUES "
+                   + ", ".join([row] * rows))
+            self._multi_inserts[(server_filled, rows)] = sql
+        return sql
+
+    def update(self, names: tuple[str, ...], checks: Checks = ()) -> str:
+        """The UPDATE of the given attributes of one row (parameters: values, key, then the
+        values ``checks`` compares: the optimistic check, ``batch.py``)."""
+        sql = self._updates.get((names, checks))
         if sql is None:
             sets = ", ".join(f"{q} = ?" for q in self._columns(names))
-            sql = self._updates[names] = f"UPDATE {self._table} SET {sets} WHERE {self.key_where}"
+            where = self.key_where + "".join(
+                f" AND {q} IS NULL" if is_null else f" AND {q} = ?"
+                for name, is_null in checks for q in self._attrs[name].quoted)
+            sql = self._updates[(names, checks)] = (
+                f"UPDATE {self._table} SET {sets} WHERE {where}")
         return sql
 
     def select_columns(self, names: list[str]) -> str:

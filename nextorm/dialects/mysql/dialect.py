@@ -32,6 +32,13 @@ class MySQLDialect(Dialect):
 
     def insert_defaults_sql(self, table: str) -> str:
         return f"INSERT INTO {table} () VALUES ()"
+
+    # A batch is a multi-row INSERT: under innodb_autoinc_lock_mode 0 or 1 InnoDB gives the
+    # rows of such a "simple insert" consecutive keys (steps of auto_increment_increment), in
+    # the order of its VALUES, the first one reported as LAST_INSERT_ID(); mode 2 ("interleaved")
+    # does not, and orm/batch.py then writes row by row.
+    batch_keys = "first"
+    batch_keys_sql = "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment"
     max_identifier_length = 64
     type_names = {
         "int": "INT",
@@ -119,6 +126,11 @@ class MySQLDialect(Dialect):
                 raise BindError("bind('mysql', ...) takes one URL or PyMySQL keyword arguments")
             kwargs = {**parse_mysql_url(args[0]), **kwargs}
         kwargs.setdefault("charset", "utf8mb4")
+        # FOUND_ROWS: an UPDATE's rowcount counts the rows it matched, as on the other servers
+        # (the optimistic check reads it), not only those whose values changed.
+        from pymysql.constants import CLIENT
+
+        kwargs["client_flag"] = kwargs.get("client_flag", 0) | CLIENT.FOUND_ROWS
         conn = pymysql.connect(autocommit=True, **kwargs)
         with conn.cursor() as cursor:
             cursor.execute(STRICT_MODE)

@@ -15,6 +15,10 @@ class PostgresDialect(Dialect):
     max_identifier_length = 63
     no_limit_sql = "ALL"
     insert_returns_key = True
+    # The keys of a batch come from the column's sequence before the INSERT: nextval gives
+    # distinct values, so no order of RETURNING rows (which PostgreSQL leaves undefined) matters.
+    batch_keys = "reserve"
+    batch_keys_sql = "SELECT nextval(pg_get_serial_sequence(?, ?)) FROM generate_series(1, ?)"
 
     def nulls_smallest_sql(self, descending: bool) -> str:
         return " NULLS LAST" if descending else " NULLS FIRST"

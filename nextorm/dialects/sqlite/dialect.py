@@ -56,6 +56,14 @@ class SQLiteDialect(Dialect):
     max_identifier_length = 1024
     format_placeholders = False
     like_as_glob = True
+    # A batch is one executemany (an INSERT per row, in order) in a transaction holding the
+    # write lock; SQLite gives a row without key max(rowid)+1 (AUTOINCREMENT: or the largest
+    # ever used +1; https://sqlite.org/autoinc.html), so the rows got consecutive keys ending
+    # at last_insert_rowid(). Only when the largest rowid is taken does SQLite pick random
+    # ones: then the last key is not the largest, which orm/batch.py checks.
+    batch_keys = "last"
+    batch_keys_sql = "SELECT last_insert_rowid(), MAX({column}) FROM {table}"
+    max_params = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
     type_names = {
         "int": "INTEGER",
         "float": "REAL",
