@@ -52,17 +52,9 @@ def rebuild_snapshot(db: Any, directory: str | os.PathLike[str] = "migrations/")
     model = db.schema_dict()["tables"]
     tables = {name: _merge_table(live[name], model[name]) for name in live if name in model}
     left_out = sorted(name for name in live if name not in model)
-    path = snapshot.snapshot_path(directory)
     data = {"format": SCHEMA_FORMAT, "tables": tables, "migration": statuses[-1].name,
             "history": []}
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_text(snapshot.dumps(data), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise MigrationError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+    path = snapshot.write(directory, data)
     return RebuiltSnapshot(path, statuses[-1].name, len(tables), left_out)
 
 

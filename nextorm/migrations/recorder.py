@@ -14,6 +14,12 @@ statements committed so far) is updated after each statement; the row becomes ``
 (or is deleted) at the end.  A row left ``running``/``reverting``, or ``failed``/
 ``revert-failed`` with ``error``, blocks later runs until the user resolves it
 (``migrate --retry`` resumes it).  Reading never creates the table.
+
+nextorm 0.5.1's table, ``(version TEXT PRIMARY KEY, applied_at TEXT)`` with the file's stem as
+``version``, is recognised (``LegacyHistory``) and upgraded in place by ``adopt_legacy``: the
+missing columns are added and each row rewritten, in one transaction where DDL can be
+rolled back; on MariaDB each step can be repeated, so a crash half-way is finished by the next
+run (``source_text`` comes last, and rows without it are completed by ``migrate``).
 """
 
 from __future__ import annotations
@@ -66,6 +72,17 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+class LegacyHistory(TrackingTableError):
+    """The tracking table is nextorm 0.5.1's; ``rows`` are its ``(file stem, applied_at)``."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows
+        super().__init__(
+            f"the tracking table {TABLE} was written by nextorm 0.5.1: run 'migrate' (it "
+            "adopts the history) or 'adopt-0.5.1' once"
+        )
+
+
 class MigrationRecorder:
     """Read and write the tracking table through a Database (or a stand-in)."""
 
@@ -92,27 +109,87 @@ class MigrationRecorder:
         self.db._execute_dml(self.create_table_sql())
         self._add_source_column()
 
+    def _columns(self) -> list[tuple[str, str]]:
+        """The tracking table's columns and their definitions, in order."""
+        return [
+            ("version", "VARCHAR(32) NOT NULL PRIMARY KEY"),
+            ("name", "VARCHAR(255) NOT NULL"),
+            ("applied_at", "VARCHAR(19) NOT NULL"),
+            ("checksum", "VARCHAR(64) NOT NULL"),
+            ("status", f"VARCHAR(16) NOT NULL DEFAULT '{APPLIED}'"),
+            ("progress", "INTEGER NOT NULL DEFAULT 0"),
+            ("error", "TEXT"),
+            ("source_text", self.db.dialect.column_type({"type": "str"})),
+        ]
+
     def create_table_sql(self) -> str:
         """The statement that creates the tracking table if it is missing (offline scripts too)."""
-        return (
-            f"CREATE TABLE IF NOT EXISTS {self.table} ("
-            "version VARCHAR(32) NOT NULL PRIMARY KEY, "
-            "name VARCHAR(255) NOT NULL, "
-            "applied_at VARCHAR(19) NOT NULL, "
-            "checksum VARCHAR(64) NOT NULL, "
-            f"status VARCHAR(16) NOT NULL DEFAULT '{APPLIED}', "
-            "progress INTEGER NOT NULL DEFAULT 0, "
-            "error TEXT, "
-            f"source_text {self.db.dialect.column_type({'type': 'str'})})"
-        )
+        columns = ", ".join(f"{name} {definition}" for name, definition in self._columns())
+        return f"CREATE TABLE IF NOT EXISTS {self.table} ({columns})"
 
     def _add_source_column(self) -> None:
-        """Upgrade a table written by an earlier NextORM: add ``source_text`` in place."""
+        """Upgrade a table written by an earlier NextORM: add ``source_text`` in place.
+
+        A table without it may be nextorm 0.5.1's: that is raised (``LegacyHistory``) for the
+        caller to adopt with the files' checksums, never altered blindly.
+        """
+        if not self._has_column("source_text"):
+            legacy = self.legacy_rows()
+            if legacy is not None:
+                raise LegacyHistory(legacy)
+            self._add_column("source_text")
+
+    def _has_column(self, column: str) -> bool:
         try:
-            self.db._execute(f"SELECT source_text FROM {self.table} WHERE 1 = 0")
+            self.db._execute(f"SELECT {column} FROM {self.table} WHERE 1 = 0")
         except SQLError:
-            text_type = self.db.dialect.column_type({"type": "str"})
-            self.db._execute_dml(f"ALTER TABLE {self.table} ADD COLUMN source_text {text_type}")
+            return False
+        return True
+
+    def _add_column(self, column: str) -> None:
+        definition = dict(self._columns())[column]
+        if "NOT NULL" in definition and "DEFAULT" not in definition:
+            definition += " DEFAULT ''"  # rows exist: each gets its real value right after
+        self.db._execute_dml(f"ALTER TABLE {self.table} ADD COLUMN {column} {definition}")
+
+    def legacy_rows(self) -> list[tuple[str, str]] | None:
+        """nextorm 0.5.1's rows ``(file stem, applied_at)`` if the table is (still) 0.5.1's.
+
+        0.5.1's table has no ``name`` column; one upgraded half-way (MariaDB) still has rows
+        whose version is a file stem, which this NextORM never writes.
+        """
+        try:
+            rows = [(str(v), str(a or "")) for v, a in
+                    self.db._execute(f"SELECT version, applied_at FROM {self.table}")]
+        except SQLError:
+            return None
+        if not self._has_column("name"):
+            return rows
+        stems = [row for row in rows if not row[0].isdigit()]
+        return stems or None
+
+    def adopt_legacy(self, records: list[AppliedRecord], stems: list[str]) -> None:
+        """Upgrade 0.5.1's table in place: add the columns, rewrite each row as ``records``.
+
+        ``stems[i]`` is the 0.5.1 version ``records[i]`` replaces.  One transaction on
+        SQLite and PostgreSQL; on MariaDB every step can be repeated after a crash.
+        """
+        present = {name for name, _ in self._columns() if self._has_column(name)}
+        with self.db.transaction(str(self.db.dialect.begin_migration_sql)):
+            for column, _ in self._columns():
+                if column not in present and column != "source_text":
+                    self._add_column(column)
+            for stem, record in zip(stems, records, strict=True):
+                self.db._execute_dml(
+                    f"UPDATE {self.table} SET version = ?, name = ?, applied_at = ?, "
+                    "checksum = ?, status = ?, progress = 0 WHERE version = ?",
+                    [record.version, record.name, record.applied_at, record.checksum, APPLIED,
+                     stem])
+            if "source_text" not in present:
+                self._add_column("source_text")
+            for record in records:
+                if record.source_text is not None:
+                    self.set_source(record.version, record.checksum, record.source_text)
 
     def records(self) -> dict[int, AppliedRecord]:
         """Return every row keyed by migration number (empty when the table is missing)."""
@@ -129,6 +206,9 @@ class MigrationRecorder:
                                      int(row[5] or 0), row[6], row[7]) for row in rows]
             return {r.number: r for r in records}
         except (SQLError, ValueError, TypeError) as exc:
+            legacy = self.legacy_rows()
+            if legacy is not None:
+                raise LegacyHistory(legacy) from None
             # Another tool's table of the same name, or rows edited by hand.
             raise TrackingTableError(
                 f"the tracking table {TABLE} is not in NextORM's format ({exc}): rename or "

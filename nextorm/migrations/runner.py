@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
+from .adopt import ensure_table, read_records
 from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Resume, Step, recovery, resumability
 from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, import_migration
@@ -109,7 +110,7 @@ class MigrationRunner:
                     "not exist; check the path given to db.bind"
                 )
             return {}
-        return MigrationRecorder(self.db).records()
+        return read_records(self.db, self.directory)  # nextorm 0.5.1's rows, as adopted
 
     def showmigrations(self) -> list[MigrationStatus]:
         """Return every migration's status, files and tracking rows merged by number."""
@@ -137,7 +138,7 @@ class MigrationRunner:
             parse_target(target, files, self._read_records())
         with migrate_lock(self.db):
             recorder = MigrationRecorder(self.db)
-            recorder.ensure_table()
+            ensure_table(recorder, self.directory, self._announcing(steps))  # adopts 0.5.1's
             records = recorder.records()
             number = parse_target(target, files, records)
             executor = MigrationExecutor(self.db, recorder, self._announcing(steps))

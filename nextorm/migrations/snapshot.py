@@ -32,6 +32,7 @@ from typing import Any
 from ..errors import SnapshotError
 from ..schema.model import SCHEMA_FORMAT, empty_schema
 from .loader import SNAPSHOT_NAME
+from .snapshot051 import is_051
 
 _TABLE_KEYS = ("columns", "primary_key", "indexes", "uniques", "foreign_keys")
 
@@ -51,6 +52,20 @@ def dumps(schema: dict[str, Any]) -> str:
         if schema.get(key) is not None:
             data[key] = schema[key]
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(directory: str | os.PathLike[str], data: dict[str, Any]) -> Path:
+    """Write the snapshot whole or not at all (a temporary file moved into place)."""
+    path = snapshot_path(directory)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(dumps(data), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise SnapshotError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
 
 
 def load(directory: str | os.PathLike[str]) -> dict[str, Any]:
@@ -80,6 +95,11 @@ def loads(text: str, path: str | Path = SNAPSHOT_NAME) -> dict[str, Any]:
 
 def validate(data: Any, path: str | Path = SNAPSHOT_NAME) -> None:
     """Raise SnapshotError unless ``data`` is a schema dict of a format this version reads."""
+    if is_051(data):
+        raise SnapshotError(
+            f"{path} was written by nextorm 0.5.1: convert it once with 'migrate' or "
+            "'adopt-0.5.1' (see docs/coming-from-0.5.1.md)"
+        )
     if not isinstance(data, dict) or "format" not in data:
         raise SnapshotError(f"{path}: not a NextORM schema snapshot (no 'format' key)")
     if data["format"] != SCHEMA_FORMAT:
