@@ -33,13 +33,18 @@ from .cli_context import (
     common_options,
     generator_options,
     migrate_options,
+    offline_options,
 )
 from .commands import (
     run_check,
+    run_lint,
     run_makemigrations,
     run_migrate,
+    run_migrate_plan,
+    run_migrate_sql,
     run_rebuild_snapshot,
     run_showmigrations,
+    run_sqlmigrate,
 )
 from .loader import DISPLAY_BASE
 from .project import find_config
@@ -92,10 +97,26 @@ def makemigrations(ctx: Context, **local: Any) -> None:
 @click.argument("target", required=False)
 @common_options
 @migrate_options
+@click.option("--sql", is_flag=True, help="Print the SQL script instead of running it.")
+@click.option("--plan", is_flag=True, help="List what would run, and run nothing.")
+@click.option("--from", "from_version", metavar="VERSION",
+              help="With --sql/--plan: take migrations up to VERSION as applied.")
+@offline_options
 @click.pass_obj
-def migrate(ctx: Context, target: str | None, **local: Any) -> None:
+def migrate(ctx: Context, target: str | None, sql: bool, plan: bool, **local: Any) -> None:
     """Apply pending migrations, or move to TARGET (a number, or zero to undo all)."""
-    run_migrate(ctx, local, target)
+    if sql and plan:
+        raise click.UsageError("--sql and --plan cannot be combined")
+    if not (sql or plan):
+        for name in ("dialect", "from_version"):
+            if local.get(name):
+                option = "--from" if name == "from_version" else "--dialect"
+                raise click.UsageError(f"{option} works only with --sql or --plan")
+        run_migrate(ctx, local, target)
+    elif sql:
+        run_migrate_sql(ctx, local, target)
+    else:
+        run_migrate_plan(ctx, local, target)
 
 
 @cli.command()
@@ -110,15 +131,11 @@ def showmigrations(ctx: Context, **local: Any) -> None:
 @click.argument("version")
 @click.option("--backwards", is_flag=True, help="Show the downgrade SQL instead.")
 @common_options
+@offline_options
 @click.pass_obj
 def sqlmigrate(ctx: Context, version: str, backwards: bool, **local: Any) -> None:
-    """Print the SQL of one migration without running it."""
-    from .runner import MigrationRunner
-
-    db = ctx.database(local)
-    runner = MigrationRunner(db, ctx.directory(local))
-    for statement in runner.sqlmigrate(version, backwards=backwards):
-        click.echo(statement)
+    """Print the SQL of VERSION, or the whole script of FROM..TO, without running it."""
+    run_sqlmigrate(ctx, local, version, backwards)
 
 
 @cli.command()
@@ -127,6 +144,19 @@ def sqlmigrate(ctx: Context, version: str, backwards: bool, **local: Any) -> Non
 def check(ctx: Context, **local: Any) -> None:
     """Compare the database with the applied migrations and the entities with the snapshot."""
     run_check(ctx, local)
+
+
+@cli.command()
+@click.argument("range_", metavar="[RANGE]", required=False)
+@click.option("--offline", is_flag=True, default=None,
+              help="Do not read table sizes from the database (NX107 is skipped).")
+@click.option("--large-table", type=click.IntRange(min=0), metavar="ROWS",
+              help="Rows above which an index needs CONCURRENTLY (default 100000).")
+@common_options
+@click.pass_obj
+def lint(ctx: Context, range_: str | None, **local: Any) -> None:
+    """Check migrations (all, VERSION or FROM..TO) for operations dangerous in production."""
+    run_lint(ctx, local, range_)
 
 
 @cli.command("rebuild-snapshot")

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..errors import MigrationError, SQLError
+from ..errors import MigrationError, NextORMError, SQLError
 from .loader import DISPLAY_BASE, display
 from .project import ProjectConfig, load_database, make_importable
 
@@ -66,6 +66,19 @@ class Context:
             )
         make_importable(self.project, self.started_in)
         return load_database(module, self.option(local, "db_attr", "db"), self.started_in)
+
+    def target(self, local: dict[str, Any], *, mapped: bool = False) -> Any:
+        """The Database to write SQL for: ``--dialect`` alone (no import, no connection), or
+        the module's bound Database."""
+        provider = self.option(local, "dialect")
+        if provider:
+            from .offline import OfflineDatabase
+
+            try:
+                return OfflineDatabase(provider)
+            except NextORMError as exc:
+                raise click.UsageError(f"--dialect {provider}: {exc}") from None
+        return self.database(local)
 
     def path(self, local: dict[str, Any], name: str, default: str | None = None) -> str | None:
         """A path option; one typed on the command line is relative to where the user is."""
@@ -137,3 +150,11 @@ def migrate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def say(ctx: Context, local: dict[str, Any], text: str, **style: Any) -> None:
     if not ctx.quiet(local):
         click.secho(text, **style)
+
+
+def offline_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --dialect (write SQL for a server without importing the module or connecting)."""
+    return click.option(
+        "--dialect", metavar="NAME",
+        help="Server to write the SQL for (sqlite, postgres, mysql) without importing the "
+             "module or connecting.")(function)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ..errors import MigrationError, NextORMError
 from .cli_context import Context, Failure, say
 from .loader import SNAPSHOT_NAME, display
 
@@ -55,6 +56,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
     for line in destructive_warnings(planned):
         if not ctx.quiet(local):
             click.secho(f"warning: {line}", err=True, fg="yellow")
+    lint_written(ctx, local, db, planned.path)
 
 
 def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None:
@@ -184,3 +186,138 @@ def run_rebuild_snapshot(ctx: Context, local: dict[str, Any]) -> None:
                         f"map: {', '.join(rebuilt.left_out)}")
     say(ctx, local, f"Rebuilt {display(rebuilt.path)} from {db.describe()} "
                     f"({rebuilt.tables} tables, as of {rebuilt.migration})", fg="green")
+
+
+# -- offline SQL and the plan ------------------------------------------------------------------
+
+
+def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards: bool) -> None:
+    """One VERSION: its statements. A range FROM..TO: the whole script, tracking rows too."""
+    from .offline import ScriptWriter, moves_for, parse_range
+    from .runner import MigrationRunner
+
+    db = ctx.target(local)
+    runner = MigrationRunner(db, ctx.directory(local))
+    if ".." not in version:
+        for statement in runner.sqlmigrate(version, backwards=backwards):
+            click.echo(statement)
+        return
+    files = runner.files()
+    first, last = parse_range(version, files)
+    chosen = [f for f in files if first <= f.number <= last]
+    moves = moves_for([], chosen[::-1]) if backwards else moves_for(chosen, [])
+    title = f"{chosen[0].name} .. {chosen[-1].name} ({'undo' if backwards else 'apply'})"
+    click.echo(ScriptWriter(db).script(moves, title), nl=False)
+
+
+def planned_moves(ctx: Context, local: dict[str, Any], target: str | None) -> tuple[Any, Any]:
+    """What ``migrate`` would do, without the lock or any write: (database, moves)."""
+    from .offline import OfflineDatabase, moves_for
+    from .plan import parse_target, plan_moves
+    from .recorder import AppliedRecord
+    from .runner import MigrationRunner
+
+    db = ctx.target(local)
+    runner = MigrationRunner(db, ctx.directory(local))
+    files = runner.files()
+    start = ctx.option(local, "from_version")
+    if start is not None:
+        upto = parse_target(start, files, {}) or 0
+        records = {f.number: AppliedRecord(f.version, f.name, "", f.checksum)
+                   for f in files if f.number <= upto}
+    elif isinstance(db, OfflineDatabase):
+        records = {}
+    else:
+        with ctx.reading(db):
+            records = runner._read_records()
+    plan = plan_moves(files, records, parse_target(target, files, records))
+    missing = [record.name for file, record in plan.undo if file is None]
+    if missing:
+        raise MigrationError(f"cannot undo {missing[0]}: its file is missing from "
+                             f"{display(Path(ctx.directory(local)))}")
+    return db, moves_for(plan.apply, [file for file, _ in plan.undo if file is not None])
+
+
+def run_migrate_sql(ctx: Context, local: dict[str, Any], target: str | None) -> None:
+    """``migrate --sql``: print the script instead of running it."""
+    from .offline import ScriptWriter
+
+    db, moves = planned_moves(ctx, local, target)
+    title = (f"{len(moves)} migration(s) from {db.describe()}" if moves
+             else f"nothing to do on {db.describe()}")
+    click.echo(ScriptWriter(db).script(moves, title), nl=False)
+
+
+def run_migrate_plan(ctx: Context, local: dict[str, Any], target: str | None) -> None:
+    """``migrate --plan``: list what would run, step by step, and run nothing."""
+    from .offline import describe_steps
+
+    db, moves = planned_moves(ctx, local, target)
+    if not moves:
+        click.echo("No migrations to apply.")
+        return
+    click.echo(f"Plan for {db.describe()}:")
+    for move in moves:
+        verb = "Apply" if move.direction == "upgrade" else "Undo"
+        click.echo(f"{verb} {move.file.name}")
+        for line in describe_steps(db, move.file, move.direction):
+            click.echo(f"    {line}")
+
+
+# -- lint ----------------------------------------------------------------------------------------
+
+
+def lint_range(files: list[Any], text: str | None) -> list[Any]:
+    """The files of ``lint [RANGE]``: all, one VERSION, or FROM..TO (FROM.. / ..TO)."""
+    from .offline import parse_range
+    from .plan import parse_target
+
+    if not text:
+        return files
+    if ".." in text:
+        first, last = parse_range(text, files)
+    else:
+        first = last = parse_target(text, files, {}) or 0
+    return [f for f in files if first <= f.number <= last]
+
+
+def run_lint(ctx: Context, local: dict[str, Any], text: str | None) -> None:
+    """Lint the range; exit 1 when something is found (for CI), 0 when clean."""
+    from .lint import lint_files
+    from .loader import discover
+
+    db = ctx.database(local)
+    directory = ctx.directory(local)
+    files = lint_range(discover(directory), text)
+    threshold = int(ctx.option(local, "large_table", 100_000))
+    with ctx.reading(db):
+        report = lint_files(db, directory, files, threshold=threshold,
+                            connected=not ctx.option(local, "offline", False))
+    for finding in report.findings:
+        click.echo(str(finding))
+    for note in report.notes:
+        say(ctx, local, f"note: {note}")
+    silenced = f", {report.silenced} silenced" if report.silenced else ""
+    if report.findings:
+        click.secho(f"{len(report.findings)} finding(s) in {len(files)} file(s){silenced}; "
+                    "each code's fix is in docs/lint.md", fg="red", err=True)
+        raise Failure
+    say(ctx, local, f"No findings in {len(files)} file(s){silenced}.", fg="green")
+
+
+def lint_written(ctx: Context, local: dict[str, Any], db: Any, path: Path) -> None:
+    """makemigrations: lint the file it just wrote and print the findings (never fails)."""
+    from .lint import lint_files
+    from .loader import discover
+
+    directory = ctx.directory(local)
+    files = [f for f in discover(directory) if f.name == path.name]
+    try:
+        report = lint_files(db, directory, files)
+    except NextORMError as exc:
+        click.secho(f"warning: the lint could not read {path.name}: {exc}", err=True,
+                    fg="yellow")
+        return
+    if not ctx.quiet(local):
+        for finding in report.findings:
+            click.secho(f"lint: {finding}", err=True, fg="yellow")

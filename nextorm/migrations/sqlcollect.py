@@ -8,6 +8,7 @@ script (``offline.py``) and the lint (``lint/``) read the same collection.
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -29,6 +30,8 @@ class Collected:
     file: MigrationFile
     module: ModuleType
     calls: list[tuple[str, list[Any]]] = field(default_factory=list)
+    #: The line of the file each call was made from (None: from code outside the file).
+    lines: list[int | None] = field(default_factory=list)
 
     @property
     def statements(self) -> list[str]:
@@ -64,26 +67,38 @@ def collect(db: Any, file: MigrationFile, direction: str,
     function = getattr(module, direction, None)
     if function is None:
         raise MigrationError(f"{file.display_path} has no {direction}(db) function")
-    collector = CollectingDatabase(db)
+    collector = CollectingDatabase(db, str(file.path))
     try:
         call(function, MigrationContext(collector), file, direction)
     except StepFailed as exc:
         raise exc.error("failed") from None
-    return Collected(file, module, collector.calls)
+    return Collected(file, module, collector.calls, collector.lines)
 
 
 class CollectingDatabase:
     """A stand-in Database: collects the SQL a migration passes to it."""
 
-    def __init__(self, db: Any) -> None:
+    def __init__(self, db: Any, path: str | None = None) -> None:
         self.provider = db.provider
         self.dialect = db.dialect
         self.sqlite_filename = None
         self.in_transaction = False
         self.calls: list[tuple[str, list[Any]]] = []
+        self.lines: list[int | None] = []
+        self._path = path
 
     def _collect(self, sql: str, params: Any) -> None:
         self.calls.append((sql, list(params or ())))
+        self.lines.append(self._caller_line())
+
+    def _caller_line(self) -> int | None:
+        """The line of the migration file that made the call (the lint's silences use it)."""
+        frame = sys._getframe(2)
+        while frame is not None and self._path is not None:
+            if frame.f_code.co_filename == self._path:
+                return frame.f_lineno
+            frame = frame.f_back  # type: ignore[assignment]
+        return None
 
     def _execute_dml(self, sql: str, params: Any = ()) -> int:
         self._collect(sql, params)

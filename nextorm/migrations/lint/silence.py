@@ -1,0 +1,53 @@
+"""Silencing a finding in the migration file, with a reason.
+
+``# nextorm-lint: ignore NX103 -- the table is empty in production`` silences NX103 for the
+statement on the next code line (or on the same line); placed above ``def upgrade`` it
+silences the code for the whole file.  Several codes may be listed (``NX101, NX102``).  A
+silence without a reason, or naming an unknown code, silences nothing and is a finding
+itself (NX002): the reason is what the next reviewer reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MARK = re.compile(r"#\s*nextorm-lint:\s*ignore\b(?P<rest>.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Silence:
+    line: int  # where the comment is
+    codes: tuple[str, ...]
+    reason: str
+    target: int | None  # the code line it applies to; None: the whole file
+
+    def covers(self, code: str, line: int | None) -> bool:
+        if code not in self.codes or not self.reason:
+            return False
+        return self.target is None or line == self.target
+
+
+def read_silences(text: str) -> list[Silence]:
+    """Find the silences of a file (see the module docstring)."""
+    lines = text.splitlines()
+    first_def = next((i for i, line in enumerate(lines, 1) if line.startswith("def ")),
+                     len(lines) + 1)
+    found = []
+    for number, line in enumerate(lines, 1):
+        match = MARK.search(line)
+        if match is None:
+            continue
+        codes_part, _, reason = match.group("rest").partition("--")
+        codes = tuple(c.upper() for c in re.findall(r"[A-Za-z]+\d+", codes_part))
+        own = line[:match.start()].strip()
+        if own:  # a trailing comment: the statement on this line
+            target: int | None = number
+        elif number < first_def:
+            target = None
+        else:
+            target = next((i for i in range(number + 1, len(lines) + 1)
+                           if lines[i - 1].strip() and not lines[i - 1].strip().startswith("#")),
+                          None)
+        found.append(Silence(number, codes, reason.strip(), target))
+    return found
