@@ -43,16 +43,24 @@ class Adoption:
     snapshot: bool
     notes: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        """One line for the user (the CLI's output, ``migrate``'s notice)."""
+    @property
+    def done(self) -> bool:
+        return self.rows is not None or self.snapshot
+
+    def summary(self) -> str:
+        """What was adopted, after the word "Adopted" (``migrate``'s notice, the CLI's line)."""
         parts = []
         if self.rows is not None:
             parts.append(f"{TABLE} upgraded ({self.rows} applied migration(s) kept)")
         if self.snapshot:
             parts.append(f"{snapshot.SNAPSHOT_NAME} converted")
-        if not parts:
-            return "nothing to adopt: no nextorm 0.5.1 tracking table or snapshot"
-        return "nextorm 0.5.1's history adopted: " + ", ".join(parts + list(self.notes))
+        return "nextorm 0.5.1's history: " + ", ".join(parts + list(self.notes))
+
+    def describe(self) -> str:
+        """The line ``adopt-0.5.1`` prints."""
+        if not self.done:
+            return "Nothing to adopt: no nextorm 0.5.1 tracking table or snapshot"
+        return f"Adopted {self.summary()}"
 
 
 def adopt_051(db: Any, directory: str | os.PathLike[str] = "migrations/") -> Adoption:
@@ -84,7 +92,7 @@ def ensure_table(recorder: MigrationRecorder, directory: str | os.PathLike[str],
             converted = convert_snapshot(recorder.db, directory)
         except MigrationError as exc:  # a snapshot that cannot be written: the table stands
             converted, notes = False, (f"the snapshot is not converted: {exc}",)
-        report(Step("adopted", Adoption(len(rows), converted, notes).describe()))
+        report(Step("adopted", Adoption(len(rows), converted, notes).summary()))
     return len(rows)
 
 

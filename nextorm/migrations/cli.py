@@ -167,6 +167,20 @@ def rebuild_snapshot(ctx: Context, **local: Any) -> None:
     run_rebuild_snapshot(ctx, local)
 
 
+@cli.command("adopt-0.5.1")
+@common_options
+@click.pass_obj
+def adopt_051(ctx: Context, **local: Any) -> None:
+    """Adopt the tracking table and snapshot nextorm 0.5.1 wrote (migrate does it too)."""
+    from .adopt import adopt_051 as adopt
+
+    db = ctx.database(local)
+    with ctx.reading(db):
+        done = adopt(db, ctx.directory(local))
+    if not ctx.quiet(local):
+        click.echo(done.describe())
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ def test_the_first_migrate_adopts_the_table_and_the_snapshot(target, tmp_path):
     seen = []
     steps = MigrationRunner(db, directory, report=seen.append).migrate()
     assert [s.action for s in steps] == ["adopted"]  # nothing ran again
-    assert re.fullmatch(r"nextorm 0\.5\.1's history adopted: _nextorm_migrations upgraded "
+    assert re.fullmatch(r"nextorm 0\.5\.1's history: _nextorm_migrations upgraded "
                         r"\(2 applied migration\(s\) kept\), \.schema_snapshot\.json converted",
                         steps[0].name), steps[0].name
     assert seen[0].action == "database"
@@ -78,7 +78,8 @@ def test_adopt_command_does_it_once(target, tmp_path):
     assert tracking_rows(db) == expected_tracking(directory)
     again = adopt_051(db, directory)
     assert (again.rows, again.snapshot) == (None, False)
-    assert again.describe().startswith("nothing to adopt")
+    assert again.describe().startswith("Nothing to adopt")
+    assert done.describe().startswith("Adopted nextorm 0.5.1's history: _nextorm_migrations")
     assert migrate(db, directory=directory) == []
     assert data_rows(db) == rows
 
