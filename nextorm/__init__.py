@@ -45,6 +45,8 @@ __all__ = [
     # the ORM runtime (nextorm/orm/), imported on first use
     "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
     "db_session", "desc", "flush", "rollback",
+    # 0.5.1's query functions (``sum``/``min``/``max`` act as the builtins on anything else)
+    "QuerySet", "avg", "count", "max", "min", "select", "sum",
     # nextorm 0.5.1's exception names (the older names above stay as aliases)
     "CommitException", "ConstraintError", "DecompileError", "MultipleObjectsFoundError",
     "OptimisticCheckError", "PartialCommitException", "TransactionError",
@@ -61,6 +63,8 @@ _LAZY = {
     "commit": "nextorm.orm.context",
     "rollback": "nextorm.orm.context",
     "desc": "nextorm.orm.expressions",
+    "QuerySet": "nextorm.orm.query",
+    **dict.fromkeys(("select", "count", "sum", "avg", "min", "max"), "nextorm.orm.aggregates"),
 }
 
 

@@ -72,6 +72,28 @@ class EntityMeta(type):
         DECLARED_ENTITIES.append(cls)
         return cls
 
+    def __iter__(cls) -> EntityIterator:
+        """``for u in User`` inside ``select(...)``: a placeholder the query reads, no rows."""
+        return EntityIterator(cls)
+
+
+class EntityIterator:
+    """What ``iter(User)`` gives: ``select(u for u in User)`` translates the generator to SQL
+    (``orm/decompile.py``); consuming it outside a query is an error, never a table scan."""
+
+    __slots__ = ("entity",)
+
+    def __init__(self, entity: type) -> None:
+        self.entity = entity
+
+    def __iter__(self) -> EntityIterator:
+        return self
+
+    def __next__(self) -> Any:
+        raise TypeError(f"{self.entity.__name__} is iterated outside a query: use "
+                        f"select(x for x in {self.entity.__name__} ...) from nextorm, "
+                        f"or {self.entity.__name__}.select()")
+
 
 def _renamed_from(name: str, value: Any) -> str | None:
     """Check ``_renamed_from_``: the table's previous name, a rename hint for makemigrations."""
@@ -264,9 +286,22 @@ class Entity(metaclass=EntityMeta):
         return current_session().load(cls, key)
 
     @classmethod
-    def get(cls, **values: Any) -> Any:
-        """The one object whose attributes equal ``values``, or None."""
-        return cls.select().filter(**values).get()
+    def get(cls, *conditions: Any, **values: Any) -> Any:
+        """The one object matching (``lambda u: ...``, conditions, ``name=value``), or None."""
+        return cls.select().filter(*conditions, **values).get()
+
+    @classmethod
+    def select_by_sql(cls, *sql_and_params: Any) -> list[Any]:
+        """The objects your SELECT returns: ``(sql, params)`` or 0.5.1's ``(db, sql, params)``."""
+        from .orm.instance import by_sql
+
+        return by_sql(cls, sql_and_params)
+
+    @classmethod
+    def get_by_sql(cls, *sql_and_params: Any) -> Any:
+        """The first object of ``select_by_sql(...)``, or None."""
+        found = cls.select_by_sql(*sql_and_params)
+        return found[0] if found else None
 
     @classmethod
     def select(cls, *conditions: Any, **values: Any) -> Any:
@@ -304,12 +339,16 @@ class Entity(metaclass=EntityMeta):
         return tuple(v._key_() if isinstance(v, Entity) else v
                      for v in (vals.get(n) for n in names))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The stored attribute values (a Single gives the related key)."""
-        out = {}
-        for name, value in self._vals_.items():
-            out[name] = value._key_() if isinstance(value, Entity) else value
-        return out
+    def get_pk(self) -> Any:
+        """The primary-key value (a tuple for a composite key)."""
+        return self._key_()
+
+    def to_dict(self, only: Any = None, exclude: Any = None, *, with_collections: bool = False,
+                with_lazy: bool = False, related_objects: bool = False) -> dict[str, Any]:
+        """The stored attribute values (a Single gives the related key); see orm/instance.py."""
+        from .orm.instance import to_dict
+
+        return to_dict(self, only, exclude, with_collections, related_objects)
 
     def __repr__(self) -> str:
         vals = self.__dict__.get("_vals_")

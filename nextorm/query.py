@@ -4,6 +4,6 @@
 """
 
 from .orm.expressions import AttrExpr, Condition, Order, desc
-from .orm.query import Query
+from .orm.query import Query, QuerySet
 
-__all__ = ["AttrExpr", "Condition", "Order", "Query", "desc"]
+__all__ = ["AttrExpr", "Condition", "Order", "Query", "QuerySet", "desc"]

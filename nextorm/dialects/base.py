@@ -268,6 +268,8 @@ class Dialect:
     like_as_glob: bool = False
     #: The driver has no ``lastrowid``: an INSERT returns the auto key (PostgreSQL).
     insert_returns_key: bool = False
+    random_sql: str = "RANDOM()"  # ORDER BY this for ``query.random(n)``
+    row_locks: bool = True  # SELECT ... FOR UPDATE exists (SQLite locks the whole file)
     #: How a batch of new rows learns its auto keys (``orm/batch.py``): ``reserve`` them from
     #: the sequence, ``first``/``last`` of consecutive ones the INSERTs got, ``""``: row by row.
     batch_keys: str = ""

@@ -62,12 +62,25 @@ class Compare(Condition):
 
 
 class Like(Condition):
-    """A LIKE pattern on a text attribute; ``raw`` patterns are the user's own LIKE syntax."""
+    """A LIKE pattern on a text attribute; ``raw`` patterns are the user's own LIKE syntax.
 
-    __slots__ = ("attr", "pattern", "raw")
+    ``ignore_case`` compares both sides lower-cased (``ilike``), the same on every server.
+    """
 
-    def __init__(self, attr: AttrExpr, pattern: str, raw: bool = False) -> None:
-        self.attr, self.pattern, self.raw = attr, pattern, raw
+    __slots__ = ("attr", "pattern", "raw", "ignore_case")
+
+    def __init__(self, attr: AttrExpr, pattern: str, raw: bool = False,
+                 ignore_case: bool = False) -> None:
+        self.attr, self.pattern, self.raw, self.ignore_case = attr, pattern, raw, ignore_case
+
+
+class Always(Condition):
+    """A constant condition: ``if x > 3`` in a generator is decided in Python, not in SQL."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
 
 
 class LinkedTo(Condition):
@@ -145,9 +158,19 @@ class AttrExpr:
     def not_in(self, values: Any) -> Condition:
         return Not(self.in_(values))
 
+    def is_null(self) -> Condition:
+        return Compare(self, "=", None)
+
+    def is_not_null(self) -> Condition:
+        return Compare(self, "<>", None)
+
     def like(self, pattern: str) -> Condition:
         """SQL LIKE (``%`` any text, ``_`` one character), case-sensitive everywhere."""
         return Like(self, pattern, raw=True)
+
+    def ilike(self, pattern: str) -> Condition:
+        """SQL LIKE ignoring case, everywhere (both sides lower-cased)."""
+        return Like(self, pattern, raw=True, ignore_case=True)
 
     def startswith(self, prefix: str) -> Condition:
         return Like(self, escape_like(prefix) + "%")
@@ -175,19 +198,84 @@ def escape_like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
-class Selection:
-    """What a query selects: the entity, its conditions, its order and its window."""
+class EntityVar:
+    """The variable of a generator or lambda query (``u`` in ``u for u in User``).
 
-    __slots__ = ("entity", "where", "order", "limit", "offset")
+    ``u.name`` is ``User.name``; ``u == obj`` and ``u in objs`` compare primary keys.
+    """
+
+    __slots__ = ("_entity",)
+
+    def __init__(self, entity: type[Entity]) -> None:
+        self._entity = entity
+
+    def __repr__(self) -> str:
+        return f"<the {self._entity.__name__} of a query>"
+
+    def __getattr__(self, name: str) -> AttrExpr:
+        if name.startswith("_") or name not in self._entity._attrs_:
+            raise AttributeError(f"{self._entity.__name__} has no attribute {name!r}")
+        return attribute(self._entity, name)
+
+    def _key_condition(self, obj: Any, op: str) -> Condition:
+        names = [a.name for a in self._entity._attrs_.values() if a.kind == "pk"] or [
+            n for c in self._entity._composites_ if c.kind == "primary_key" for n in c.attrs]
+        key = obj._key_() if isinstance(obj, Entity) else obj
+        parts = (key,) if len(names) == 1 else tuple(key)
+        found: Condition | None = None
+        for name, part in zip(names, parts, strict=True):
+            cond = Compare(attribute(self._entity, name), op, part)
+            found = cond if found is None else BoolOp("OR" if op == "<>" else "AND", found, cond)
+        assert found is not None
+        return found
+
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        return self._key_condition(other, "=")
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        return self._key_condition(other, "<>")
+
+    __hash__ = object.__hash__
+
+    def in_(self, objs: Any) -> Condition:
+        found: Condition = Always(False)
+        for obj in objs:
+            found = found | self._key_condition(obj, "=")
+        return found
+
+
+class Selection:
+    """What a query selects: the entity, its conditions, its order and its window.
+
+    ``distinct``, ``random`` (order), ``lock`` (``FOR UPDATE`` and its option), ``joins``
+    (explicit ``(entity, on, kind)``), ``prefetch`` (relation names) and ``column`` (one
+    attribute instead of the objects) are the rest of 0.5.1's QuerySet.
+    """
+
+    __slots__ = ("entity", "where", "order", "limit", "offset", "distinct", "random", "lock",
+                 "joins", "prefetch", "column")
 
     def __init__(self, entity: type[Entity], where: tuple[Condition, ...] = (),
                  order: tuple[Order, ...] = (), limit: int | None = None,
-                 offset: int | None = None) -> None:
+                 offset: int | None = None, distinct: bool = False, random: bool = False,
+                 lock: str | None = None, joins: tuple[Join, ...] = (),
+                 prefetch: tuple[str, ...] = (), column: AttrExpr | None = None) -> None:
         self.entity, self.where, self.order = entity, where, order
         self.limit, self.offset = limit, offset
+        self.distinct, self.random, self.lock = distinct, random, lock
+        self.joins, self.prefetch, self.column = joins, prefetch, column
 
     def replace(self, **changes: Any) -> Selection:
         """A copy with the given parts replaced (``limit=None`` removes the limit)."""
         parts = {name: getattr(self, name) for name in self.__slots__}
         parts.update(changes)
         return Selection(**parts)
+
+
+class Join:
+    """An explicit ``join(Post, Post.author == User.id)``: the entity, the condition, the kind."""
+
+    __slots__ = ("entity", "on", "kind")
+
+    def __init__(self, entity: type[Entity], on: Condition, kind: str) -> None:
+        self.entity, self.on, self.kind = entity, on, kind

@@ -1,7 +1,10 @@
 """``user.posts``: the live set of objects a ``Set`` attribute relates to its owner.
 
-Reading it runs a query (``select()``); changing it changes the related objects' ``Single``
-(one-to-many) or records join-table links the session writes at flush (many-to-many).
+Reading it runs a query (``select()``, or the objects ``query.prefetch`` read while they are
+current, ``prefetch.py``); changing it changes the related objects' ``Single`` (one-to-many)
+or records join-table links the session writes at flush (many-to-many).  0.5.1's collection
+methods (``filter``, ``where``, ``order_by``, ``page``, ``random``, ``select(pred)``) return a
+``Query`` of the related objects; ``load()`` and ``copy()`` read them now.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..attributes import session_of
 from ..errors import ValidationError
 from .expressions import Compare, LinkedTo, attribute
+from .prefetch import prefetched
 from .query import Query
 
 if TYPE_CHECKING:
@@ -33,25 +37,68 @@ class RelationSet:
         session = session_of(self.owner)
         return session, session.info(type(self.owner)).relations[self.name]
 
-    def select(self) -> Query:
-        """Return a query of the related objects (filter, order and count it further)."""
+    def select(self, *conditions: Any, **values: Any) -> Query:
+        """A query of the related objects, filtered by ``conditions`` (a lambda, ``Post.x >
+        1``) and ``name=value``; filter, order and count it further."""
         session, rel = self._relation()
         if rel.kind == "one_to_many":
             reverse = attribute(rel.target, _reverse(rel).name)
-            return Query(rel.target).filter(Compare(reverse, "=", self.owner))
-        return Query(rel.target).filter(LinkedTo(rel, partial(session.key_params, self.owner)))
+            query = Query(rel.target).filter(Compare(reverse, "=", self.owner))
+        else:
+            query = Query(rel.target).filter(
+                LinkedTo(rel, partial(session.key_params, self.owner)))
+        return query.filter(*conditions, **values) if conditions or values else query
+
+    filter = select
+
+    def where(self, predicate: Any) -> Query:
+        """The related objects ``predicate`` (a lambda or a condition) keeps."""
+        return self.select(predicate)
+
+    def order_by(self, *items: Any) -> Query:
+        return self.select().order_by(*items)
+
+    def page(self, pagenum: int, pagesize: int = 10) -> Query:
+        return self.select().page(pagenum, pagesize)
+
+    def random(self, n: int) -> Query:
+        return self.select().random(n)
+
+    def load(self) -> list[Any]:
+        """The related objects, read now."""
+        session, _ = self._relation()
+        found = prefetched(self.owner, self.name, session)
+        return self.select().fetch_all() if found is None else found
+
+    def copy(self) -> set[Any]:
+        """The related objects as a plain set."""
+        return set(self.load())
+
+    def create(self, **values: Any) -> Any:
+        """Create a related object: ``user.posts.create(title="x")`` sets its author."""
+        session, rel = self._relation()
+        if rel.kind == "one_to_many":
+            return rel.target(**{_reverse(rel).name: self.owner, **values})
+        obj = rel.target(**values)
+        self.add(obj)
+        return obj
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.select().fetch_all())
+        return iter(self.load())
 
     def __len__(self) -> int:
-        return self.select().count()
+        return self.count()
 
     def count(self) -> int:
-        return self.select().count()
+        session, _ = self._relation()
+        found = prefetched(self.owner, self.name, session)
+        return self.select().count() if found is None else len(found)
 
     def is_empty(self) -> bool:
-        return not self.select().exists()
+        return self.count() == 0 if self._is_prefetched() else not self.select().exists()
+
+    def _is_prefetched(self) -> bool:
+        return prefetched(self.owner, self.name, self._relation()[0]) is not None
 
     def __contains__(self, obj: object) -> bool:
         return any(o is obj for o in self)

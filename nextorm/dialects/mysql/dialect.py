@@ -29,6 +29,7 @@ class MySQLDialect(Dialect):
     quote_char = "`"
     backslash_escapes = True
     no_limit_sql = "18446744073709551615"
+    random_sql = "RAND()"
 
     def insert_defaults_sql(self, table: str) -> str:
         return f"INSERT INTO {table} () VALUES ()"

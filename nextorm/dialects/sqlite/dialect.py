@@ -56,6 +56,7 @@ class SQLiteDialect(Dialect):
     max_identifier_length = 1024
     format_placeholders = False
     like_as_glob = True
+    row_locks = False
     # A batch is one executemany (an INSERT per row, in order) in a transaction holding the
     # write lock; SQLite gives a row without key max(rowid)+1 (AUTOINCREMENT: or the largest
     # ever used +1; https://sqlite.org/autoinc.html), so the rows got consecutive keys ending
