@@ -45,6 +45,7 @@ from .commands import (
     run_rebuild_snapshot,
     run_showmigrations,
     run_sqlmigrate,
+    run_squash,
 )
 from .loader import DISPLAY_BASE
 from .project import find_config
@@ -157,6 +158,17 @@ def check(ctx: Context, **local: Any) -> None:
 def lint(ctx: Context, range_: str | None, **local: Any) -> None:
     """Check migrations (all, VERSION or FROM..TO) for operations dangerous in production."""
     run_lint(ctx, local, range_)
+
+
+@cli.command("squash")
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@click.option("--name", "-n", metavar="LABEL", help="Suffix of the new file's name.")
+@common_options
+@click.pass_obj
+def squash_command(ctx: Context, start: str, end: str, **local: Any) -> None:
+    """Write one migration equivalent to FROM..TO that replaces them."""
+    run_squash(ctx, local, start, end)
 
 
 @cli.command("rebuild-snapshot")

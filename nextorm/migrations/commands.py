@@ -215,6 +215,7 @@ def planned_moves(ctx: Context, local: dict[str, Any], target: str | None) -> tu
     from .offline import OfflineDatabase, moves_for
     from .plan import parse_target, plan_moves
     from .recorder import AppliedRecord
+    from .replaces import resolve
     from .runner import MigrationRunner
 
     db = ctx.target(local)
@@ -230,7 +231,10 @@ def planned_moves(ctx: Context, local: dict[str, Any], target: str | None) -> tu
     else:
         with ctx.reading(db):
             records = runner._read_records()
+    squashed = resolve(files, records)
+    files, records = squashed.files, squashed.records
     plan = plan_moves(files, records, parse_target(target, files, records))
+    squashed.refuse_undo([record.number for _, record in plan.undo])
     missing = [record.name for file, record in plan.undo if file is None]
     if missing:
         raise MigrationError(f"cannot undo {missing[0]}: its file is missing from "
@@ -321,3 +325,22 @@ def lint_written(ctx: Context, local: dict[str, Any], db: Any, path: Path) -> No
     if not ctx.quiet(local):
         for finding in report.findings:
             click.secho(f"lint: {finding}", err=True, fg="yellow")
+
+
+# -- squash --------------------------------------------------------------------------------------
+
+
+def run_squash(ctx: Context, local: dict[str, Any], start: str, end: str) -> None:
+    """Write one migration that replaces START..END (the old files stay until you delete them)."""
+    from .loader import discover
+    from .plan import parse_target
+    from .squash import squash
+
+    directory = ctx.directory(local)
+    files = discover(directory)
+    first, last = parse_target(start, files, {}) or 0, parse_target(end, files, {}) or 0
+    path = squash(files, first, last, directory, ctx.option(local, "name"))
+    replaced = [f.name for f in files if first <= f.number <= last]
+    say(ctx, local, f"Created {display(path)}, replacing {', '.join(replaced)}", fg="green")
+    say(ctx, local, "note: keep the old files until every database has applied all of them "
+                    "or none (see 'squash' in docs/cli.md); then delete them")

@@ -82,6 +82,7 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
             "or pass --directory"
         )
     found: dict[int, MigrationFile] = {}
+    squashed: list[MigrationFile] = []  # a squashed file shares the number of its last
     absolute = root.resolve()
     with os.scandir(absolute) as entries:
         candidates = sorted((e.name, e.path) for e in entries
@@ -99,6 +100,8 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
             path=Path(path),
             checksum=checksum,
         )
+        if number in found and _squashed(found, migration, squashed):
+            continue
         if number in found:
             raise MigrationError(
                 f"two migrations have the number {number}: {found[number].display_path} and "
@@ -106,7 +109,21 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
                 "conflict)"
             )
         found[number] = migration
-    return [found[n] for n in sorted(found)]
+    return sorted([*found.values(), *squashed], key=lambda f: f.number)
+
+
+def _squashed(found: dict[int, MigrationFile], migration: MigrationFile,
+              squashed: list[MigrationFile]) -> bool:
+    """Keep two files of one number when one replaces the other (``replaces.py``)."""
+    from .replaces import sharing_number
+
+    squash = sharing_number(found[migration.number], migration)
+    if squash is None:
+        return False
+    squashed.append(squash)
+    if squash is found[migration.number]:
+        found[migration.number] = migration
+    return True
 
 
 def import_migration(migration: MigrationFile, provider: str | None) -> ModuleType:

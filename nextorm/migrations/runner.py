@@ -26,6 +26,7 @@ from .loader import MigrationFile, discover, import_migration
 from .lock import migrate_lock
 from .plan import parse_target, plan_moves
 from .recorder import APPLIED, KNOWN_STATUSES, TABLE, AppliedRecord, MigrationRecorder
+from .replaces import resolve
 
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
 
@@ -114,8 +115,8 @@ class MigrationRunner:
 
     def showmigrations(self) -> list[MigrationStatus]:
         """Return every migration's status, files and tracking rows merged by number."""
-        files = {f.number: f for f in self.files()}
-        records = self._read_records()
+        squashed = resolve(self.files(), self._read_records())
+        files, records = {f.number: f for f in squashed.files}, squashed.records
         statuses = []
         for number in sorted(set(files) | set(records)):
             file, record = files.get(number), records.get(number)
@@ -143,8 +144,11 @@ class MigrationRunner:
             number = parse_target(target, files, records)
             executor = MigrationExecutor(self.db, recorder, self._announcing(steps))
             records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
+            squashed = resolve(files, records)  # squashed files or the ones they replace
+            files, records = squashed.files, squashed.records
             check_history(recorder, records, files, accept_changed, self.report)
             plan = plan_moves(files, records, number)
+            squashed.refuse_undo([record.number for _, record in plan.undo])
             if not allow_out_of_order:
                 check_order(plan.apply, records)
             undo_modules = [self._downgradable(file, record) for file, record in plan.undo]
