@@ -212,6 +212,9 @@ class QueryResults:
                 raise ValidationError(f"update(): {self.entity.__name__}.{name} is not an "
                                       f"attribute that can be set this way")
             checked[name] = value = self.entity.__dict__[name].check(value)
+            if value is None and a.required:
+                raise ValidationError(f"update(): {self.entity.__name__}.{name} is required, "
+                                      f"it cannot be set to None")
             sets.extend(f"{q} = ?" for q in a.quoted)
             if a.kind == "single":
                 params.extend([None] * len(a.quoted) if value is None  # a new one: INSERTed
