@@ -255,7 +255,7 @@ class Database:
         cursor = self._cursor
         try:
             if many:
-                cursor.executemany(sql_to_run, args or ())
+                dialect.run_many(cursor, sql_to_run, args or ())
             elif args is None:
                 cursor.execute(sql_to_run)
             else:

@@ -270,11 +270,12 @@ class Dialect:
     insert_returns_key: bool = False
     random_sql: str = "RANDOM()"  # ORDER BY this for ``query.random(n)``
     row_locks: bool = True  # SELECT ... FOR UPDATE exists (SQLite locks the whole file)
-    #: How a batch of new rows learns its auto keys (``orm/batch.py``): ``reserve`` them from
-    #: the sequence, ``first``/``last`` of consecutive ones the INSERTs got, ``""``: row by row.
-    batch_keys: str = ""
-    batch_keys_sql: str = ""  # the query of that strategy (``{table}``, ``{column}``: quoted)
+    batch_keys: str = ""  # how a batch learns its auto keys: reserve/first/last (orm/batch.py)
+    batch_keys_sql = copy_sql = ""  # that strategy's query; a bulk load run by ``run_many``
     max_params: int = 65535  # the most ``?`` parameters one statement may carry
+
+    def run_many(self, cursor: Any, sql: str, rows: Any) -> None:  # PostgreSQL: COPY too
+        cursor.executemany(sql, rows)
 
     def nulls_smallest_sql(self, descending: bool) -> str:
         """The ORDER BY suffix that sorts NULL as the smallest value (as SQLite and MariaDB do)."""

@@ -83,10 +83,17 @@ def _write_rows(session: Session, info: EntityInfo, server_filled: tuple[str, ..
                 rows: list[list[Any]]) -> list[tuple[Any, int]]:
     """Write the rows; return ``(the driver's lastrowid, rows)`` of each statement sent.
 
-    Dialects whose keys are the ``last`` of an ``executemany`` get one ``executemany``; the
-    others multi-row INSERTs under the parameter limit.
+    A dialect with a bulk load (``copy_sql``: PostgreSQL's COPY) uses it; one whose keys are the
+    ``last`` of an ``executemany`` gets one ``executemany``; the others multi-row INSERTs under
+    the parameter limit.
     """
     statements = info.statements
+    if session.dialect.copy_sql:
+        columns = ", ".join(q for name, a in info.attrs.items() if name not in server_filled
+                            for q in a.quoted)
+        session.execute_many(session.dialect.copy_sql.format(table=info.table, columns=columns),
+                             rows)
+        return []
     if session.dialect.batch_keys == "last":
         session.execute_many(statements.insert_rows(server_filled, 1), rows)
         return []

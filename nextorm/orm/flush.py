@@ -69,21 +69,23 @@ def insert_objects(session: Session, objects: list[EntityObject]) -> None:
         inserted = [obj for level in levels for obj in level]
         hooks.call("before_insert", [obj for obj in inserted if id(obj) not in seen])
     for level in levels:
-        groups: dict[tuple[type, tuple[str, ...]], tuple[list[EntityObject], list[list[Any]]]]
-        groups = {}
+        by_entity: dict[type, list[EntityObject]] = {}
         for obj in level:
-            if obj._status_ != NEW:
-                continue  # written meanwhile (a key_params insert from a hook)
-            server_filled, params = _insert_params(session, obj)
-            group = groups.get((type(obj), server_filled))
-            if group is None:
-                group = groups[(type(obj), server_filled)] = ([], [])
-            group[0].append(obj)
-            group[1].append(params)
-        for (entity, server_filled), (objs, rows) in groups.items():
+            if obj._status_ == NEW:  # else written meanwhile (a key_params insert from a hook)
+                by_entity.setdefault(type(obj), []).append(obj)
+        for entity, objs in by_entity.items():
             info = session.info(entity)
-            keys = insert_batch(session, info, server_filled, rows)
-            _inserted(session, info, objs, keys, server_filled)
+            groups: dict[tuple[str, ...], tuple[list[EntityObject], list[list[Any]]]] = {}
+            for obj in objs:
+                server_filled, params = _insert_params(info, obj)
+                group = groups.get(server_filled)
+                if group is None:
+                    group = groups[server_filled] = ([], [])
+                group[0].append(obj)
+                group[1].append(params)
+            for server_filled, (group_objs, rows) in groups.items():
+                keys = insert_batch(session, info, server_filled, rows)
+                _inserted(session, info, group_objs, keys, server_filled)
     hooks.call("after_insert", inserted)
 
 
@@ -95,12 +97,8 @@ def _by_dependency(session: Session, objects: list[EntityObject]) -> list[list[E
 
     def visit(obj: EntityObject, chain: tuple[int, ...]) -> int:
         entity = type(obj)
-        names = singles.get(entity)
-        if names is None:
-            names = singles[entity] = [a.name for a in session.info(entity).attrs.values()
-                                       if a.kind == "single"]
         depth = 0
-        for name in names:
+        for name in singles[entity]:
             value: Any = obj._vals_.get(name)  # a related object or its key
             if getattr(value, "_status_", None) != NEW:
                 continue
@@ -109,6 +107,8 @@ def _by_dependency(session: Session, objects: list[EntityObject]) -> list[list[E
                 if id(value) in chain or value is obj:
                     raise ValidationError(f"{entity.__name__}.{name}: objects refer to each "
                                           f"other in a cycle; flush one of them first")
+                if type(value) not in singles:
+                    singles[type(value)] = _single_names(session, type(value))
                 below = visit(value, (*chain, id(obj)))
             depth = max(depth, below + 1)
         level[id(obj)] = depth
@@ -116,34 +116,50 @@ def _by_dependency(session: Session, objects: list[EntityObject]) -> list[list[E
         return depth
 
     for obj in objects:
-        if id(obj) not in level and obj._status_ == NEW:
+        entity = type(obj)
+        names = singles.get(entity)
+        if names is None:
+            names = singles[entity] = _single_names(session, entity)
+        if id(obj) in level or obj._status_ != NEW:
+            continue
+        if names:
             visit(obj, ())
+        else:  # refers to no object: level 0 (the common case, without a call)
+            level[id(obj)] = 0
+            found.append(obj)
     levels: list[list[EntityObject]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
-    for obj in found:
-        levels[level[id(obj)]].append(obj)
+    if len(levels) == 1:
+        levels[0] = found
+    else:
+        for obj in found:
+            levels[level[id(obj)]].append(obj)
     return levels
 
 
-def _insert_params(session: Session, obj: EntityObject) -> tuple[tuple[str, ...], list[Any]]:
+def _single_names(session: Session, entity: type) -> list[str]:
+    return [a.name for a in session.info(entity).attrs.values() if a.kind == "single"]
+
+
+def _insert_params(info: EntityInfo, obj: EntityObject) -> tuple[tuple[str, ...], list[Any]]:
     """``(the attributes left to the server, the INSERT's parameters)`` of a new object."""
-    entity = type(obj)
     vals = obj._vals_
     params: list[Any] = []
+    append = params.append
     server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
-    for name, a, is_single, to_db, required, server_fills in session.info(entity).insert_plan:
+    for name, a, is_single, to_db, required, server_fills in info.insert_plan:
         value = vals.get(name)
         if value is None:
             if server_fills:
                 server_filled += (name,)
                 continue
             if required:
-                raise ValidationError(f"{entity.__name__}.{name} is required "
+                raise ValidationError(f"{info.entity.__name__}.{name} is required "
                                       f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
             params.extend([None] * len(a.columns))
         elif is_single:
             params.extend(key_columns(a, value._key_() if hasattr(value, "_vals_") else value))
         else:
-            params.append(value if to_db is None else to_db(value))
+            append(value if to_db is None else to_db(value))
     return server_filled, params
 
 

@@ -6,7 +6,8 @@
 For each provider and each run, on a fresh table:
 
 - insert: create N objects in one ``db_session`` (INSERT at commit, ids set) / the driver runs
-  the same INSERT per row in one transaction and reads each new id;
+  the same INSERT per row in one transaction and reads each new id; also printed: the ratio to
+  the driver's ``executemany`` of the same rows (no ids read), the floor of a batched write;
 - select: read all N rows back as objects in a new session / the driver fetches the rows;
 - update: read 10,000 objects, change one attribute of each, commit / the driver reads the
   same rows and runs one UPDATE per row in one transaction.
@@ -119,6 +120,14 @@ def raw_insert(conn: Any, mark: str, provider: str, n: int) -> None:
     cur.execute("COMMIT")
 
 
+def raw_insert_many(conn: Any, mark: str, provider: str, n: int) -> None:
+    sql = f"INSERT INTO {quote(provider, TABLE)} (name, qty, price) VALUES ({mark}, {mark}, {mark})"
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    cur.executemany(sql, [(f"item {i}", i, i * 0.5) for i in range(n)])
+    cur.execute("COMMIT")
+
+
 def raw_select(conn: Any, mark: str, provider: str, n: int) -> None:
     cur = conn.cursor()
     cur.execute("BEGIN")
@@ -169,6 +178,8 @@ def bench(orm: SimpleNamespace, provider: str, rows: int, updates: int, runs: in
                 record(times, "raw select", timed(raw_select, conn, mark, provider, rows))
                 record(times, "raw update", timed(raw_update, conn, mark, provider, updates))
                 fresh_table(db)
+                record(times, "raw insertmany", timed(raw_insert_many, conn, mark, provider, rows))
+                fresh_table(db)
                 record(times, "orm insert", timed(orm_insert, orm, db, rows))
                 record(times, "orm select", timed(orm_select, orm, db, rows))
                 record(times, "orm update", timed(orm_update, orm, db, updates))
@@ -216,6 +227,9 @@ def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]
     for op in OPS:
         orm_s, raw_s = med[f"orm {op}"], med[f"raw {op}"]
         line = f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} {orm_s / raw_s:5.1f}x"
+        if op == "insert" and "raw insertmany" in med:
+            many_s = med["raw insertmany"]
+            line += f"  (driver executemany {many_s:.3f} s: {orm_s / many_s:.1f}x)"
         if f"base orm {op}" in med:  # the baseline's ratio is to the floor of its own runs
             base_s = med[f"base orm {op}"]
             line += f" {base_s:9.3f} {base_s / med[f'base raw {op}']:5.1f}x {orm_s / base_s:6.2f}x"
