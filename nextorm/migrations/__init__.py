@@ -9,27 +9,23 @@ pays for no more than it runs, and never for the generator (DeepDiff, Jinja, bla
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 __all__ = ["MigrationRunner", "MigrationStatus", "adopt_051", "makemigrations", "migrate",
            "showmigrations"]
 
-_LAZY = {
-    "makemigrations": "nextorm.migrations.api",
-    "migrate": "nextorm.migrations.api",
-    "showmigrations": "nextorm.migrations.api",
-    "adopt_051": "nextorm.migrations.adopt",
-    "MigrationRunner": "nextorm.migrations.runner",
-    "MigrationStatus": "nextorm.migrations.runner",
-}
-
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    # Plain imports, so tests/unit/test_architecture.py sees that none reaches the generator.
+    if name in ("makemigrations", "migrate", "showmigrations"):
+        from . import api as module
+    elif name in ("MigrationRunner", "MigrationStatus"):
+        from . import runner as module  # type: ignore[no-redef]
+    elif name == "adopt_051":
+        from . import adopt as module  # type: ignore[no-redef]
+    else:
         raise AttributeError(f"module 'nextorm.migrations' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return getattr(module, name)
 
 
 def __dir__() -> list[str]:
