@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-MODELS = """\
-from nextorm import PK, Database, Entity, Req
+
+def models(project, *lines: str) -> None:
+    """myapp/models.py with one entity, Post: an id and ``lines`` (attribute declarations)."""
+    body = "".join(f"    {line}\n" for line in ("id: PK[int]", *lines))
+    project.write_models("from nextorm import PK, Database, Entity, Opt, Req  # noqa: F401\n\n\n"
+                         f"class Post(Entity):\n{body}\n\ndb = Database(entities=[Post])\n"
+                         f"{project.target.bind_source()}\n")
 
 
-class Post(Entity):
-    id: PK[int]
-    {title}
-
-
-db = Database(entities=[Post])
-{bind}
-"""
-
-
-def models(project, title: str = "title: Req[str] = Req(max_len=80)") -> None:
-    project.write_models(MODELS.format(title=title, bind=project.target.bind_source()))
+TITLE = "title: Req[str] = Req(max_len=80)"
 
 
 def codes(result) -> list[str]:
@@ -27,7 +21,7 @@ def codes(result) -> list[str]:
 
 
 def test_a_generated_rename_is_found_and_a_silence_with_a_reason_clears_it(project):
-    models(project)
+    models(project, TITLE)
     assert project.run("makemigrations").code == 0
     clean = project.run("lint")
     assert (clean.code, clean.out.strip()) == (0, "No findings in 1 file(s)."), clean
@@ -58,7 +52,7 @@ def test_a_generated_rename_is_found_and_a_silence_with_a_reason_clears_it(proje
 
 
 def test_a_generated_narrowing_is_found_on_every_server(project):
-    models(project)
+    models(project, TITLE)
     assert project.run("makemigrations").code == 0
     models(project, "title: Req[str] = Req(max_len=40)")
     assert project.run("makemigrations").code == 0
@@ -69,7 +63,7 @@ def test_a_generated_narrowing_is_found_on_every_server(project):
 
 
 def test_hand_written_dangers_each_have_their_code(project):
-    models(project)
+    models(project, TITLE)
     assert project.run("makemigrations").code == 0
     project.write_migration("0002_by_hand.py", """
         def upgrade(db):
@@ -88,7 +82,7 @@ def test_hand_written_dangers_each_have_their_code(project):
 
 
 def test_a_file_that_reads_the_database_is_a_finding_not_a_crash(project):
-    models(project)
+    models(project, TITLE)
     assert project.run("makemigrations").code == 0
     project.write_migration("0002_backfill.py", """
         def upgrade(db):
@@ -109,7 +103,7 @@ def test_a_file_that_reads_the_database_is_a_finding_not_a_crash(project):
 
 
 def test_an_index_on_a_big_table_needs_concurrently_when_connected(project):
-    models(project)
+    models(project, TITLE)
     assert project.run("makemigrations").code == 0
     assert project.run("migrate").code == 0
     project.query("INSERT INTO post (id, title) VALUES (1, 'a'), (2, 'b'), (3, 'c')")

@@ -7,6 +7,7 @@ connection) and then asking NextORM itself what the database holds.
 from __future__ import annotations
 
 from cli_helpers import INITIAL
+from test_migrate import CREATE_TAG
 
 ADD_ALICE = """
 def upgrade(db):
@@ -14,14 +15,6 @@ def upgrade(db):
 
 def downgrade(db):
     db._execute_dml("DELETE FROM item WHERE id = ?", [1])
-"""
-
-CREATE_TAG = """
-def upgrade(db):
-    db._execute_dml("CREATE TABLE tag (id INTEGER NOT NULL PRIMARY KEY)", [])
-
-def downgrade(db):
-    db._execute_dml("DROP TABLE tag", [])
 """
 
 

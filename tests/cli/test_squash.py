@@ -6,19 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cli_helpers import one_error_line
-
-MODELS = """\
-from nextorm import PK, Database, Entity, Opt, Req
-
-
-class Post(Entity):
-    id: PK[int]
-    title: Req[str]
-{extra}
-
-db = Database(entities=[Post])
-{bind}
-"""
+from test_lint import models
 
 DATA = """
 def upgrade(db):
@@ -30,23 +18,18 @@ def downgrade(db):
 """
 
 
-def models(project, *extra: str) -> None:
-    lines = "".join(f"    {line}\n" for line in extra)
-    project.write_models(MODELS.format(extra=lines, bind=project.target.bind_source()))
-
-
 def made(result) -> None:
     assert result.code == 0, result
 
 
 def history(project) -> list[Path]:
     """0001 initial, 0002 add body, 0003 data by hand, 0004 add views (existing rows get 7)."""
-    models(project)
+    models(project, "title: Req[str]")
     made(project.run("makemigrations"))
-    models(project, "body: Opt[int]")
+    models(project, "title: Req[str]", "body: Opt[int]")
     made(project.run("makemigrations"))
     project.write_migration("0003_data.py", DATA)
-    models(project, "body: Opt[int]", "views: Req[int]")
+    models(project, "title: Req[str]", "body: Opt[int]", "views: Req[int]")
     made(project.run("makemigrations", "--default", "post.views=7"))
     return sorted(project.migrations.glob("0*.py"))
 
