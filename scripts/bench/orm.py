@@ -10,7 +10,11 @@ For each provider and each run, on a fresh table:
   the driver's ``executemany`` of the same rows (no ids read), the floor of a batched write;
 - select: read all N rows back as objects in a new session / the driver fetches the rows;
 - update: read 10,000 objects, change one attribute of each, commit / the driver reads the
-  same rows and runs one UPDATE per row in one transaction.
+  same rows and runs one UPDATE per row in one transaction;
+- generator select: 2,000 queries ``select(i for i in BenchItem if i.id == k)`` in one
+  session, ``k`` changing each time (the generator is translated once per code object, then
+  only ``k`` is re-bound) / the driver runs the same SELECT by key 2,000 times.  A version
+  without ``nextorm.select`` (an older ``--baseline``) skips it.
 
 It prints the median seconds of each and the ratio ORM / driver (the floor).  Server URLs come
 from ``NEXTORM_PG_URL`` and ``NEXTORM_MYSQL_URL`` (defaults: the local test servers).
@@ -36,7 +40,8 @@ from types import SimpleNamespace
 from typing import Any
 
 HERE = Path(__file__).resolve().parents[2]
-OPS = ("insert", "select", "update")
+QUERIES = 2_000  # generator select: queries per run
+OPS = ("insert", "select", "update", "generator select")
 URLS = {
     "postgres": os.environ.get("NEXTORM_PG_URL", "postgresql://root@127.0.0.1:5432/test"),
     "mysql": os.environ.get("NEXTORM_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
@@ -48,13 +53,19 @@ def load_orm(code: Path) -> SimpleNamespace:
     sys.path.insert(0, str(code))
     from nextorm import Database, Entity, Req, db_session
 
+    try:
+        from nextorm import select
+    except ImportError:  # a version before generator queries
+        select = None
+
     class BenchItem(Entity):
         _table_name_ = "nextorm_bench_item"
         name: Req[str] = Req(max_len=40)
         qty: Req[int]
         price: Req[float]
 
-    return SimpleNamespace(Database=Database, db_session=db_session, BenchItem=BenchItem)
+    return SimpleNamespace(Database=Database, db_session=db_session, BenchItem=BenchItem,
+                           select=select)
 
 
 def open_db(orm: SimpleNamespace, provider: str, sqlite_file: str) -> Any:
@@ -104,6 +115,13 @@ def orm_update(orm: SimpleNamespace, db: Any, n: int) -> None:
             item.qty += 1
 
 
+def orm_generator_select(orm: SimpleNamespace, db: Any, n: int) -> None:
+    item, select = orm.BenchItem, orm.select
+    with orm.db_session(db):
+        for k in range(1, n + 1):
+            assert len(select(i for i in item if i.id == k).fetch_all()) == 1
+
+
 TABLE = "nextorm_bench_item"
 
 
@@ -148,6 +166,16 @@ def raw_update(conn: Any, mark: str, provider: str, n: int) -> None:
     cur.execute("COMMIT")
 
 
+def raw_generator_select(conn: Any, mark: str, provider: str, n: int) -> None:
+    sql = f"SELECT id, name, qty, price FROM {quote(provider, TABLE)} WHERE id = {mark}"
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    for k in range(1, n + 1):
+        cur.execute(sql, (k,))
+        assert len([tuple(r) for r in cur.fetchall()]) == 1
+    cur.execute("COMMIT")
+
+
 def quote(provider: str, name: str) -> str:
     return f"`{name}`" if provider == "mysql" else f'"{name}"'
 
@@ -177,12 +205,17 @@ def bench(orm: SimpleNamespace, provider: str, rows: int, updates: int, runs: in
                 record(times, "raw insert", timed(raw_insert, conn, mark, provider, rows))
                 record(times, "raw select", timed(raw_select, conn, mark, provider, rows))
                 record(times, "raw update", timed(raw_update, conn, mark, provider, updates))
+                record(times, "raw generator select",
+                       timed(raw_generator_select, conn, mark, provider, QUERIES))
                 fresh_table(db)
                 record(times, "raw insertmany", timed(raw_insert_many, conn, mark, provider, rows))
                 fresh_table(db)
                 record(times, "orm insert", timed(orm_insert, orm, db, rows))
                 record(times, "orm select", timed(orm_select, orm, db, rows))
                 record(times, "orm update", timed(orm_update, orm, db, updates))
+                if orm.select is not None:
+                    record(times, "orm generator select",
+                           timed(orm_generator_select, orm, db, QUERIES))
             db.drop_all_tables(with_all_data=True)
         finally:
             conn.close()
@@ -222,9 +255,12 @@ def interleaved(baseline: Path, provider: str, args: argparse.Namespace
 
 def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]]) -> None:
     labels = {"insert": f"insert {args.rows:,} rows", "select": f"select {args.rows:,} rows",
-              "update": f"update {args.updates:,} rows"}
+              "update": f"update {args.updates:,} rows",
+              "generator select": f"generator select {QUERIES:,}x"}
     med = {key: statistics.median(values) for key, values in times.items()}
     for op in OPS:
+        if f"orm {op}" not in med:
+            continue
         orm_s, raw_s = med[f"orm {op}"], med[f"raw {op}"]
         line = f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} {orm_s / raw_s:5.1f}x"
         if op == "insert" and "raw insertmany" in med:
