@@ -1,4 +1,5 @@
-"""The ``nextorm`` command line: makemigrations, migrate, showmigrations, sqlmigrate, check.
+"""The ``nextorm`` command line: makemigrations, migrate, showmigrations, sqlmigrate, check,
+lint, squash, rebuild-snapshot.
 
 ::
 
@@ -7,6 +8,9 @@
     python -m nextorm.migrations.cli showmigrations --module myapp.models
     python -m nextorm.migrations.cli sqlmigrate     --module myapp.models VERSION
     python -m nextorm.migrations.cli check          --module myapp.models
+    python -m nextorm.migrations.cli migrate --sql  --dialect postgres   # the script, offline
+    python -m nextorm.migrations.cli lint 12..      --module myapp.models   # exit 1: findings
+    python -m nextorm.migrations.cli squash 2 5
     pdm run migrate --makemigrations --migrate      # root flags, run in that order
 
 Every command accepts ``--module``, ``--db-attr`` (default ``db``) and ``--directory``
