@@ -4,6 +4,7 @@ aggregates, UPDATE, DISTINCT, random order, locks, joins, prefetch, raw SQL, sho
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -30,6 +31,23 @@ def people(orm):
         orm.Post(title="a2", author=users["ann"], editor=users["bob"])
         orm.Post(title="b1", author=users["bob"], tags=[t1])
     return orm
+
+
+@contextmanager
+def statements(db, method: str = "_execute"):
+    """The SQL the database runs through ``method`` inside the block (the server runs it)."""
+    sent: list[str] = []
+    original = getattr(db, method)
+
+    def recording(sql, params=()):
+        sent.append(sql)
+        return original(sql, params)
+
+    setattr(db, method, recording)
+    try:
+        yield sent
+    finally:
+        delattr(db, method)
 
 
 def by_name(orm):
@@ -110,18 +128,8 @@ def test_update_is_one_statement_and_keeps_the_identity_map_right(people):
     User = people.User
     with db_session(people.db):
         bob, ann = User.get(name="bob"), User.get(name="ann")
-        sent = []
-        execute_dml = people.db._execute_dml
-
-        def recording(sql, params=()):
-            sent.append(sql)
-            return execute_dml(sql, params)
-
-        people.db._execute_dml = recording
-        try:
+        with statements(people.db, "_execute_dml") as sent:
             assert User.select(lambda u: u.age < 35).update(bio="young") == 2
-        finally:
-            del people.db._execute_dml
         assert [s for s in sent if s.startswith("UPDATE")] == [sent[-1]]
         assert bob.bio == "young" and ann.bio == "young"
         assert User.get(name="dan").bio == ""
@@ -181,32 +189,21 @@ def test_join_filters_on_the_joined_entity(people):
 
 def test_prefetch_reads_each_relation_with_one_query(people):
     User, Post = people.User, people.Post
-    with db_session(people.db):
-        sent = []
-        execute = people.db._execute
-
-        def counting(sql, params=()):
-            sent.append(sql)
-            return execute(sql, params)
-
-        people.db._execute = counting
-        try:
-            posts = Post.select().order_by(Post.title).prefetch(Post.author, "tags").fetch_all()
-            assert len(sent) == 3  # posts, their authors, their tags
-            seen = [(p.author.name, sorted(t.name for t in p.tags), len(p.tags)) for p in posts]
-            assert len(sent) == 3
-            assert seen == [("ann", ["t1", "t2"], 2), ("ann", [], 0), ("bob", ["t1"], 1)]
-            users = by_name(people).prefetch(User.posts).fetch_all()
-            assert len(sent) == 5
-            assert [(u.name, sorted(p.title for p in u.posts)) for u in users] == [
-                ("Cid", []), ("ann", ["a1", "a2"]), ("bob", ["b1"]), ("dan", [])]
-            assert len(sent) == 5
-            # a change makes the set read the database again, so it never goes stale
-            Post(title="a3", author=users[1])
-            assert sorted(p.title for p in users[1].posts) == ["a1", "a2", "a3"]
-            assert len(sent) > 5
-        finally:
-            del people.db._execute
+    with db_session(people.db), statements(people.db) as sent:
+        posts = Post.select().order_by(Post.title).prefetch(Post.author, "tags").fetch_all()
+        assert len(sent) == 3  # posts, their authors, their tags
+        seen = [(p.author.name, sorted(t.name for t in p.tags), len(p.tags)) for p in posts]
+        assert len(sent) == 3
+        assert seen == [("ann", ["t1", "t2"], 2), ("ann", [], 0), ("bob", ["t1"], 1)]
+        users = by_name(people).prefetch(User.posts).fetch_all()
+        assert len(sent) == 5
+        assert [(u.name, sorted(p.title for p in u.posts)) for u in users] == [
+            ("Cid", []), ("ann", ["a1", "a2"]), ("bob", ["b1"]), ("dan", [])]
+        assert len(sent) == 5
+        # a change makes the set read the database again, so it never goes stale
+        Post(title="a3", author=users[1])
+        assert sorted(p.title for p in users[1].posts) == ["a1", "a2", "a3"]
+        assert len(sent) > 5
 
 
 def test_raw_sql_and_get_sql(people):
