@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import MigrationError, TrackingTableError
+from ..errors import MigrationError, NextORMError, TrackingTableError
 from . import snapshot
 from .checksum import file_checksum
 from .executor import Step
@@ -135,8 +135,13 @@ def convert_snapshot(db: Any, directory: str | os.PathLike[str]) -> bool:
         old = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False  # missing or unreadable: the usual errors come from makemigrations
-    if not is_051(old) or not db.is_mapped:
+    if not is_051(old):
         return False
+    if not db.is_mapped:  # migrate does not need the mapping; the conversion does
+        try:
+            db.generate_mapping()
+        except NextORMError as exc:
+            raise MigrationError(f"cannot map the entities: {exc}") from None
     from ..schema.introspect import introspect
 
     data = convert(old, db.schema_dict()["tables"], introspect(db)["tables"])
