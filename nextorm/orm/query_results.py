@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import MultipleObjectsFound, ObjectNotFound, ValidationError
+from ..errors import MultipleObjectsFound, ObjectNotFound, SessionError, ValidationError
 from .context import current_session
 from .decompile import lambda_value
 from .prefetch import forget_prefetched, prefetch
@@ -266,8 +266,14 @@ class QueryResults:
         return found[0] if found else None
 
     def get_sql(self) -> str:
-        """The SELECT this query sends (``?`` marks the parameters)."""
-        return select_sql(current_session(), self.selection)[0]
+        """The SELECT this query sends (``?`` marks the parameters); no session needed."""
+        from .session import Session
+
+        try:
+            session = current_session()
+        except SessionError:
+            session = Session()  # only to find the database and its dialect: runs nothing
+        return select_sql(session, self.selection)[0]
 
     def show(self, width: int = 120, *, file: IO[str] | None = None) -> None:
         """Print the matching rows as a table of their stored attributes."""
