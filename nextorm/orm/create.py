@@ -18,7 +18,7 @@ def create(obj: object, values: dict[str, Any]) -> None:
     """Initialise a new object from keyword values and defaults; track it for INSERT."""
     new = cast("EntityObject", obj)  # an Entity instance (Entity.__init__ calls this)
     entity = type(new)
-    session = current_session()
+    session = current_session().for_entity(entity)  # the session of the entity's database
     info = session.info(entity)
     plan = info.creation_plan
     if not values.keys() <= plan.names:

@@ -45,7 +45,7 @@ class QueryResults:
         raise NotImplementedError
 
     def _session(self) -> Session:
-        session = current_session()
+        session = current_session().for_entity(self.entity)
         session.flush()
         return session
 
@@ -273,7 +273,7 @@ class QueryResults:
             session = current_session()
         except SessionError:
             session = Session()  # only to find the database and its dialect: runs nothing
-        return select_sql(session, self.selection)[0]
+        return select_sql(session.for_entity(self.entity), self.selection)[0]
 
     def show(self, width: int = 120, *, file: IO[str] | None = None) -> None:
         """Print the matching rows as a table of their stored attributes."""

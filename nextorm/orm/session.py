@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..attributes import DELETED, DETACHED, LOADED, NEW
 from ..database import MAPPED_DATABASES
-from ..errors import ObjectNotFound, SessionError, ValidationError
+from ..errors import ObjectNotFound, SessionError, SQLError, ValidationError
 from . import hooks, persist
 from .flush import flush as flush_pending
 from .flush import insert_objects
 from .layout import EntityInfo, bound_dialect, entity_info
 from .rows import key_params, read_values
+from .staged import commit_all
 
 if TYPE_CHECKING:
     from ..attributes import EntityObject
@@ -62,8 +63,17 @@ def mapped_databases(entity: type[Entity]) -> list[Database]:
 class Session:
     """One unit of work on one database: identity map, pending changes, the transaction."""
 
-    def __init__(self, db: Database | None = None) -> None:
+    def __init__(self, db: Database | None = None, *, autocommit: bool = False,
+                 optimistic: bool = True, immediate: bool = False, serializable: bool = False,
+                 strict: bool = False) -> None:
         self.db = db
+        #: Outside a db_session: no transaction, each statement commits on its own.
+        self.autocommit = autocommit
+        #: The session has ended: it still reads (relations load), writes are refused.
+        self.ended = False
+        #: UPDATEs check the columns read are unchanged (``OptimisticCheckError``).
+        self.optimistic = optimistic
+        self.immediate, self.serializable, self.strict = immediate, serializable, strict
         self._tx: AbstractContextManager[Any] | None = None
         self.identity: dict[type[Entity], dict[Any, EntityObject]] = {}
         self.new: list[EntityObject] = []
@@ -72,6 +82,8 @@ class Session:
         self.active = True
         self._flushing = False
         self._infos: dict[type[Entity], EntityInfo] = {}
+        #: The sub-sessions of the other databases this session touched (``for_entity``).
+        self.others: dict[Database, Session] = {}
 
     # -- database and transaction ----------------------------------------------------------
 
@@ -94,6 +106,22 @@ class Session:
             found = self._infos[entity] = entity_info(self._database_for(entity), entity)
         return found
 
+    def for_entity(self, entity: type[Entity]) -> Session:
+        """The session that works on ``entity``: this one, or the sub-session of the one
+        other database that maps it (committed in stages with this one: ``staged.py``)."""
+        db = self.db
+        if db is None or (db.mapping is not None and entity in db.mapping):
+            return self
+        for other_db, other in self.others.items():
+            if other_db.mapping is not None and entity in other_db.mapping:
+                return other
+        found = [d for d in mapped_databases(entity) if d is not db]
+        if len(found) != 1:
+            return self  # not mapped, or in several other databases: _database_for says so
+        other = self.others[found[0]] = Session(found[0])
+        setattr(other, "optimistic", getattr(self, "optimistic", True))  # noqa: B010
+        return other
+
     def _database_for(self, entity: type[Entity]) -> Database:
         """Return this session's database, choosing it from ``entity`` if not chosen yet."""
         db = self.db
@@ -112,12 +140,30 @@ class Session:
             raise SessionError(f"{entity.__name__} is not mapped in this session's database")
         return db
 
+    @property
+    def active(self) -> bool:
+        """Always True: objects of an ended session still read their relations (each
+        statement then commits on its own, as outside a session); ``ended`` refuses writes."""
+        return True
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self.ended = not value
+
+    def check_open(self, obj: object) -> None:
+        """Refuse a change to ``obj`` once its session has ended: it would never be written."""
+        if self.ended:
+            raise SessionError(f"{obj!r} belongs to a db_session that has ended; read it "
+                               f"again inside the current one, or save it with db.save()")
+
     def begin(self) -> None:
-        """Open the session's transaction unless it is open."""
+        """Open the session's transaction unless it is open (none outside a db_session)."""
         if self._tx is None:
-            if not self.active:
-                raise SessionError("this db_session has ended")
-            tx = self.database.transaction()
+            if self.ended or self.autocommit:
+                return  # each statement commits on its own
+            db = self.database
+            tx = db.transaction(db._dialect().begin_session_sql(self.immediate,
+                                                                self.serializable))
             tx.__enter__()
             self._tx = tx
 
@@ -166,6 +212,7 @@ class Session:
         Called before the new value is stored: the value read is kept (``_dbvals_``) for the
         optimistic check of the UPDATE (``flush.py``).
         """
+        self.check_open(obj)
         dirty = obj._dirty_
         vals = obj._vals_
         if dirty is None:
@@ -179,10 +226,12 @@ class Session:
 
     def link(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Add a many-to-many link at flush."""
+        self.check_open(owner)
         self.links.append((True, relation, owner, target))
 
     def unlink(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Remove a many-to-many link at flush."""
+        self.check_open(owner)
         self.links.append((False, relation, owner, target))
 
     def flush(self) -> None:
@@ -194,6 +243,8 @@ class Session:
             flush_pending(self)
         finally:
             self._flushing = False
+        for other in self.others.values():
+            other.flush()
 
     def key_params(self, obj: EntityObject) -> list[Any]:
         """Return the column values of an object's key (inserting it first if new)."""
@@ -206,6 +257,10 @@ class Session:
     def load(self, entity: type[Entity], key: Any, required: bool = True
              ) -> EntityObject | None:
         """Return the object with ``key``: from the identity map, else from the database."""
+        if self.db is not None and (self.db.mapping is None or entity not in self.db.mapping):
+            session = self.for_entity(entity)  # an entity of another database
+            if session is not self:
+                return session.load(entity, key, required)
         obj = self.lookup(entity, key)
         if obj is None:
             obj = self._read(entity, key)
@@ -263,6 +318,7 @@ class Session:
     def delete(self, obj: object) -> None:
         """Delete ``obj``'s row now and apply on_delete to the related objects in the session."""
         target = cast("EntityObject", obj)  # an Entity instance (entity.py calls this)
+        self.check_open(obj)
         if target._status_ == DELETED:
             return
         if target._status_ == NEW:
@@ -275,18 +331,27 @@ class Session:
     # -- ending ----------------------------------------------------------------------------
 
     def commit(self) -> None:
-        """Flush, then commit the transaction (the session stays usable)."""
-        try:
-            self.flush()
-        except BaseException:
-            self.rollback()
-            raise
+        """Flush, then commit the transaction (the session stays usable); with sub-sessions
+        of other databases, flush all, commit this one, then the others (``staged.py``)."""
+        commit_all(self, list(self.others.values()))
+
+    def end_transaction(self) -> None:
+        """COMMIT the open transaction (flushed before); a failed COMMIT is rolled back."""
         tx, self._tx = self._tx, None
         if tx is not None:
-            tx.__exit__(None, None, None)
+            try:
+                tx.__exit__(None, None, None)
+            except SQLError:
+                try:  # SQLite keeps the transaction open after a refused COMMIT
+                    self.database._execute_dml("ROLLBACK")
+                except SQLError:
+                    pass  # the server ended it already
+                raise
 
     def rollback(self) -> None:
         """Discard pending changes, roll the transaction back and empty the identity map."""
+        for other in self.others.values():
+            other.rollback()
         tx, self._tx = self._tx, None
         if tx is not None:
             tx.__exit__(_Rollback, _Rollback(), None)
@@ -307,3 +372,7 @@ class Session:
                 self.rollback()
         finally:
             self.active = False
+            for other in self.others.values():
+                other.active = False
+            if self.strict:
+                self.identity.clear()
