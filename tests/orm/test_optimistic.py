@@ -29,6 +29,21 @@ def change_in_other_session(db, **values):
             setattr(user, name, value)
 
 
+def write_after(orm, theirs, optimistic=True, also=None, **mine):
+    """Session A reads ann and ends its transaction, ``theirs()`` runs in session B, then A
+    assigns ``mine`` (and calls ``also``) and commits."""
+    with db_session(orm.db) as session:
+        if not optimistic:
+            session.optimistic = False  # what db_session(optimistic=False) sets
+        ann = orm.User.get(email="ann@x")
+        commit()
+        theirs()
+        if also is not None:
+            also()
+        for name, value in mine.items():
+            setattr(ann, name, value)
+
+
 def stored(db):
     with db_session(db):
         user = MODELS.User.get(email="ann@x")
@@ -39,23 +54,15 @@ def test_a_row_changed_by_another_connection_is_not_overwritten(two):
     orm, other = two
     with pytest.raises(OptimisticCheckError, match=r"cannot update User\[\d+\]: the row was "
                                                    r"changed or deleted by another transaction"):
-        with db_session(orm.db):
-            ann = orm.User.get(email="ann@x")
-            commit()
-            change_in_other_session(other, name="bob")
-            ann.name = "carl"
+        write_after(orm, lambda: change_in_other_session(other, name="bob"), name="carl")
     assert stored(orm.db) == ("bob", None)
 
 
 def test_the_session_is_rolled_back_when_the_check_fails(two):
     orm, other = two
-    with pytest.raises(OptimisticCheckError):
-        with db_session(orm.db):
-            ann = orm.User.get(email="ann@x")
-            commit()
-            change_in_other_session(other, name="bob")
-            orm.User(name="new", email="new@x")  # written in the same flush, then undone
-            ann.name = "carl"
+    with pytest.raises(OptimisticCheckError):  # the new user is written in the same flush
+        write_after(orm, lambda: change_in_other_session(other, name="bob"), name="carl",
+                    also=lambda: orm.User(name="new", email="new@x"))
     with db_session(orm.db):
         assert orm.User.get(email="new@x") is None
 
@@ -63,33 +70,26 @@ def test_the_session_is_rolled_back_when_the_check_fails(two):
 def test_a_null_read_is_checked_too(two):
     orm, other = two
     with pytest.raises(OptimisticCheckError):
-        with db_session(orm.db):
-            ann = orm.User.get(email="ann@x")
-            commit()
-            change_in_other_session(other, age=5)
-            ann.age = 6
+        write_after(orm, lambda: change_in_other_session(other, age=5), age=6)
     assert stored(orm.db) == ("ann", 5)
 
 
 def test_a_deleted_row_fails_the_check(two):
     orm, other = two
+
+    def delete():
+        with db_session(other):
+            MODELS.User.get(email="ann@x").delete()
+
     with pytest.raises(OptimisticCheckError):
-        with db_session(orm.db):
-            ann = orm.User.get(email="ann@x")
-            commit()
-            with db_session(other):
-                MODELS.User.get(email="ann@x").delete()
-            ann.name = "carl"
+        write_after(orm, delete, name="carl")
     assert stored(orm.db) is None
 
 
 def test_changes_to_other_columns_are_both_kept(two):
     orm, other = two
-    with db_session(orm.db):
-        ann = orm.User.get(email="ann@x")
-        commit()
-        change_in_other_session(other, name="bob")
-        ann.age = 7  # only age is written, and only age is compared
+    # only age is written, and only age is compared
+    write_after(orm, lambda: change_in_other_session(other, name="bob"), age=7)
     assert stored(orm.db) == ("bob", 7)
 
 
@@ -112,12 +112,8 @@ def test_a_batch_with_one_changed_row_fails_and_writes_nothing(two):
 
 def test_the_check_is_off_when_the_session_says_so(two):
     orm, other = two
-    with db_session(orm.db) as session:
-        session.optimistic = False  # what db_session(optimistic=False) sets
-        ann = orm.User.get(email="ann@x")
-        commit()
-        change_in_other_session(other, name="bob")
-        ann.name = "carl"
+    write_after(orm, lambda: change_in_other_session(other, name="bob"), optimistic=False,
+                name="carl")
     assert stored(orm.db) == ("carl", None)
 
 
