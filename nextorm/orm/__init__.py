@@ -7,7 +7,11 @@ read or queried.
 ==================  ==========================================================================
 ``context.py``      ``db_session``: which session is active; ``flush``/``commit``/``rollback``
 ``session.py``      ``Session``: identity map, pending changes, transaction, reads by key
-``persist.py``      write one object's row: INSERT, UPDATE, join-table links, error messages
+``flush.py``        the flush: new objects by dependency, changed ones, the optimistic check
+``batch.py``        INSERTs and UPDATEs of one column set in few statements; the new keys
+``hooks.py``        ``before_insert`` ... ``after_load``: which an entity defines, calling them
+``staged.py``       the commit of a session over several databases (0.5.1's staged order)
+``persist.py``      a DELETE and its on_delete, join-table links, constraint error messages
 ``create.py``       ``User(...)``: a new object's values, defaults and identity
 ``values.py``       the checks assigned values go through; the creation plan of an entity
 ``query.py``        ``Query`` (0.5.1's ``QuerySet``): ``select().filter().order_by()``...
