@@ -194,6 +194,7 @@ def run_rebuild_snapshot(ctx: Context, local: dict[str, Any]) -> None:
 def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards: bool) -> None:
     """One VERSION: its statements. A range FROM..TO: the whole script, tracking rows too."""
     from .offline import ScriptWriter, moves_for, parse_range
+    from .replaces import resolve
     from .runner import MigrationRunner
 
     db = ctx.target(local)
@@ -202,7 +203,7 @@ def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards:
         for statement in runner.sqlmigrate(version, backwards=backwards):
             click.echo(statement)
         return
-    files = runner.files()
+    files = resolve(runner.files(), {}).files  # a squash stands for the files it replaces
     first, last = parse_range(version, files)
     chosen = [f for f in files if first <= f.number <= last]
     moves = moves_for([], chosen[::-1]) if backwards else moves_for(chosen, [])

@@ -112,6 +112,9 @@ def test_a_squashed_range_is_undone_only_through_its_own_downgrade(project):
     made(project.run("migrate"))
     made(project.run("squash", "2", "4"))
     squashed = project.migrations / "0004_squashed_0002_0004.py"
+    script = project.run("sqlmigrate", "1..4", "--dialect", project.target.provider)
+    assert [line for line in script.out.splitlines() if line.endswith("(upgrade)")] == [
+        f"-- {files[0].name} (upgrade)", f"-- {squashed.name} (upgrade)"], script
     texts = {path: path.read_text() for path in files[1:]}
     for path in files[1:]:
         path.unlink()
