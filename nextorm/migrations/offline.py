@@ -18,11 +18,14 @@ none (``--from`` says otherwise).
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import decimal
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from ..dialects import get_dialect
-from ..errors import UnknownTargetError
+from ..errors import MigrationError, UnknownTargetError
 from ..sqlparams import to_format_style
 from .executor import DOWNGRADE, UPGRADE, one_line
 from .loader import MigrationFile
@@ -61,8 +64,8 @@ def inline(sql: str, params: list[Any], dialect: Any) -> str:
     marked = to_format_style(sql.replace("%", _SENTINEL), dialect.backslash_escapes)
     pieces = marked.split("%s")
     if len(pieces) != len(params) + 1:
-        raise UnknownTargetError(f"statement has {len(pieces) - 1} placeholders but "
-                                 f"{len(params)} parameters: {one_line(sql)}")
+        raise MigrationError(f"a statement has {len(pieces) - 1} placeholders but "
+                             f"{len(params)} parameters: {one_line(sql)}")
     out = [pieces[0]]
     for value, piece in zip(params, pieces[1:], strict=True):
         out += [literal(value, dialect), piece]
@@ -72,9 +75,10 @@ def inline(sql: str, params: list[Any], dialect: Any) -> str:
 def literal(value: Any, dialect: Any) -> str:
     if isinstance(value, bytes | bytearray | memoryview):
         return str(dialect.bytes_literal(bytes(value).hex()))
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return str(dialect.string_literal(value.isoformat(sep=" ") if hasattr(value, "hour")
-                                          and hasattr(value, "day") else value.isoformat()))
+    if isinstance(value, dt.datetime):
+        return str(dialect.string_literal(value.isoformat(sep=" ")))
+    if isinstance(value, dt.date | dt.time | uuid.UUID | decimal.Decimal):
+        return str(dialect.string_literal(str(value)))
     return str(dialect.literal(value))
 
 

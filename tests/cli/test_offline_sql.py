@@ -154,3 +154,19 @@ def test_offline_mistakes_are_one_line(sqlite_project):
     assert empty.code == 1 and empty.err.startswith("error: range '3..1' is empty"), empty
     missing = sqlite_project.run("sqlmigrate", "1..7", "--dialect", "sqlite", module=None)
     assert missing.code == 1 and "no migration numbered 7" in missing.err, missing
+
+
+def test_parameters_become_each_servers_literals():
+    import datetime as dt
+
+    from nextorm.dialects import get_dialect
+    from nextorm.migrations.offline import inline
+
+    sql = "INSERT INTO t VALUES (?, ?, '?', ?, ?)"
+    params = [dt.datetime(2026, 1, 2, 3, 4, 5), b"\x01\xff", None, "a\\b'c"]
+    assert inline(sql, params, get_dialect("sqlite")) == (
+        "INSERT INTO t VALUES ('2026-01-02 03:04:05', X'01ff', '?', NULL, 'a\\b''c')")
+    assert inline(sql, params, get_dialect("postgres")) == (
+        "INSERT INTO t VALUES ('2026-01-02 03:04:05', '\\x01ff'::bytea, '?', NULL, 'a\\b''c')")
+    assert inline(sql, params, get_dialect("mysql")) == (
+        "INSERT INTO t VALUES ('2026-01-02 03:04:05', X'01ff', '?', NULL, 'a\\\\b''c')")
