@@ -110,8 +110,9 @@ class Session:
         """The session that works on ``entity``: this one, or the sub-session of the one
         other database that maps it (committed in stages with this one: ``staged.py``)."""
         db = self.db
-        if db is None or (db.mapping is not None and entity in db.mapping):
-            return self
+        if entity in self._infos or db is None or (db.mapping is not None
+                                                   and entity in db.mapping):
+            return self  # (_infos: the entities this session already used, the common case)
         for other_db, other in self.others.items():
             if other_db.mapping is not None and entity in other_db.mapping:
                 return other
