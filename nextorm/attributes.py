@@ -88,12 +88,18 @@ class ColumnAttribute(_Descriptor):
         try:
             return obj._vals_[self.name]
         except KeyError:
+            if self.attr.opt("lazy") and obj.__dict__.get("_status_") == LOADED:
+                session_of(obj).refresh(obj, [self.name])  # a lazy column: read it now
+                return obj._vals_[self.name]
             raise AttributeError(f"{obj!r}.{self.name} is not loaded") from None
 
     def __set__(self, obj: EntityObject, value: Any) -> None:
         value = (self._check or self.checker())(value)
         if self.attr.kind == "pk" and obj._status_ != NEW:
             raise ValidationError(f"{obj!r}: the primary key {self.name} cannot be changed")
+        if self.attr.opt("volatile") and obj._status_ != NEW:
+            obj._vals_[self.name] = value  # the server maintains it: never in an UPDATE
+            return
         _assign(obj, self.name, value, _same_value)
 
 
@@ -139,6 +145,8 @@ class SingleAttribute(_Descriptor):
     def __get__(self, obj: EntityObject | None, owner: type[Entity]) -> Any:
         if obj is None:
             return _expression(owner, self.name)
+        if not self.attr.stored:
+            return self._owner_side(obj)
         value = obj._vals_.get(self.name)
         if value is None or hasattr(value, "_vals_"):
             return value
@@ -147,7 +155,29 @@ class SingleAttribute(_Descriptor):
         return related
 
     def __set__(self, obj: EntityObject, value: Any) -> None:
-        _assign(obj, self.name, self.check(value), _same_object)
+        value = self.check(value)
+        if self.attr.stored:
+            _assign(obj, self.name, value, _same_object)
+            return
+        old = self._owner_side(obj)  # one-to-one: the owner's key column changes
+        key = self._reverse_name(obj)
+        if old is not None and old is not value:
+            setattr(old, key, None)
+        if value is not None:
+            setattr(value, key, obj)
+
+    def _reverse_name(self, obj: EntityObject) -> str:
+        """The owning side's attribute of a one-to-one whose other side holds no column."""
+        reverse = session_of(obj).info(type(obj)).relations[self.name].reverse
+        if reverse is None:
+            raise SessionError(f"{self.attr!r}: the one-to-one's owning side is not mapped")
+        return reverse.name
+
+    def _owner_side(self, obj: EntityObject) -> Any:
+        """The object on the owning side of a one-to-one that points at ``obj`` (or None)."""
+        key = self._reverse_name(obj)  # the query flushes a new ``obj`` first, for its key
+        found = self.attr.py_type.select().filter(**{key: obj}).fetch_all()
+        return found[0] if found else None
 
 
 class SetAttribute(_Descriptor):
@@ -179,6 +209,10 @@ class LocalAttribute(_Descriptor):
         return local[self.name]
 
     def __set__(self, obj: object, value: Any) -> None:
+        check = self.attr.opt("py_check")
+        if check is not None and not check(value):
+            raise ValidationError(f"{type(obj).__name__}.{self.name}: {value!r} is refused by "
+                                  f"py_check")
         obj.__dict__.setdefault("_local_", {})[self.name] = value
 
 

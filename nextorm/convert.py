@@ -1,28 +1,36 @@
-"""Python values <-> column values, per logical type and dialect.
+"""Python values <-> column values, per logical type and storage form.
 
-Each logical type gets a pair of functions for a dialect: ``to_db`` turns the attribute's Python
-value into what the driver stores, ``from_db`` turns what the driver returns back into the
-Python value.  ``None`` in either slot means "pass through unchanged" (the fast path).  The pairs
-are chosen so every dialect gives the *same* Python values back:
+Each logical type gets a pair of functions: ``to_db`` turns the attribute's Python value into
+what the driver stores, ``from_db`` turns what the driver returns back into the Python value.
+``None`` in either slot means "pass through unchanged" (the fast path).  How a server stores a
+type is its dialect's business: each dialect names a *form* per logical type
+(``Dialect.value_forms``; a type it does not name is stored natively), and this module only
+knows the forms.  The pairs are chosen so every server gives the *same* Python values back:
 
-==========  =================================  =========================================
-type        SQLite stores                      read back as
-==========  =================================  =========================================
-bool        0 / 1                              ``bool`` (MariaDB's TINYINT too)
-decimal     text (NUMERIC affinity)            ``Decimal`` quantized to the column scale
-datetime    ``YYYY-MM-DD HH:MM:SS.ffffff``     naive ``datetime``; an aware value is
-                                               converted to UTC first, on every dialect
-date        ``YYYY-MM-DD``                     ``date``
-time        ``HH:MM:SS.ffffff``                ``time`` (MariaDB returns a timedelta)
-uuid        36-character text                  ``uuid.UUID`` (MariaDB: CHAR(36))
-json        JSON text                          the decoded value (PostgreSQL: JSONB)
-enum        the member's value                 the member
-bytes       BLOB                               ``bytes`` (never memoryview)
-==========  =================================  =========================================
+==========  =======================================  =====================================
+type        forms                                    read back as
+==========  =======================================  =====================================
+bool        native, ``int`` (0 / 1)                  ``bool`` (MariaDB's TINYINT too)
+decimal     native, ``text``                         ``Decimal`` quantized to the scale
+datetime    native (naive UTC), ``text``             naive ``datetime``; an aware value is
+            (``YYYY-MM-DD HH:MM:SS.ffffff``)         converted to UTC first
+datetimetz  native, ``naive_utc``, ``text``          an aware ``datetime`` in UTC
+date        native, ``text`` (``YYYY-MM-DD``)        ``date``
+time        native, ``text``, ``timedelta`` (the     ``time``
+            driver reads TIME as a duration)
+timedelta   native (INTERVAL), ``micros`` (int)      ``timedelta``
+uuid        native, ``text`` (36 characters)         ``uuid.UUID``
+json        native, ``text``, ``jsonb``              the decoded value
+enum        the member's value                       the member
+bytes       BLOB                                     ``bytes`` (never memoryview)
+==========  =======================================  =====================================
 
-The text forms for SQLite have a fixed width, so ordering and comparison in SQL match the
-other servers.  Decimal values on SQLite go through its NUMERIC affinity, so precision is
-that of a double (15 significant digits).
+The text forms have a fixed width, so ordering and comparison in SQL match the other servers.
+Decimal values in the ``text`` form go through SQLite's NUMERIC affinity, so precision is that
+of a double (15 significant digits).
+
+Migration files written by makemigrations call ``converters(None, ltype, column, "<server>")``:
+a dialect registers its forms under its name (``register_forms``) when its class is defined.
 """
 
 from __future__ import annotations
@@ -31,22 +39,36 @@ import datetime as dt
 import enum
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 Converter = Callable[[Any], Any] | None
 
+#: The storage forms of each dialect, by its name (filled by ``register_forms``).
+_FORMS: dict[str, Mapping[str, str]] = {}
 
-def converters(py_type: Any, ltype: str, column: dict[str, Any], dialect: str
-               ) -> tuple[Converter, Converter]:
-    """Return ``(to_db, from_db)`` for an attribute of ``py_type`` stored as ``column``."""
+
+def register_forms(dialect_name: str, forms: Mapping[str, str]) -> None:
+    """Record how the dialect called ``dialect_name`` stores each logical type."""
+    _FORMS[dialect_name] = forms
+
+
+def converters(py_type: Any, ltype: str, column: dict[str, Any],
+               forms: Mapping[str, str] | str) -> tuple[Converter, Converter]:
+    """Return ``(to_db, from_db)`` for an attribute of ``py_type`` stored as ``column``.
+
+    ``forms`` is the dialect's ``value_forms`` (or, in migration files, its name).
+    """
+    if isinstance(forms, str):
+        forms = _FORMS.get(forms, {})
+    form = forms.get(ltype, "native")
     if ltype == "enum":
         return _enum_converters(py_type)
     if ltype == "decimal":
-        return _decimal_converters(column.get("scale"), dialect)
+        return _decimal_converters(column.get("scale"), form)
     make = _BUILDERS.get(ltype)
-    return make(dialect) if make else (None, None)
+    return make(form) if make else (None, None)
 
 
 def _enum_converters(enum_type: type[enum.Enum]) -> tuple[Converter, Converter]:
@@ -61,7 +83,7 @@ def _enum_converters(enum_type: type[enum.Enum]) -> tuple[Converter, Converter]:
     return to_db, from_db
 
 
-def _decimal_converters(scale: int | None, dialect: str) -> tuple[Converter, Converter]:
+def _decimal_converters(scale: int | None, form: str) -> tuple[Converter, Converter]:
     quantum = Decimal(1).scaleb(-scale) if scale is not None else None
 
     def from_db(value: Any) -> Any:
@@ -70,18 +92,18 @@ def _decimal_converters(scale: int | None, dialect: str) -> tuple[Converter, Con
         number = value if isinstance(value, Decimal) else Decimal(str(value))
         return number.quantize(quantum) if quantum is not None else number
 
-    if dialect == "sqlite":
+    if form == "text":
         def to_db(value: Any) -> Any:
             return None if value is None else str(Decimal(value))
         return to_db, from_db
     return None, from_db
 
 
-def _bool(dialect: str) -> tuple[Converter, Converter]:
+def _bool(form: str) -> tuple[Converter, Converter]:
     def from_db(value: Any) -> Any:
         return None if value is None else bool(value)
 
-    if dialect == "postgres":
+    if form == "native":
         return None, None
     return (lambda v: None if v is None else int(bool(v))), from_db
 
@@ -92,8 +114,8 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
     return value
 
 
-def _datetime(dialect: str) -> tuple[Converter, Converter]:
-    if dialect == "sqlite":
+def _datetime(form: str) -> tuple[Converter, Converter]:
+    if form == "text":
         def to_db(value: Any) -> Any:
             if value is None:
                 return None
@@ -106,18 +128,18 @@ def _datetime(dialect: str) -> tuple[Converter, Converter]:
     return (lambda v: None if v is None else _naive_utc(v)), None
 
 
-def _date(dialect: str) -> tuple[Converter, Converter]:
-    if dialect == "sqlite":
+def _date(form: str) -> tuple[Converter, Converter]:
+    if form == "text":
         return (lambda v: None if v is None else v.isoformat(),
                 lambda v: None if v is None else dt.date.fromisoformat(v))
     return None, None
 
 
-def _time(dialect: str) -> tuple[Converter, Converter]:
-    if dialect == "sqlite":
+def _time(form: str) -> tuple[Converter, Converter]:
+    if form == "text":
         return (lambda v: None if v is None else v.isoformat(timespec="microseconds"),
                 lambda v: None if v is None else dt.time.fromisoformat(v))
-    if dialect == "mysql":
+    if form == "timedelta":
         def from_db(value: Any) -> Any:
             if isinstance(value, dt.timedelta):  # PyMySQL reads TIME as a duration
                 micros = value // dt.timedelta(microseconds=1)
@@ -129,20 +151,20 @@ def _time(dialect: str) -> tuple[Converter, Converter]:
     return None, None
 
 
-def _uuid(dialect: str) -> tuple[Converter, Converter]:
+def _uuid(form: str) -> tuple[Converter, Converter]:
     def from_db(value: Any) -> Any:
         if value is None or isinstance(value, uuid.UUID):
             return value
         return uuid.UUID(value)
 
-    if dialect == "postgres":
+    if form == "native":
         return None, None
     return (lambda v: None if v is None else str(v if isinstance(v, uuid.UUID) else uuid.UUID(v))
             ), from_db
 
 
-def _json(dialect: str) -> tuple[Converter, Converter]:
-    if dialect == "postgres":
+def _json(form: str) -> tuple[Converter, Converter]:
+    if form == "jsonb":
         from psycopg.types.json import Jsonb
 
         return (lambda v: None if v is None else Jsonb(v)), None
@@ -155,11 +177,34 @@ def _json(dialect: str) -> tuple[Converter, Converter]:
     return (lambda v: None if v is None else json.dumps(v)), from_db
 
 
-def _bytes(dialect: str) -> tuple[Converter, Converter]:
+def _bytes(form: str) -> tuple[Converter, Converter]:
     return None, (lambda v: None if v is None else bytes(v))
 
 
+def _datetimetz(form: str) -> tuple[Converter, Converter]:
+    def utc(value: Any) -> Any:
+        return None if value is None else value.astimezone(dt.UTC)
+
+    if form == "text":  # fixed width, so text order is time order
+        return ((lambda v: None if v is None else
+                 utc(v).isoformat(sep=" ", timespec="microseconds")),
+                lambda v: None if v is None else dt.datetime.fromisoformat(v))
+    if form == "naive_utc":
+        return ((lambda v: None if v is None else utc(v).replace(tzinfo=None)),
+                lambda v: None if v is None else v.replace(tzinfo=dt.UTC))
+    return None, utc
+
+
+def _timedelta(form: str) -> tuple[Converter, Converter]:
+    if form == "micros":  # a whole number of microseconds
+        return ((lambda v: None if v is None else v // dt.timedelta(microseconds=1)),
+                lambda v: None if v is None else dt.timedelta(microseconds=int(v)))
+    return None, None
+
+
 _BUILDERS: dict[str, Callable[[str], tuple[Converter, Converter]]] = {
+    "datetimetz": _datetimetz,
+    "timedelta": _timedelta,
     "bool": _bool,
     "datetime": _datetime,
     "date": _date,

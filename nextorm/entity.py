@@ -7,45 +7,18 @@ a forward reference such as ``Set["Post"]`` names a class that may not exist yet
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import sys
-import uuid
-from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from .attributes import install as install_descriptors
+from .declarations import check_attr, logical_type, normalise
 from .errors import DeclarationError, ValidationError
-from .fields import ALLOWED_OPTIONS, ON_DELETE_ACTIONS, Attr, Composite, Marker
+from .fields import Attr, Composite, Marker
 
-#: Python types a column attribute may have, and their logical schema type.
-LOGICAL_TYPES: dict[Any, str] = {
-    int: "int",
-    float: "float",
-    bool: "bool",
-    str: "str",
-    bytes: "bytes",
-    Decimal: "decimal",
-    dt.datetime: "datetime",
-    dt.date: "date",
-    dt.time: "time",
-    uuid.UUID: "uuid",
-    dict: "json",
-    list: "json",
-}
+__all__ = ["DECLARED_ENTITIES", "Entity", "EntityIterator", "EntityMeta", "logical_type"]
 
 #: Every class declared with ``class X(Entity)``, in declaration order.
 DECLARED_ENTITIES: list[type[Entity]] = []
-
-
-def logical_type(py_type: Any) -> str | None:
-    """Return the logical schema type for a Python type, or None if it is not storable."""
-    if isinstance(py_type, type) and issubclass(py_type, enum.Enum):
-        return "enum"
-    origin = getattr(py_type, "__origin__", None)
-    if origin in (dict, list):
-        return "json"
-    return LOGICAL_TYPES.get(py_type)
 
 
 class EntityMeta(type):
@@ -61,9 +34,7 @@ class EntityMeta(type):
         module_globals = sys._getframe(1).f_globals
         cls._attrs_ = _collect_attrs(cls, ns, module_globals)
         cls._composites_ = _collect_composites(cls, ns)
-        cls._table_name_ = ns.get("_table_name_") or name.lower()
-        if not isinstance(cls._table_name_, str) or not cls._table_name_:
-            raise DeclarationError(f"{name}._table_name_ must be a non-empty string")
+        cls._table_name_ = _table_name(name, ns)
         cls._renamed_from_ = _renamed_from(name, ns.get("_renamed_from_"))
         _add_default_pk(cls)
         for attr in cls._attrs_.values():
@@ -95,6 +66,18 @@ class EntityIterator:
                         f"or {self.entity.__name__}.select()")
 
 
+def _table_name(name: str, ns: dict[str, Any]) -> str:
+    """``_table_name_`` or 0.5.1's ``_table_`` (both the same if both are given)."""
+    given = {key: ns[key] for key in ("_table_name_", "_table_") if ns.get(key) is not None}
+    if len(set(map(repr, given.values()))) > 1:
+        raise DeclarationError(f"{name}: _table_name_ = {given['_table_name_']!r} and _table_ = "
+                               f"{given['_table_']!r} differ; give one of them")
+    table = next(iter(given.values()), name.lower())
+    if not isinstance(table, str) or not table:
+        raise DeclarationError(f"{name}._table_name_ must be a non-empty string")
+    return table
+
+
 def _renamed_from(name: str, value: Any) -> str | None:
     """Check ``_renamed_from_``: the table's previous name, a rename hint for makemigrations."""
     if value is None:
@@ -109,9 +92,7 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
     annotations = ns.get("__annotations__", {})
     attrs: dict[str, Attr] = {}
     for attr_name, annotation in annotations.items():
-        if attr_name.startswith("_"):
-            continue
-        spec = _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+        spec = _evaluate(cls, attr_name, annotation, module_globals, ns)
         if spec is None:
             continue  # a plain annotation (ClassVar, helper type): not an entity attribute
         if attr_name in vars(Entity):
@@ -135,9 +116,42 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
             spec = spec(default=value) if spec.kind in ("req", "opt", "local") else spec
             delattr(cls, attr_name)
         spec.name = attr_name
-        _check_attr(cls, spec)
+        spec = normalise(_entity_valued(spec))
+        if spec.is_relation and not isinstance(spec.py_type, (str, EntityMeta)):
+            shown = getattr(spec.py_type, "__name__", spec.py_type)
+            raise DeclarationError(
+                f"{cls.__name__}.{attr_name}: {spec.kind.capitalize()}[{shown}] needs an "
+                f"entity class, not {shown!r}")
+        check_attr(cls.__name__, spec)
         attrs[attr_name] = spec
     return attrs
+
+
+def _evaluate(cls: type[Entity], attr_name: str, annotation: Any, module_globals: dict,
+              ns: dict) -> Attr | None:
+    """The declared attribute, or None; an underscore name is one only as a ``Local``."""
+    if not attr_name.startswith("_"):
+        return _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+    try:  # ``_cache: Local[dict]`` (0.5.1's style); other underscore names are the user's
+        spec = _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+    except DeclarationError:
+        return None
+    return spec if spec is not None and spec.kind == "local" else None
+
+
+def _entity_valued(attr: Attr) -> Attr:
+    """``PK[User]``, ``Req[User]`` and ``Opt[User]`` are relations: a Single to ``User``."""
+    target = attr.py_type
+    if attr.kind not in ("pk", "req", "opt") or not (
+            isinstance(target, EntityMeta) or isinstance(target, str)):
+        return attr
+    options = {k: v for k, v in attr.options.items() if k != "auto" or v}
+    if attr.kind == "pk":
+        options["primary_key"] = True
+    elif attr.kind == "opt":
+        options.setdefault("nullable", True)
+    single = Attr("single", target, options, attr.name, conflicts=attr.conflicts)
+    return single
 
 
 def _evaluate_annotation(
@@ -150,63 +164,37 @@ def _evaluate_annotation(
         try:
             annotation = eval(annotation, scope)  # noqa: S307 - annotations are source code
         except NameError:
-            # ``Set[Post]`` with Post declared later under postponed annotations:
-            # keep the marker and the type name; the mapping resolves it.
-            marker_name, _, inner = annotation.partition("[")
-            marker = getattr(fields, marker_name.strip(), None)
-            if not isinstance(marker, Marker) or not inner.endswith("]"):
-                raise DeclarationError(
-                    f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}"
-                ) from None
-            annotation = marker[inner[:-1].strip().strip("'\"")]
+            annotation = _forward_reference(cls, attr_name, annotation)
     if isinstance(annotation, Marker):
         raise DeclarationError(
             f"{cls.__name__}.{attr_name}: {annotation!r} needs a type, e.g. {annotation!r}[str]"
         )
     if not isinstance(annotation, Attr):
         return None
-    return Attr(annotation.kind, annotation.py_type, dict(annotation.options))
+    return Attr(annotation.kind, annotation.py_type, dict(annotation.options),
+                conflicts=list(annotation.conflicts))
 
 
-def _check_attr(cls: type[Entity], attr: Attr) -> None:
-    where = f"{cls.__name__}.{attr.name}"
-    unknown = set(attr.options) - ALLOWED_OPTIONS[attr.kind]
-    if unknown:
+def _forward_reference(cls: type[Entity], attr_name: str, annotation: str) -> Attr:
+    """``Set[Post]`` or ``Single[Post | None]`` with Post declared later (postponed
+    annotations): keep the marker and the type's name; the mapping resolves it."""
+    from . import fields
+
+    marker_name, _, inner = annotation.partition("[")
+    marker = getattr(fields, marker_name.strip(), None)
+    if not isinstance(marker, Marker) or not inner.endswith("]"):
         raise DeclarationError(
-            f"{where}: unknown option(s) {', '.join(sorted(unknown))} for "
-            f"{attr.kind.capitalize() if attr.kind != 'pk' else 'PK'}"
-        )
-    if attr.kind in ("single", "set"):
-        if not isinstance(attr.py_type, (str, EntityMeta)):
-            shown = getattr(attr.py_type, "__name__", attr.py_type)
-            raise DeclarationError(
-                f"{where}: {attr.kind.capitalize()}[{shown}] needs an entity class, "
-                f"not {shown!r}"
-            )
-        on_delete = attr.opt("on_delete")
-        if on_delete is not None and str(on_delete).upper() not in ON_DELETE_ACTIONS:
-            raise DeclarationError(
-                f"{where}: on_delete must be one of {', '.join(ON_DELETE_ACTIONS)}, "
-                f"not {on_delete!r}"
-            )
-        return
-    if attr.kind == "local":
-        return
-    if logical_type(attr.py_type) is None:
+            f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}"
+        ) from None
+    parts = [p.strip().strip("'\"") for p in inner[:-1].split("|")]
+    names = [p for p in parts if p != "None"]
+    if len(names) != 1:
         raise DeclarationError(
-            f"{where}: unsupported type {getattr(attr.py_type, '__name__', attr.py_type)!r}"
-        )
-    max_len = attr.opt("max_len")
-    if max_len is not None and (not isinstance(max_len, int) or max_len <= 0):
-        raise DeclarationError(f"{where}: max_len must be a positive integer or None")
-    ltype = logical_type(attr.py_type)
-    if "max_len" in attr.options and ltype != "str":
-        raise DeclarationError(f"{where}: max_len applies only to str attributes, not {ltype}")
-    for option in ("precision", "scale"):
-        if option in attr.options and ltype != "decimal":
-            raise DeclarationError(
-                f"{where}: {option} applies only to Decimal attributes, not {ltype}"
-            )
+            f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}")
+    found = marker[names[0]]
+    if len(parts) > 1 and marker.kind == "single":
+        found.options["nullable"] = True
+    return found
 
 
 def _collect_composites(cls: type[Entity], ns: dict[str, Any]) -> list[Composite]:
@@ -235,7 +223,7 @@ def _collect_composites(cls: type[Entity], ns: dict[str, Any]) -> list[Composite
 
 def _add_default_pk(cls: type[Entity]) -> None:
     attrs: dict[str, Attr] = cls._attrs_
-    has_pk = any(a.kind == "pk" for a in attrs.values())
+    has_pk = any(a.in_primary_key for a in attrs.values())
     has_composite_pk = any(c.kind == "primary_key" for c in cls._composites_)
     if has_pk and has_composite_pk:
         raise DeclarationError(f"{cls.__name__}: declare either PK attributes or PrimaryKey(...)")
@@ -363,7 +351,7 @@ class Entity(metaclass=EntityMeta):
 def _pk_names(cls: type[Entity]) -> list[str]:
     names = cls.__dict__.get("_pk_names_")
     if names is None:
-        names = [a.name for a in cls._attrs_.values() if a.kind == "pk"]
+        names = [a.name for a in cls._attrs_.values() if a.in_primary_key]
         names += [n for c in cls._composites_ if c.kind == "primary_key" for n in c.attrs]
         cls._pk_names_ = names
     return names

@@ -19,28 +19,30 @@ This module needs no database and imports no database code.
 from __future__ import annotations
 
 import sys
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("pk", "req", "opt", "single", "set", "local")
 
+#: Options of every stored scalar attribute (PK, Req and Opt).
+_SCALAR_OPTIONS = frozenset({
+    "column", "max_len", "precision", "scale", "renamed_from", "sql_type", "size", "unsigned",
+    "py_check", "min", "max", "autostrip", "uuid_auto", "lazy", "volatile"})
+_VALUE_OPTIONS = _SCALAR_OPTIONS | {"unique", "index", "default", "sql_default"}
+
 #: Options each marker accepts; anything else is a declaration error naming the option.
 ALLOWED_OPTIONS: dict[str, frozenset[str]] = {
-    "pk": frozenset({"column", "auto", "max_len", "precision", "scale", "renamed_from"}),
-    "req": frozenset(
-        {"column", "max_len", "unique", "index", "default", "sql_default", "precision",
-         "scale", "renamed_from"}
-    ),
-    "opt": frozenset(
-        {"column", "max_len", "unique", "index", "default", "sql_default", "precision",
-         "scale", "nullable", "renamed_from"}
-    ),
+    "pk": _SCALAR_OPTIONS | {"auto", "default", "sql_default"},
+    "req": _VALUE_OPTIONS | {"primary_key", "auto"},
+    "opt": _VALUE_OPTIONS | {"nullable"},
     "single": frozenset(
-        {"column", "nullable", "on_delete", "fk_name", "reverse", "index", "unique",
-         "renamed_from"}
+        {"column", "columns", "nullable", "on_delete", "fk_name", "reverse", "index", "unique",
+         "renamed_from", "cascade_delete", "owner", "primary_key", "lazy"}
     ),
-    "set": frozenset({"reverse", "table"}),
-    "local": frozenset({"default"}),
+    "set": frozenset({"reverse", "table", "reverse_column", "reverse_columns", "lazy"}),
+    "local": frozenset({"default", "py_check"}),
 }
 
 ON_DELETE_ACTIONS = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
@@ -55,19 +57,33 @@ class Attr:
     options: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     entity: Any = None  # the owning entity class, set by the metaclass
+    #: False for the side of a one-to-one ``Single`` pair that holds no column (the mapping
+    #: decides it: ``mapping.py``).
+    stored: bool = True
+    #: Options given twice with different values (``Req[str](10, max_len=20)``): the
+    #: metaclass reports them naming the attribute.
+    conflicts: list[str] = field(default_factory=list)
 
     def __call__(self, *args: Any, **options: Any) -> Attr:
         """Return a copy with options added; positional args are a size (``Req[str](64)``)."""
         merged = dict(self.options)
-        merged.update(_positional_options(self.kind, self.py_type, args))
+        positional = _positional_options(self.kind, self.py_type, args)
+        merged.update(positional)
+        conflicts = list(self.conflicts) + _conflicts(positional, options)
         merged.update(options)
-        return Attr(self.kind, self.py_type, merged)
+        return Attr(self.kind, self.py_type, merged, conflicts=conflicts)
 
     def merged_with(self, other: Attr) -> Attr:
         """Combine the annotation (type) with the assigned value (options)."""
         py_type = self.py_type if self.py_type is not None else other.py_type
         options = {**self.options, **other.options}
-        return Attr(self.kind, py_type, options)
+        conflicts = self.conflicts + other.conflicts + _conflicts(self.options, other.options)
+        return Attr(self.kind, py_type, options, conflicts=conflicts)
+
+    @property
+    def in_primary_key(self) -> bool:
+        """True for a PK attribute and a ``PK[Entity]`` (a Single that is the key)."""
+        return self.kind == "pk" or (self.kind == "single" and bool(self.opt("primary_key")))
 
     def opt(self, key: str, default: Any = None) -> Any:
         """Return an option's value, or ``default`` when it was not given."""
@@ -80,11 +96,17 @@ class Attr:
     @property
     def is_column(self) -> bool:
         """True for attributes stored in the entity's own table."""
-        return self.kind in ("pk", "req", "opt", "single")
+        return self.kind in ("pk", "req", "opt", "single") and self.stored
 
     def __repr__(self) -> str:
         owner = getattr(self.entity, "__name__", "?")
         return f"<{self.kind.capitalize()} {owner}.{self.name or '?'}>"
+
+
+def _conflicts(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
+    """The options both give, with different values: ``max_len=10 and max_len=20``."""
+    return [f"{key}={first[key]!r} and {key}={second[key]!r}" for key in first
+            if key in second and first[key] != second[key]]
 
 
 def _positional_options(kind: str, py_type: Any, args: tuple[Any, ...]) -> dict[str, Any]:
@@ -96,6 +118,8 @@ def _positional_options(kind: str, py_type: Any, args: tuple[Any, ...]) -> dict[
     keys: tuple[str, ...]
     if py_type is Decimal:
         keys = ("precision", "scale")
+    elif py_type is int:
+        keys = ("size",)  # ``Req[int](64)``: the column's bit size
     elif py_type is str or kind in ("req", "opt", "pk"):
         keys = ("max_len",)
     else:
@@ -115,13 +139,26 @@ class Marker:
         self.kind = kind
 
     def __getitem__(self, py_type: Any) -> Attr:
-        return Attr(self.kind, py_type)
+        inner, optional = _without_none(py_type)
+        if optional and self.kind == "single":  # ``Single[T | None]``: a nullable key
+            return Attr(self.kind, inner, {"nullable": True})
+        return Attr(self.kind, inner if optional else py_type)
 
     def __call__(self, *args: Any, **options: Any) -> Attr:
         return Attr(self.kind)(*args, **options)
 
     def __repr__(self) -> str:
         return self.kind.capitalize() if self.kind != "pk" else "PK"
+
+
+def _without_none(py_type: Any) -> tuple[Any, bool]:
+    """``T | None`` (or ``Optional[T]``) -> ``(T, True)``; any other type -> ``(type, False)``."""
+    args = typing.get_args(py_type)
+    if typing.get_origin(py_type) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0], True
+    return py_type, False
 
 
 PK = Marker("pk")

@@ -64,7 +64,10 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
         for attr in entity._attrs_.values():
             if attr.is_relation:
                 attr.py_type = _resolve_target(entity, attr, by_name, entities)
-        pk_attrs = [a.name for a in entity._attrs_.values() if a.kind == "pk"]
+                attr.stored = True
+    pairs = one_to_one_pairs(entities)
+    for entity in entities:
+        pk_attrs = [a.name for a in entity._attrs_.values() if a.in_primary_key]
         pk_attrs += [n for c in entity._composites_ if c.kind == "primary_key" for n in c.attrs]
         maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs)
     # Columns of plain attributes first: a Single's columns depend on its target's PK.
@@ -81,11 +84,17 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
                 emap.columns[attr.name] = _single_columns(attr, maps)
     for entity, emap in ordered:
         for attr in entity._attrs_.values():
-            if attr.kind == "single":
+            if attr.kind == "single" and attr.stored:
                 emap.columns[attr.name] = emap.columns.get(attr.name) or _single_columns(attr, maps)
+                pair = pairs.get(id(attr))
                 emap.relations[attr.name] = Relation(
-                    attr, "many_to_one", attr.py_type, columns=emap.columns[attr.name]
+                    attr, "one_to_one" if pair else "many_to_one", attr.py_type,
+                    reverse=pair[1] if pair else None, columns=emap.columns[attr.name]
                 )
+    for owner, other in pairs.values():  # the side without a column reads the owner's
+        maps[other.entity].relations[other.name] = Relation(
+            other, "one_to_one_reverse", owner.entity, reverse=owner,
+            columns=maps[owner.entity].columns[owner.name])
     for entity, emap in maps.items():
         for attr in entity._attrs_.values():
             if attr.kind == "set":
@@ -93,6 +102,64 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
     _link_single_reverses(maps)
     _check_duplicate_columns(maps)
     return maps
+
+
+def one_to_one_pairs(entities: list[EntityClass]) -> dict[int, tuple[Attr, Attr]]:
+    """Find the ``Single`` <-> ``Single`` pairs (one-to-one): ``{id(owner): (owner, other)}``.
+
+    Two Singles pointing at each other's entity are one relation when one names the other with
+    ``reverse=``, or when each is the only Single to the other's entity and no ``Set`` between
+    the two entities claims them.  The owner holds the key column (UNIQUE); the other side
+    gets ``stored = False`` and reads it.  As in nextorm 0.5.1: ``owner=`` decides, else the
+    required side owns when the other is nullable, else the entity whose name sorts first.
+    """
+    pairs: dict[int, tuple[Attr, Attr]] = {}
+    seen: set[int] = set()
+    for entity in entities:
+        for attr in entity._attrs_.values():
+            if attr.kind != "single" or id(attr) in seen:
+                continue
+            other = _counterpart_single(entity, attr)
+            if other is None or id(other) in seen:
+                continue
+            seen.update((id(attr), id(other)))
+            owner, back = _owner_first(attr, other)
+            if owner.in_primary_key and back.in_primary_key:
+                raise MappingError(f"{entity.__name__}.{attr.name}: both sides of a one-to-one "
+                                   f"are primary keys; pass owner=False to one of them")
+            if back.in_primary_key:
+                owner, back = back, owner
+            back.stored = False
+            pairs[id(owner)] = (owner, back)
+    return pairs
+
+
+def _counterpart_single(entity: EntityClass, attr: Attr) -> Attr | None:
+    target: EntityClass = attr.py_type
+    singles = [a for a in target._attrs_.values()
+               if a.kind == "single" and a.py_type is entity and a is not attr]
+    named = [a for a in singles if a.opt("reverse") == attr.name or attr.opt("reverse") == a.name]
+    if named:
+        return named[0]
+    if attr.opt("reverse") is not None or len(singles) != 1 or singles[0].opt("reverse"):
+        return None
+    mine = [a for a in entity._attrs_.values() if a.kind == "single" and a.py_type is target]
+    sets = [a for e, t in ((entity, target), (target, entity))
+            for a in e._attrs_.values() if a.kind == "set" and a.py_type in (t, t.__name__)]
+    return singles[0] if len(mine) == 1 and not sets and target is not entity else None
+
+
+def _owner_first(a: Attr, b: Attr) -> tuple[Attr, Attr]:
+    if a.opt("owner") is not None or b.opt("owner") is not None:
+        if a.opt("owner") is True or b.opt("owner") is False:
+            if b.opt("owner") is True:
+                raise MappingError(f"{a.entity.__name__}.{a.name} and {b.entity.__name__}."
+                                   f"{b.name} both say owner=True; one side holds the key")
+            return a, b
+        return b, a
+    if bool(a.opt("nullable")) != bool(b.opt("nullable")):
+        return (b, a) if a.opt("nullable") else (a, b)
+    return (a, b) if (a.entity.__name__, a.name) <= (b.entity.__name__, b.name) else (b, a)
 
 
 def _check_table_names(entities: list[EntityClass]) -> None:
@@ -147,7 +214,7 @@ def _single_columns(attr: Attr, maps: dict[EntityClass, EntityMap]) -> list[str]
     pk_cols = target_map.pk_columns
     if not pk_cols:
         raise MappingError(f"{attr.entity.__name__}.{attr.name}: target has no primary key yet")
-    given = attr.opt("column")
+    given = attr.opt("column") or attr.opt("columns")
     if given is not None:
         given_cols = [given] if isinstance(given, str) else list(given)
         if len(given_cols) != len(pk_cols):
@@ -162,7 +229,7 @@ def _single_columns(attr: Attr, maps: dict[EntityClass, EntityMap]) -> list[str]
 def _candidates(target: EntityClass, owner: EntityClass, kind: str) -> list[Attr]:
     return [
         a for a in target._attrs_.values()
-        if a.kind == kind and a.py_type is owner
+        if a.kind == kind and a.py_type is owner and a.stored
     ]
 
 

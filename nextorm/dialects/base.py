@@ -17,12 +17,13 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..schema.columns import needs_value
+from .typemap import TypeMap
 
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
     from ..schema.operations import Operation
 
 
-class Dialect:
+class Dialect(TypeMap):
     """Base dialect; subclasses set the flags and override what their server does differently."""
 
     name: str = ""
@@ -47,23 +48,9 @@ class Dialect:
     def quote_list(self, identifiers: Any) -> str:
         return ", ".join(self.quote(i) for i in identifiers)
 
-    def column_type(self, col: dict[str, Any]) -> str:
-        """Return the SQL type for a column dict of the schema."""
-        ltype = col["type"]
-        if ltype == "str":
-            return self.str_type(col.get("max_len"))
-        if ltype == "decimal":
-            return f"{self.type_names['decimal']}({col['precision']},{col['scale']})"
-        return self.type_names[ltype]
-
-    type_names: dict[str, str] = {}
-
-    def str_type(self, max_len: int | None) -> str:
-        return f"VARCHAR({max_len})" if max_len else "TEXT"
-
     def column_sql(self, name: str, col: dict[str, Any], *, inline_pk: bool = False) -> str:
         """Return ``"name" TYPE [NOT NULL] [DEFAULT ...]`` for a CREATE TABLE or ADD COLUMN."""
-        parts = [self.quote(name), self.column_type(col)]
+        parts = [self.quote(name), self.declared_type(col)]
         if inline_pk:
             parts.append(self.auto_pk_clause())
         elif not col.get("nullable"):

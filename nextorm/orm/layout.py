@@ -102,7 +102,7 @@ def referrers(db: Database, info: EntityInfo) -> list[tuple[type[Entity], str, s
         for entity, emap in _mapping(db).items():
             table = db.schema_dict()["tables"][emap.table]
             for attr in entity._attrs_.values():
-                if attr.kind == "single" and attr.py_type is info.entity:
+                if attr.kind == "single" and attr.py_type is info.entity and attr.stored:
                     cols = emap.columns[attr.name]
                     on_delete = next((fk["on_delete"] for fk in table["foreign_keys"].values()
                                       if fk["columns"] == cols), "CASCADE")
@@ -133,14 +133,23 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
     autos = [name for name, a in attrs.items() if table["columns"][a.columns[0]].get("auto")]
     auto_pk = autos[-1] if autos else None
     quoted_table = dialect.quote(emap.table)
+    statements = EntityStatements(dialect, quoted_table, attrs, emap.pk_attrs, auto_pk)
+    eager = [a for a in attrs.values() if not entity._attrs_[a.name].opt("lazy")]
+    if len(eager) < len(attrs):  # lazy columns are read on first access (attributes.py)
+        statements.all_columns = ", ".join(f"t0.{q}" for a in eager for q in a.quoted)
+        statements.select_by_key = _key_select(statements, quoted_table)
     return EntityInfo(
         entity=entity, table=quoted_table, attrs=attrs, pk_attrs=emap.pk_attrs,
-        auto_pk=auto_pk, relations=emap.relations,
-        statements=EntityStatements(dialect, quoted_table, attrs, emap.pk_attrs, auto_pk),
-        read_plan=ReadPlan(list(attrs.values())),
+        auto_pk=auto_pk, relations=emap.relations, statements=statements,
+        read_plan=ReadPlan(eager),
         insert_plan=insert_plan(attrs, auto_pk),
         creation_plan=CreationPlan(entity),
     )
+
+
+def _key_select(statements: EntityStatements, table: str) -> str:
+    where = " AND ".join(f"t0.{q} = ?" for q in statements.key_quoted)
+    return f"SELECT {statements.all_columns} FROM {table} t0 WHERE {where}"
 
 
 def _attr_info(db: Database, dialect: Dialect, attr: Attr, cols: list[str],
@@ -166,7 +175,7 @@ def _attr_info(db: Database, dialect: Dialect, attr: Attr, cols: list[str],
 def _converters(attr: Attr, column: dict[str, Any], dialect: Dialect
                 ) -> tuple[Converter, Converter]:
     """``(to_db, from_db)`` of a column attribute (its type was checked at declaration)."""
-    return converters(attr.py_type, logical_type(attr.py_type) or "", column, dialect.name)
+    return converters(attr.py_type, logical_type(attr.py_type) or "", column, dialect.value_forms)
 
 
 def _key_converters(db: Database, entity: type[Entity]) -> tuple[list[Converter],

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..entity import logical_type
+from ..declarations import TEMPORAL_TYPES, key_generator, logical_type
 from ..errors import ValidationError
-from ..schema.model import DEFAULT_STR_LEN
+from ..schema.columns import stores_empty_string
+from ..schema.model import DEFAULT_STR_LEN, default_max_len
 
 if TYPE_CHECKING:
     from ..entity import Entity
@@ -32,6 +33,23 @@ _NUMBERS = (int, float, Decimal)
 def value_checker(attr: Attr) -> Check:
     """Return a function that validates (and lightly coerces) values assigned to ``attr``."""
     where = f"{attr.entity.__name__}.{attr.name}"
+    check = _type_checker(attr, where)
+    after = _option_checks(attr, where)
+    if not after:
+        return check
+
+    def checked(value: Any) -> Any:
+        value = check(value)
+        if value is not None:
+            for extra in after:
+                value = extra(value)
+        return value
+
+    return checked
+
+
+def _type_checker(attr: Attr, where: str) -> Check:
+    """The check of the attribute's type (and a string's length)."""
     ltype = logical_type(attr.py_type)
     py_type = attr.py_type
 
@@ -41,8 +59,9 @@ def value_checker(attr: Attr) -> Check:
                                f"{value!r}")
 
     if ltype == "str":
-        empty_str = attr.kind == "opt" and not attr.opt("nullable", False)
-        return _str_checker(where, attr.opt("max_len", DEFAULT_STR_LEN), empty_str, bad)
+        empty_str = stores_empty_string(attr.kind, ltype, attr.opt("nullable", False))
+        return _str_checker(where, attr.opt("max_len", default_max_len(attr)), empty_str, bad,
+                            bool(attr.opt("autostrip")))
     if ltype == "enum":
         return _enum_checker(py_type, bad)
     type_check = _TYPE_CHECKS.get(ltype or "")
@@ -55,21 +74,68 @@ def value_checker(attr: Attr) -> Check:
         checked = type_check(value)
         if checked is _WRONG_TYPE:
             raise bad(value)
+        if checked is _NAIVE:
+            raise ValidationError(f"{where}: expected a timezone-aware datetime, got the naive "
+                                  f"{value!r}")
         return checked
 
     return check
 
 
+def _option_checks(attr: Attr, where: str) -> list[Check]:
+    """The checks of ``precision``, ``min``/``max``, ``size``/``unsigned`` and ``py_check``."""
+    checks: list[Check] = []
+    precision = attr.opt("precision")
+    if precision is not None and logical_type(attr.py_type) in TEMPORAL_TYPES:
+        # Every server keeps the same digits: the value is cut to the column's precision.
+        unit = 10 ** (6 - precision)
+        checks.append(lambda v: v.replace(microsecond=v.microsecond // unit * unit))
+    low, high = attr.opt("min"), attr.opt("max")
+    size, unsigned = attr.opt("size"), attr.opt("unsigned")
+    if size is not None or unsigned:
+        bits = size or 32
+        low = max(low, 0) if unsigned and low is not None else 0 if unsigned else (
+            low if low is not None else -(1 << bits - 1))
+        top = (1 << bits) - 1 if unsigned else (1 << bits - 1) - 1
+        high = top if high is None else min(high, top)
+    if low is not None or high is not None:
+        checks.append(_bounds(where, low, high))
+    user_check = attr.opt("py_check")
+    if user_check is not None:
+        def py_check(value: Any) -> Any:
+            if not user_check(value):
+                raise ValidationError(f"{where}: {value!r} is refused by py_check")
+            return value
+
+        checks.append(py_check)
+    return checks
+
+
+def _bounds(where: str, low: Any, high: Any) -> Check:
+    def check(value: Any) -> Any:
+        if low is not None and value < low:
+            raise ValidationError(f"{where}: {value!r} is less than the minimum {low!r}")
+        if high is not None and value > high:
+            raise ValidationError(f"{where}: {value!r} is greater than the maximum {high!r}")
+        return value
+
+    return check
+
+
 def _str_checker(where: str, max_len: int | None, empty_str: bool,
-                 bad: Callable[[Any], ValidationError]) -> Check:
+                 bad: Callable[[Any], ValidationError], strip: bool) -> Check:
     def check(value: Any) -> Any:
         if value is None:
             return "" if empty_str else None  # Opt[str] stores '' for "no value"
         if not isinstance(value, str):
             raise bad(value)
+        if strip:
+            value = value.strip()
         if max_len is not None and len(value) > max_len:
-            raise ValidationError(f"{where}: {len(value)} characters is longer than "
-                                  f"max_len={max_len}")
+            limit = (f"max_len={max_len}" if max_len != DEFAULT_STR_LEN else
+                     f"the default max_len={max_len} of a str (declare max_len=None or LongStr "
+                     f"for unlimited text)")
+            raise ValidationError(f"{where}: {len(value)} characters is longer than {limit}")
         return value
 
     return check
@@ -135,6 +201,20 @@ def _time(value: Any) -> Any:
     return value if isinstance(value, dt.time) else _WRONG_TYPE
 
 
+#: Returned by the check of a timezone-aware datetime for a naive one.
+_NAIVE = object()
+
+
+def _datetimetz(value: Any) -> Any:
+    if not isinstance(value, dt.datetime):
+        return _WRONG_TYPE
+    return _NAIVE if value.utcoffset() is None else value
+
+
+def _timedelta(value: Any) -> Any:
+    return value if isinstance(value, dt.timedelta) else _WRONG_TYPE
+
+
 def _bytes(value: Any) -> Any:
     if not isinstance(value, bytes | bytearray | memoryview):
         return _WRONG_TYPE
@@ -145,6 +225,7 @@ def _bytes(value: Any) -> Any:
 _TYPE_CHECKS: dict[str, Check] = {
     "int": _int, "float": _float, "bool": _bool, "decimal": _decimal, "uuid": _uuid,
     "datetime": _datetime, "date": _date, "time": _time, "bytes": _bytes,
+    "datetimetz": _datetimetz, "timedelta": _timedelta,
 }
 
 
@@ -163,11 +244,18 @@ class CreationPlan:
         self.names = frozenset(entity._attrs_)
         #: The checks and defaults of the stored attributes, in declaration order.
         self.columns: tuple[NewColumn, ...] = tuple(
-            (a.name, entity.__dict__[a.name].checker(), a.opt("default"),
-             _is_factory(a.opt("default")))
+            (a.name, entity.__dict__[a.name].checker(), *_default(a))
             for a in attrs if a.is_column)
         #: Set and Local attributes: assigned once the object has its stored values.
         self.others = tuple(a.name for a in attrs if not a.is_column)
+
+
+def _default(attr: Attr) -> tuple[Any, bool]:
+    """``(default, call it)``: a generated key (``PK[uuid7]``) is made for each new object."""
+    generate = key_generator(attr)
+    if generate is not None and attr.opt("default") is None:
+        return generate, True
+    return attr.opt("default"), _is_factory(attr.opt("default"))
 
 
 def _is_factory(default: Any) -> bool:

@@ -14,10 +14,11 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from ..entity import logical_type
+from ..declarations import TEMPORAL_TYPES, logical_type
 from ..errors import DeclarationError
 from ..fields import Attr
 from ..mapping import EntityClass, EntityMap
+from .columns import stores_empty_string
 from .names import MAX_IDENTIFIER_LENGTH, constraint_name
 
 SCHEMA_FORMAT = 1
@@ -121,7 +122,7 @@ def _entity_table(emap: EntityMap, maps: dict[EntityClass, EntityMap]) -> dict[s
         if attr.kind in ("pk", "req", "opt"):
             col = emap.columns[attr.name][0]
             table["columns"][col] = _column(attr, single_pk)
-        elif attr.kind == "single":
+        elif attr.kind == "single" and attr.stored:
             _add_single(table, emap, attr, maps)
         else:
             continue
@@ -159,7 +160,7 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
             col["type"] = "str"
             col["max_len"] = max(len(str(v)) for v in values)
     elif ltype == "str":
-        col["max_len"] = attr.opt("max_len", DEFAULT_STR_LEN)
+        col["max_len"] = attr.opt("max_len", default_max_len(attr))
         if col["max_len"] is None:
             del col["max_len"]
     elif ltype == "decimal":
@@ -172,14 +173,15 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
                 f"{where}: scale={col['scale']} must be between 0 and precision="
                 f"{col['precision']}"
             )
+    _sized(attr, col)
     if attr.kind == "pk":
-        auto = attr.opt("auto", ltype == "int" and single_pk)
+        auto = attr.opt("auto", ltype == "int" and single_pk and not attr.opt("sql_type"))
         if auto:
             if ltype != "int":
                 raise DeclarationError(f"{where}: auto=True needs an int primary key")
             col["auto"] = True
     elif attr.kind == "opt":
-        if ltype == "str" and not attr.opt("nullable", False):
+        if stores_empty_string(attr.kind, col["type"], attr.opt("nullable", False)):
             col["empty_default"] = True  # NOT NULL; the ORM stores '' for "no value"
         else:
             col["nullable"] = True
@@ -189,6 +191,34 @@ def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
     if attr.opt("sql_default") is not None:
         col["sql_default"] = str(attr.opt("sql_default"))
     return col
+
+
+def default_max_len(attr: Attr) -> int | None:
+    """A plain ``str`` holds at most 255 characters unless ``max_len=`` says otherwise (nextorm
+    0.5.1 sets no limit: ``max_len=None`` or ``LongStr`` is unlimited text); with an explicit
+    ``sql_type=`` the server's type decides."""
+    return None if attr.opt("sql_type") else DEFAULT_STR_LEN
+
+
+def _sized(attr: Attr, col: dict[str, Any]) -> None:
+    """The keys of ``size=``, ``unsigned=``, a datetime's ``precision=`` and ``sql_type=``.
+
+    Sizes are stored as the servers can read them back: 8 and 16 bits are a 16-bit column
+    (PostgreSQL has no 8-bit integer), 24 and 32 the default int, 64 a 64-bit column; the ORM
+    still checks values against the declared size.  A datetime's precision of 6 (microseconds)
+    is the default and not stored.
+    """
+    size = attr.opt("size")
+    if size in (8, 16):
+        col["size"] = 16
+    elif size == 64:
+        col["size"] = 64
+    if attr.opt("unsigned"):
+        col["unsigned"] = True
+    if col["type"] in TEMPORAL_TYPES and attr.opt("precision") not in (None, 6):
+        col["precision"] = attr.opt("precision")
+    if attr.opt("sql_type"):
+        col["sql_type"] = str(attr.opt("sql_type"))
 
 
 def _json_default(value: Any, where: str) -> Any:
@@ -221,11 +251,15 @@ def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[EntityClass
     for col, ref_col in zip(cols, target.pk_columns, strict=True):
         ref = _column_of(maps, target, ref_col)
         table["columns"][col] = _reference_column(ref, nullable and not in_pk)
-    on_delete = attr.opt("on_delete") or ("SET NULL" if nullable else "CASCADE")
+    on_delete = attr.opt("on_delete") or _on_delete(attr.opt("cascade_delete"), nullable)
     if on_delete.upper() == "SET NULL" and not nullable:
         raise DeclarationError(
             f"{emap.entity.__name__}.{attr.name}: on_delete='SET NULL' needs nullable=True"
         )
+    if emap.relations[attr.name].kind == "one_to_one" and cols != emap.pk_columns:
+        # One-to-one: the owning side's key column is unique (0.5.1 does the same).
+        _put(table, "uniques", constraint_name("unq", emap.table, cols),
+             {"columns": list(cols)}, f"{emap.entity.__name__}.{attr.name}")
     name = attr.opt("fk_name") or constraint_name("fk", emap.table, cols)
     _put(table, "foreign_keys", name, {
         "columns": list(cols),
@@ -233,6 +267,13 @@ def _add_single(table: dict, emap: EntityMap, attr: Attr, maps: dict[EntityClass
         "ref_columns": list(target.pk_columns),
         "on_delete": on_delete.upper(),
     }, f"{emap.entity.__name__}.{attr.name}")
+
+
+def _on_delete(cascade_delete: bool | None, nullable: bool) -> str:
+    """0.5.1's ``cascade_delete``: True CASCADE, False RESTRICT, None from ``nullable``."""
+    if cascade_delete is None:
+        return "SET NULL" if nullable else "CASCADE"
+    return "CASCADE" if cascade_delete else "RESTRICT"
 
 
 def _column_of(maps: dict[EntityClass, EntityMap], emap: EntityMap, column: str) -> dict[str, Any]:
@@ -250,7 +291,8 @@ def _column_of(maps: dict[EntityClass, EntityMap], emap: EntityMap, column: str)
 
 def _reference_column(ref: dict[str, Any], nullable: bool) -> dict[str, Any]:
     """A referencing column has the referenced column's type, never its auto/default."""
-    col = {k: v for k, v in ref.items() if k in ("type", "max_len", "precision", "scale")}
+    col = {k: v for k, v in ref.items()
+           if k in ("type", "max_len", "precision", "scale", "size", "unsigned", "sql_type")}
     col["nullable"] = nullable
     return col
 

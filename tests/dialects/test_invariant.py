@@ -279,7 +279,7 @@ def test_tables_made_by_hand_read_back_without_surprises(target):
     finally:
         db.disconnect()
     assert table["primary_key"] == ["a"]
-    assert table["columns"]["a"] == {"type": "int", "nullable": False}
+    assert table["columns"]["a"] == {"type": "int", "nullable": False, "size": 16}  # SMALLINT
     assert table["columns"]["b"] == {"type": "str", "nullable": True, "max_len": 3}
     assert table["columns"]["c"] == {"type": "decimal", "nullable": True, "precision": 5,
                                      "scale": 1, "sql_default": "2.5"}

@@ -15,8 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "nextorm"
 
 #: Layers from the bottom; a module may import its own layer and the ones below it.
 LAYERS = [
-    ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields"]),
-    ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping"]),
+    ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields",
+              "nextorm.types"]),
+    ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping",
+                      "nextorm.declarations"]),
     ("schema", ["nextorm.schema"]),
     ("dialects", ["nextorm.dialects"]),
     ("database", ["nextorm.database"]),

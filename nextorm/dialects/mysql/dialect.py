@@ -22,6 +22,10 @@ STRICT_MODE = ("SET SESSION sql_mode = IF(FIND_IN_SET('STRICT_TRANS_TABLES', @@S
                "'STRICT_TRANS_TABLES'))")
 
 
+#: Logical types stored as another type's column, with a ``nextorm:<type>`` comment.
+MARKED_TYPES = ("datetimetz", "timedelta")
+
+
 class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
@@ -52,7 +56,17 @@ class MySQLDialect(Dialect):
         "time": "TIME(6)",
         "uuid": "CHAR(36)",
         "json": "JSON",
+        "datetimetz": "DATETIME(6)",
+        "timedelta": "BIGINT",
     }
+    value_forms = {"bool": "int", "time": "timedelta", "timedelta": "micros",
+                   "datetimetz": "naive_utc", "uuid": "text", "json": "text"}
+
+    def declared_type(self, col: dict[str, Any]) -> str:
+        # MariaDB has no type of their own for these: a comment tells them apart from the
+        # datetime and int columns they are stored as (``introspect.py`` reads it back).
+        marked = f" COMMENT 'nextorm:{col['type']}'" if col["type"] in MARKED_TYPES else ""
+        return self.column_type(col) + marked
 
     def str_type(self, max_len: int | None) -> str:
         return f"VARCHAR({max_len})" if max_len else "LONGTEXT"

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...schema.compare import canonical_sql_default
 from ...schema.introspect import column_dict, decimal_type, new_table, str_type, unknown_type
+from .dialect import MARKED_TYPES
 
 _SIMPLE_TYPES = {
     "int": "int", "integer": "int", "bigint": "int", "smallint": "int", "mediumint": "int",
@@ -26,12 +27,15 @@ _SIMPLE_TYPES = {
     "json": "json", "bool": "bool", "boolean": "bool",
 }
 _TEXT_TYPES = ("longtext", "mediumtext", "text", "tinytext")
+_INT_SIZES = {"int": None, "integer": None, "bigint": 64, "smallint": 16, "mediumint": 24,
+              "tinyint": 8}
+_MARKER = "nextorm:"
 _TYPE = re.compile(r"([a-z]+)(?:\((\d+)(?:,(\d+))?\))?((?: unsigned| zerofill)*)")
 #: ``json_valid(`col`)``; a backtick in the name is doubled (``json_valid(`a``b`)``).
 _JSON_CHECK = re.compile(r"json_valid\((?:`((?:[^`]|``)+)`|([^`)]+))\)", re.I)
 
 _COLUMNS_SQL = """
-SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = DATABASE()
   AND TABLE_NAME IN (SELECT TABLE_NAME FROM information_schema.TABLES
@@ -65,8 +69,10 @@ def read_tables(db: Any) -> dict[str, dict[str, Any]]:
     mariadb = "mariadb" in str(db._execute("SELECT VERSION()")[0][0]).lower()
     json_columns = _json_checked_columns(db) if mariadb else set()
     tables: dict[str, dict[str, Any]] = {}
-    for table_name, col, sql_type, nullable, default, extra in db._execute(_COLUMNS_SQL):
+    for table_name, col, sql_type, nullable, default, extra, comment in db._execute(_COLUMNS_SQL):
         table = tables.setdefault(table_name, new_table())
+        if str(comment or "").startswith(_MARKER):
+            sql_type += f" COMMENT '{comment}'"
         type_info = parse_type(sql_type, (table_name, col) in json_columns)
         extra = (extra or "").lower()
         if not mariadb and default is not None and "default_generated" not in extra:
@@ -113,21 +119,45 @@ def _json_checked_columns(db: Any) -> set[tuple[str, str]]:
 
 
 def parse_type(sql_type: str, json_checked: bool = False) -> dict[str, Any]:
-    """Map ``COLUMN_TYPE`` (``varchar(80)``, ``tinyint(1)``, ``decimal(10,3)``...) to a type."""
+    """Map ``COLUMN_TYPE`` (``varchar(80)``, ``tinyint(1)``, ``decimal(10,3)``...) to a type.
+
+    A column NextORM marked with a ``nextorm:<type>`` comment (``dialect.declared_type``) is
+    that logical type: ``bigint COMMENT 'nextorm:timedelta'``.
+    """
+    sql_type, _, marker = sql_type.partition(" COMMENT ")
+    marked = marker.strip("'")[len(_MARKER):] if marker.strip("'").startswith(_MARKER) else None
+    found = _parse(sql_type)
+    if marked in MARKED_TYPES and found["type"] in ("int", "datetime"):
+        found = {**found, "type": marked}
+        found.pop("size", None)
+    return {"type": "json"} if json_checked and found == str_type(None) else found
+
+
+def _parse(sql_type: str) -> dict[str, Any]:
     match = _TYPE.fullmatch(sql_type.strip().lower())
     if not match:
         return unknown_type(sql_type)
-    base, size, scale, _ = match.groups()
+    base, size, scale, modifiers = match.groups()
     if base == "tinyint" and size == "1":
         return {"type": "bool"}
     if base == "char" and size == "36":
         return {"type": "uuid"}
     if base in _TEXT_TYPES:
-        return {"type": "json"} if json_checked else str_type(None)
+        return str_type(None)
     if base in ("varchar", "char"):
         return str_type(int(size) if size else None)
     if base in ("decimal", "numeric"):
         return decimal_type(int(size) if size else None, int(scale) if scale else None)
+    if base in _INT_SIZES:
+        found: dict[str, Any] = {"type": "int"}
+        if _INT_SIZES[base]:
+            found["size"] = _INT_SIZES[base]
+        if "unsigned" in modifiers:
+            found["unsigned"] = True
+        return found
+    if base in ("datetime", "time"):
+        digits = int(size) if size else 0
+        return {"type": base} if digits == 6 else {"type": base, "precision": digits}
     if base in _SIMPLE_TYPES:
         return {"type": _SIMPLE_TYPES[base]}
     return unknown_type(sql_type)

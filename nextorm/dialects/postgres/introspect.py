@@ -16,13 +16,13 @@ from ...schema.compare import canonical_sql_default
 from ...schema.introspect import column_dict, decimal_type, new_table, str_type, unknown_type
 
 _SIMPLE_TYPES = {
-    "integer": "int", "bigint": "int", "smallint": "int",
-    "double precision": "float", "real": "float",
+    "integer": "int", "double precision": "float", "real": "float",
     "boolean": "bool", "bytea": "bytes",
-    "timestamp without time zone": "datetime", "timestamp with time zone": "datetime",
+    "timestamp without time zone": "datetime", "timestamp with time zone": "datetimetz",
     "date": "date", "time without time zone": "time", "time with time zone": "time",
-    "uuid": "uuid", "jsonb": "json", "json": "json", "text": "str",
+    "uuid": "uuid", "jsonb": "json", "json": "json", "text": "str", "interval": "timedelta",
 }
+_SIZED_INTS = {"smallint": 16, "bigint": 64}
 _SIZED = re.compile(r"([a-z ]+?)\s*\((\d+)(?:,(\d+))?\)(.*)")
 _ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
               "d": "SET DEFAULT"}
@@ -50,6 +50,14 @@ LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 WHERE c.relnamespace = current_schema()::regnamespace AND con.contype IN ('p', 'u', 'f')
 ORDER BY con.conrelid, con.conname
 """
+_UNSIGNED_SQL = """
+SELECT con.conrelid, con.conkey[1], pg_get_constraintdef(con.oid)
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+WHERE c.relnamespace = current_schema()::regnamespace AND con.contype = 'c'
+  AND array_length(con.conkey, 1) = 1
+"""
+_UNSIGNED = re.compile(r'CHECK \(\("?[^"]+"? >= 0\)\)')
 _INDEXES_SQL = """
 SELECT i.indrelid, ic.relname, i.indisunique, i.indkey::int2[]
 FROM pg_index i
@@ -94,6 +102,10 @@ def read_tables(db: Any) -> dict[str, dict[str, Any]]:
                 "ref_columns": [ref_names[n] for n in ref_key],
                 "on_delete": _ON_DELETE[on_delete],
             }
+    for oid, num, clause in db._execute(_UNSIGNED_SQL):
+        column = tables[names[oid]]["columns"][attnames[oid][num]]
+        if _UNSIGNED.fullmatch(clause) and column["type"] == "int":
+            column["unsigned"] = True  # ``unsigned=True``: a CHECK (col >= 0) here
     for oid, index, unique, key in db._execute(_INDEXES_SQL):
         if oid not in names:
             continue
@@ -115,8 +127,12 @@ def _attnames(db: Any, oid: int) -> dict[int, str]:
 _DDL_SPELLINGS = {"INTEGER": "integer", "DOUBLE PRECISION": "double precision",
                   "BOOLEAN": "boolean", "BYTEA": "bytea", "DATE": "date", "UUID": "uuid",
                   "JSONB": "jsonb", "TEXT": "text", "TIMESTAMP": "timestamp without time zone",
-                  "TIME": "time without time zone"}
-_DDL_SIZED = re.compile(r"(VARCHAR|NUMERIC)\((\d+(?:,\d+)?)\)")
+                  "TIME": "time without time zone", "SMALLINT": "smallint", "BIGINT": "bigint",
+                  "TIMESTAMPTZ": "timestamp with time zone", "INTERVAL": "interval"}
+_DDL_SIZED = re.compile(r"(VARCHAR|NUMERIC|TIMESTAMPTZ|TIMESTAMP|TIME)\((\d+(?:,\d+)?)\)")
+_DDL_BASES = {"VARCHAR": "character varying({})", "NUMERIC": "numeric({})",
+              "TIMESTAMP": "timestamp({}) without time zone",
+              "TIMESTAMPTZ": "timestamp({}) with time zone", "TIME": "time({}) without time zone"}
 
 
 def parse_type(sql_type: str) -> dict[str, Any]:
@@ -124,8 +140,9 @@ def parse_type(sql_type: str) -> dict[str, Any]:
     sql_type = _DDL_SPELLINGS.get(sql_type, sql_type)
     ddl = _DDL_SIZED.fullmatch(sql_type)
     if ddl:
-        base = "character varying" if ddl.group(1) == "VARCHAR" else "numeric"
-        sql_type = f"{base}({ddl.group(2)})"
+        sql_type = _DDL_BASES[ddl.group(1)].format(ddl.group(2))
+    if sql_type in _SIZED_INTS:
+        return {"type": "int", "size": _SIZED_INTS[sql_type]}
     if sql_type in _SIMPLE_TYPES:
         return str_type(None) if sql_type == "text" else {"type": _SIMPLE_TYPES[sql_type]}
     sized = _SIZED.fullmatch(sql_type)
@@ -138,7 +155,8 @@ def parse_type(sql_type: str) -> dict[str, Any]:
             return str_type(size_i)
         if base in ("timestamp", "time") and suffix.strip() in ("without time zone",
                                                                  "with time zone"):
-            return {"type": "datetime" if base == "timestamp" else "time"}
+            ltype = _SIMPLE_TYPES[f"{base} {suffix.strip()}"]
+            return {"type": ltype} if size_i == 6 else {"type": ltype, "precision": size_i}
     if sql_type == "character varying":
         return str_type(None)
     if sql_type == "numeric":

@@ -29,6 +29,7 @@ _STORED_AS = {
     "int": ("integer",), "bool": ("integer",), "float": ("real",),
     "decimal": ("integer", "real"), "str": ("text",), "date": ("text",),
     "datetime": ("text",), "time": ("text",), "uuid": ("text",), "bytes": ("blob",),
+    "datetimetz": ("text",), "timedelta": ("integer",),
 }
 
 
@@ -76,10 +77,20 @@ class SQLiteDialect(Dialect):
         "time": "TIME",
         "uuid": "UUID",
         "json": "JSON",
+        "datetimetz": "TIMESTAMPTZ",
+        "timedelta": "INTERVAL",
     }
+    value_forms = {"bool": "int", "decimal": "text", "datetime": "text", "datetimetz": "text",
+                   "date": "text", "time": "text", "timedelta": "micros", "uuid": "text",
+                   "json": "text"}
 
     def auto_pk_clause(self) -> str:
         return "PRIMARY KEY AUTOINCREMENT"
+
+    def column_sql(self, name: str, col: dict[str, Any], *, inline_pk: bool = False) -> str:
+        if inline_pk:  # AUTOINCREMENT needs the type spelled INTEGER (always 64 bits here)
+            col = {k: v for k, v in col.items() if k not in ("size", "unsigned", "sql_type")}
+        return super().column_sql(name, col, inline_pk=inline_pk)
 
     # -- changes SQLite cannot make in place: the table rebuild (rebuild.py) ----------------
 

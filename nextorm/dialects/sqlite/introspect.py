@@ -18,13 +18,16 @@ from ...schema.introspect import column_dict, decimal_type, new_table, str_type,
 from ...schema.names import constraint_name
 
 _SIMPLE_TYPES = {
-    "INTEGER": "int", "INT": "int", "BIGINT": "int", "SMALLINT": "int", "TINYINT": "int",
+    "INTEGER": "int", "INT": "int",
     "REAL": "float", "DOUBLE": "float", "DOUBLE PRECISION": "float", "FLOAT": "float",
     "BOOLEAN": "bool", "BOOL": "bool",
     "BLOB": "bytes", "BYTEA": "bytes",
     "DATETIME": "datetime", "TIMESTAMP": "datetime",
     "DATE": "date", "TIME": "time", "UUID": "uuid", "JSON": "json", "JSONB": "json",
+    "TIMESTAMPTZ": "datetimetz", "INTERVAL": "timedelta",
 }
+_INT_SIZES = {"TINYINT": 8, "SMALLINT": 16, "MEDIUMINT": 24, "BIGINT": 64}
+_TEMPORAL = ("DATETIME", "TIMESTAMP", "TIMESTAMPTZ", "TIME")
 _TYPE = re.compile(r"([A-Z][A-Z ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?", re.I)
 
 
@@ -66,6 +69,15 @@ def parse_type(sql_type: str) -> dict[str, Any]:
     base = " ".join(match.group(1).upper().split())
     size = int(match.group(2)) if match.group(2) else None
     scale = int(match.group(3)) if match.group(3) else None
+    unsigned = base.endswith(" UNSIGNED")
+    base = base.removesuffix(" UNSIGNED")
+    if base in _INT_SIZES or (unsigned and _SIMPLE_TYPES.get(base) == "int"):
+        found: dict[str, Any] = {"type": "int"}
+        if base in _INT_SIZES:
+            found["size"] = _INT_SIZES[base]
+        return {**found, "unsigned": True} if unsigned else found
+    if base in _TEMPORAL and size is not None and size != 6:
+        return {"type": _SIMPLE_TYPES[base], "precision": size}
     if base in _SIMPLE_TYPES:
         return {"type": _SIMPLE_TYPES[base]}
     if base in ("DECIMAL", "NUMERIC"):
