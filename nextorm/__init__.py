@@ -1,15 +1,15 @@
 """NextORM: type-annotated entities and a file-based migration system.
 
-This module is the public API and nothing else.  The migration functions are imported lazily
-so that ``import nextorm`` stays cheap for the runtime commands.
+This module is the public API and nothing else.  Every name but the errors is imported on
+first use (PEP 562): ``python -m nextorm.migrations.cli migrate`` imports this package first,
+and a no-op migrate must not pay for the entity machinery (dataclasses, datetime, Decimal,
+UUID) that only declaring entities needs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .database import Database
-from .entity import Entity
 from .errors import (
     BindError,
     CommitException,
@@ -32,7 +32,25 @@ from .errors import (
     TransactionError,
     ValidationError,
 )
-from .fields import PK, Local, Opt, PrimaryKey, Req, Set, Single, composite_index, composite_key
+
+if TYPE_CHECKING:
+    from .database import Database
+    from .entity import Entity
+    from .fields import (
+        PK,
+        Local,
+        Opt,
+        PrimaryKey,
+        Req,
+        Set,
+        Single,
+        composite_index,
+        composite_key,
+    )
+    from .migrations.api import makemigrations, migrate, showmigrations
+    from .migrations.runner import MigrationRunner
+    from .orm.context import commit, db_session, flush, rollback
+    from .orm.expressions import desc
 
 __version__ = "0.1.0"
 
@@ -53,6 +71,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Database": "nextorm.database",
+    "Entity": "nextorm.entity",
+    **dict.fromkeys(("PK", "Local", "Opt", "PrimaryKey", "Req", "Set", "Single",
+                     "composite_index", "composite_key"), "nextorm.fields"),
     "migrate": "nextorm.migrations.api",
     "makemigrations": "nextorm.migrations.api",
     "showmigrations": "nextorm.migrations.api",
@@ -74,4 +96,6 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'nextorm' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once: later lookups are plain module attributes
+    return value

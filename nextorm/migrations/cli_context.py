@@ -57,7 +57,8 @@ class Context:
                      else f"the {db.provider} database")
             raise MigrationError(f"{where}: {exc}") from None
 
-    def database(self, local: dict[str, Any]) -> Any:
+    def database(self, local: dict[str, Any], *, mapped: bool = True) -> Any:
+        """The user's Database; ``mapped=False`` for commands that only run or list files."""
         module = self.option(local, "module")
         if not module:
             raise click.UsageError(
@@ -65,7 +66,8 @@ class Context:
                 "pyproject.toml)"
             )
         make_importable(self.project, self.started_in)
-        return load_database(module, self.option(local, "db_attr", "db"), self.started_in)
+        return load_database(module, self.option(local, "db_attr", "db"), self.started_in,
+                             mapped=mapped)
 
     def target(self, local: dict[str, Any], *, mapped: bool = False) -> Any:
         """The Database to write SQL for: ``--dialect`` alone (no import, no connection), or

@@ -62,7 +62,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
 def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None:
     from .runner import MigrationRunner
 
-    db = ctx.database(local)
+    db = ctx.database(local, mapped=False)
     printer = StepPrinter(ctx, local)
     runner = MigrationRunner(db, ctx.directory(local), report=printer.report)
     try:
@@ -86,12 +86,14 @@ def warn_unmigrated_changes(ctx: Context, local: dict[str, Any], db: Any) -> Non
     """One warning line when the entities have changes that no migration holds yet."""
     if not (Path(ctx.directory(local)) / SNAPSHOT_NAME).exists():
         return  # migrations written by hand: nothing to compare (and nothing to import)
-    from ..errors import SnapshotError
+    from ..errors import MigrationError, SnapshotError
     from .drift import entities_have_unmigrated_changes
+    from .project import map_entities
 
     try:
+        map_entities(db, ctx.option(local, "module"))  # migrate itself never needs the mapping
         changed = entities_have_unmigrated_changes(db, ctx.directory(local))
-    except SnapshotError as exc:
+    except (SnapshotError, MigrationError) as exc:
         click.secho(f"warning: cannot compare the entities with the migrations: {exc}",
                     err=True, fg="yellow")
         return
@@ -139,7 +141,7 @@ class StepPrinter:
 def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
     from .runner import MigrationRunner, format_statuses
 
-    db = ctx.database(local)
+    db = ctx.database(local, mapped=False)
     directory = ctx.directory(local)
     with ctx.reading(db):
         statuses = MigrationRunner(db, directory).showmigrations()

@@ -3,7 +3,9 @@
 The CLI is started as ``python -m nextorm.migrations.cli``, as the console script ``nextorm``
 or by ``pdm run``; in every case the current folder (and the folder of the nearest
 pyproject.toml) is importable, so ``--module myapp.models`` is found.  The module "defines and
-binds" the Database; ``generate_mapping()`` is called here when the module did not.
+binds" the Database; ``generate_mapping()`` is called here when the module did not and the
+command compares entities (``migrate`` and ``showmigrations`` only run and list files: they map
+the entities only to warn about changes no migration holds, when there is a snapshot).
 Every mistake becomes one ``MigrationError`` line naming the module, attribute or file.
 """
 
@@ -77,8 +79,13 @@ def make_importable(*folders: Path | None) -> None:
             sys.path.insert(0, str(folder))
 
 
-def load_database(module_name: str, attr: str = "db", folder: Path | None = None) -> Any:
-    """Import ``module_name`` (looked for in ``folder``), return its bound, mapped Database."""
+def load_database(module_name: str, attr: str = "db", folder: Path | None = None, *,
+                  mapped: bool = True) -> Any:
+    """Import ``module_name`` (looked for in ``folder``), return its bound Database.
+
+    ``mapped``: map the entities if the module did not (what compares them with the snapshot
+    needs it; running files does not).
+    """
     from ..database import Database
 
     module = _import_user_module(module_name, folder or Path.cwd())
@@ -99,12 +106,18 @@ def load_database(module_name: str, attr: str = "db", folder: Path | None = None
             f"{module_name}.{attr} is not bound: call {attr}.bind(provider, ...) in "
             f"{module_name}"
         )
+    if mapped:
+        map_entities(db, module_name)
+    return db
+
+
+def map_entities(db: Any, module_name: str) -> None:
+    """Map the entities if the module did not; a mapping error names the module."""
     if not db.is_mapped:
         try:
             db.generate_mapping()
         except NextORMError as exc:
             raise MigrationError(f"{module_name}: {exc}") from None
-    return db
 
 
 def _import_user_module(module_name: str, folder: Path) -> Any:
