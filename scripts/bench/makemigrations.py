@@ -11,7 +11,12 @@ time, over ``--runs`` runs, each in a fresh subprocess as a user runs it, of:
 - importing ``models`` alone (Python start-up, NextORM, declaring the entities): the floor;
 - ``makemigrations`` for the initial migration (empty ``migrations/``);
 - ``makemigrations`` with no change (snapshot up to date: writes nothing);
-- ``makemigrations`` after one column changed (``e100.c2``: ``Opt[int]`` → ``Req[int]``);
+- ``makemigrations`` after one column changed (``e100.c2``: ``Opt[int]`` → ``Req[int]``),
+  beside its own floor: importing ``models`` and black (what writing a formatted file
+  cannot avoid);
+- the first ``migrate`` of the initial migration (200 tables) to a fresh SQLite file, by the
+  CLI as a user runs it, beside the raw DDL: the same statements (``sqlmigrate``'s) run by the
+  bare ``sqlite3`` module in one transaction, in a subprocess;
 
 and, in-process, the time of the ``makemigrations()`` call alone (diff + render + black).
 
@@ -64,18 +69,41 @@ def models_source(count: int) -> str:
         lines.append("")
     names = ", ".join(f"E{i}" for i in range(count))
     lines.append(f"db = Database(entities=[{names}])")
-    lines.append('db.bind("sqlite", "bench.db")')
+    lines.append('db.bind("sqlite", os.environ.get("BENCH_DB", "bench.db"))')
     lines.append("db.generate_mapping()")
     return "\n".join(lines) + "\n"
 
 
 IMPORT_ONLY = "import models"
+IMPORT_BLACK = "import models, black"
+MIGRATE = ("import sys\n"
+           "from nextorm.migrations.cli import main\n"
+           "sys.argv = ['nextorm', 'migrate', '--quiet', '--module', 'models']\n"
+           "main()\n")
+SQLMIGRATE = ("import json, models\n"
+              "from nextorm.migrations.runner import MigrationRunner\n"
+              "print(json.dumps(MigrationRunner(models.db, 'migrations').sqlmigrate(1)))\n")
+#: The floor of the first migrate: the same DDL, one transaction, the bare driver.
+RAW_DDL = ("import json, os, sqlite3\n"
+           "conn = sqlite3.connect(os.environ['BENCH_DB'], isolation_level=None)\n"
+           "conn.execute('BEGIN')\n"
+           "for sql in json.load(open('ddl.json')):\n"
+           "    conn.execute(sql)\n"
+           "conn.execute('COMMIT')\n")
 MAKE = ("import models\n"
         "from nextorm.migrations.generate import makemigrations\n"
         "import time\n"
         "t = time.perf_counter()\n"
         "path = makemigrations(models.db, 'migrations')\n"
         "print(time.perf_counter() - t, path)\n")
+
+
+#: Each figure's floor (label, short name); the rest are compared with importing the models.
+FLOORS = {
+    "makemigrations, one column changed": ("import models and black", "import + black"),
+    "migrate, first (200 tables)": ("raw DDL (sqlite3, 1 transaction)", "raw DDL"),
+    "raw DDL (sqlite3, 1 transaction)": ("raw DDL (sqlite3, 1 transaction)", "raw DDL"),
+}
 
 
 def timed(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, str]:
@@ -138,7 +166,22 @@ def main() -> None:
     timed(MAKE, root, {**versions[0][1], "BENCH_CHANGED": "0"})
     shutil.copytree(root / "migrations", baseline)
     record("makemigrations, no change", MAKE, prepare=restore)
+    record("import models and black", IMPORT_BLACK)
     record("makemigrations, one column changed", MAKE, changed=True, prepare=restore)
+    restore()
+    _, ddl = timed(SQLMIGRATE, root, {**versions[0][1], "BENCH_DB": str(root / "sql.db")})
+    (root / "ddl.json").write_text(ddl)
+    databases = iter(range(10**6))
+
+    def fresh_db(env: dict[str, str]) -> dict[str, str]:
+        return {**env, "BENCH_DB": str(root / f"first_{next(databases)}.db")}
+
+    for run in range(args.runs):
+        for prefix, env in versions if run % 2 == 0 else versions[::-1]:
+            results.setdefault(prefix + "migrate, first (200 tables)", []).append(
+                timed(MIGRATE, root, fresh_db(env))[0])
+            results.setdefault(prefix + "raw DDL (sqlite3, 1 transaction)", []).append(
+                timed(RAW_DDL, root, fresh_db(env))[0])
     size = len((baseline / "0001_initial.py").read_text())
     snap = len((baseline / ".schema_snapshot.json").read_text())
 
@@ -147,10 +190,11 @@ def main() -> None:
     for prefix, _ in versions:
         if prefix:
             print(f"baseline {args.baseline}:")
-        floor = statistics.median(results[prefix + "import models only"])
         for label in [k for k in results if not k.startswith("base ")]:
             median = statistics.median(results[prefix + label])
-            line = f"  {label:<38} {median * 1000:8.0f} ms   x{median / floor:4.2f} of import"
+            of, name = FLOORS.get(label, ("import models only", "import"))
+            floor = statistics.median(results[prefix + of])
+            line = f"  {label:<38} {median * 1000:8.0f} ms   x{median / floor:4.2f} of {name}"
             if prefix + label in inner:
                 line += f"   (call alone {statistics.median(inner[prefix + label]) * 1000:.0f} ms)"
             print(line)

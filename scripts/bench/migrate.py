@@ -9,7 +9,10 @@ a table, even numbers add a column to it) and prints the median wall time, over 
 runs, of the CLI as a user runs it (a subprocess):
 
 - ``migrate`` applying every file to a fresh database (SQLite file; PostgreSQL schema);
-- ``migrate`` with nothing to do, and ``showmigrations``, once all are applied;
+- ``migrate`` with nothing to do, and ``showmigrations``, once all are applied: measured after
+  every apply run is over, three samples per round, interleaved with their floor, so that no
+  sample pays for the server still writing out 500 migrations' DDL (PostgreSQL's no-op looked
+  twice as slow when it ran right after its apply);
 
 and, in the same run, the floor: the same SQL plus the tracking INSERT run by the bare driver
 (sqlite3 / psycopg) in a subprocess, one transaction per migration, and the bare start-up
@@ -86,6 +89,10 @@ def write_project(root: Path, count: int) -> None:
 
 #: As a user's machine runs Python: bytecode cached (in a temporary prefix, not the repo).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+#: The checkout this script belongs to: the version measured (not whatever is installed).
+HERE = Path(__file__).resolve().parents[2]
+#: No-op and showmigrations samples per round (each beside a floor sample).
+SAMPLES = 3
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
@@ -132,29 +139,33 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
     cli = [python, "-m", "nextorm.migrations.cli"]
     fresh = Fresh(provider, root, pg_url)
     models = root / "bench" / "models.py"
-    versions = {"": ENV}
+    versions = {"": {**ENV, "PYTHONPATH": str(HERE)}}
     if baseline:
         versions["base_"] = {**ENV, "PYTHONPATH": baseline}
     results: dict[str, list[float]] = {f"{v}{k}": [] for v in versions
                                        for k in ("apply", "noop", "show")}
     results.update(floor_apply=[], floor_start=[])
     driver = "sqlite3" if provider == "sqlite" else "psycopg"
+    migrate = ["migrate", "-q", "--module", "bench.models"]
+    show = ["showmigrations", "-q", "--module", "bench.models"]
+    applied: dict[str, str] = {}  # version -> a database with every migration applied
     try:
         for env in versions.values():  # warm-up: bytecode caches of both versions
             timed([python, "-c", "import nextorm.migrations.cli, click, " + driver], root, env)
         for _ in range(runs):
             for prefix, env in versions.items():
-                url = fresh.make()
-                models.write_text(MODELS.format(provider=provider, url=url))
-                command = ["migrate", "-q", "--module", "bench.models"]
-                results[f"{prefix}apply"].append(timed(cli + command, root, env))
-                results[f"{prefix}noop"].append(timed(cli + command, root, env))
-                results[f"{prefix}show"].append(
-                    timed(cli + ["showmigrations", "-q", "--module", "bench.models"], root, env))
+                applied[prefix] = fresh.make()
+                models.write_text(MODELS.format(provider=provider, url=applied[prefix]))
+                results[f"{prefix}apply"].append(timed(cli + migrate, root, env))
             floor_url = fresh.make()
             results["floor_apply"].append(
                 timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
+        for _ in range(runs * SAMPLES):
             results["floor_start"].append(timed([python, "-c", f"import click, {driver}"], root))
+            for prefix, env in versions.items():
+                models.write_text(MODELS.format(provider=provider, url=applied[prefix]))
+                results[f"{prefix}noop"].append(timed(cli + migrate, root, env))
+                results[f"{prefix}show"].append(timed(cli + show, root, env))
     finally:
         fresh.cleanup()
     return {k: statistics.median(v) * 1000 for k, v in results.items()}
