@@ -115,7 +115,9 @@ class QueryResults:
             if item < 0:
                 raise IndexError(f"query[{item}]: negative indexes would need a count first; "
                                  f"reverse the order instead")
-            found = self._with(limit=1, offset=(self.selection.offset or 0) + item)._fetch()
+            limit = self.selection.limit
+            found = [] if limit is not None and item >= limit else self._with(
+                limit=1, offset=(self.selection.offset or 0) + item)._fetch()
             if not found:
                 raise IndexError(f"query index {item} out of range")
             return found[0]

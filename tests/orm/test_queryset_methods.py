@@ -75,6 +75,9 @@ def test_index_len_and_pages(people):
             q[4]
         with pytest.raises(IndexError):
             q[-1]
+        assert q.offset(1)[1].name == "bob"
+        with pytest.raises(IndexError):
+            q.limit(2)[2]
         assert len(q) == 4
         assert len(q.filter(people.User.age > 26)) == 2
         assert [u.name for u in q.page(1, pagesize=3)] == ["Cid", "ann", "bob"]
