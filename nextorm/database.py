@@ -1,30 +1,43 @@
 """Database: the entity scope, the connection, and raw SQL execution.
 
 ``Database`` owns one connection (opened lazily for SQLite, so merely importing a module that
-binds a file creates nothing; eagerly for servers, so a wrong URL fails at ``bind``).  Outside
+binds a file creates nothing; eagerly for servers, so a wrong URL fails at ``bind``), or with
+``bind(..., pool_max=N)`` a pool from which each thread checks one out (``pool.py``).  Outside
 ``transaction()`` every statement commits on its own; inside, statements share one transaction
 and nested blocks become savepoints.  Every call uses ``?`` placeholders whatever the server.
+Each statement is timed into ``local_stats`` and reported to ``debug.py`` while something
+watches.  The public methods of nextorm 0.5.1 beyond these live in ``db_methods.py``.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from time import perf_counter
 from typing import Any
 
+from . import debug
+from .connections import MAPPED_DATABASES, Connections, first_line, mask_password
+from .db_methods import DatabaseMethods
+from .debug import QueryStat, count
 from .dialects import get_dialect
 from .dialects.base import Dialect
-from .errors import BindError, IntegrityError, MappingError, NextORMError, NotBoundError, SQLError
+from .errors import (
+    BindError,
+    IntegrityError,
+    MappingError,
+    NextORMError,
+    SQLError,
+    TransientError,
+)
+from .pool import ConnectionPool, Link
 from .sqlparams import to_format_style
 
-#: Every Database on which generate_mapping() ran: a bare ``db_session`` picks from these.
-MAPPED_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
+__all__ = ["MAPPED_DATABASES", "Database", "mask_password"]
 
 
-class Database:
+class Database(Connections, DatabaseMethods):
     """A set of entities bound to one database."""
 
     def __init__(self, entities: Sequence[type] | None = None) -> None:
@@ -34,10 +47,13 @@ class Database:
         self.bind_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
         self.mapping: dict[type, Any] | None = None
         self._schema: dict[str, Any] | None = None
-        self._conn: Any = None
-        self._cursor: Any = None
-        self._lock = threading.RLock()
-        self._tx_depth = 0
+        self._shared = Link()  # the connection of every thread, without a pool
+        self._pool: ConnectionPool | None = None
+        self._threads = threading.local()  # each thread's Link, with a pool
+        self._lock: AbstractContextManager[Any] = threading.RLock()
+        #: The last statement sent (``?`` placeholders), for debugging.
+        self.last_sql = ""
+        self._stats: dict[str, QueryStat] = {}
         #: Tables ``create_tables`` made in this process (migrate explains a clash with them).
         self.created_tables: list[str] = []
 
@@ -61,25 +77,46 @@ class Database:
         """Add entities to this database (before ``generate_mapping``)."""
         if self.mapping is not None:
             raise MappingError("register() must be called before generate_mapping()")
+        from .mapping import check_entities
+
+        check_entities(entities, "db.register()")
         current = self._entities if self._entities is not None else []
         self._entities = current + [e for e in entities if e not in current]
 
     # -- binding ---------------------------------------------------------------------------
 
-    def bind(self, provider: str, *args: Any, **kwargs: Any) -> None:
-        """Bind to ``sqlite`` (a file name or ``:memory:``), ``postgres`` or ``mysql``."""
+    def bind(self, provider: str, *args: Any, pool_min: int = 0, pool_max: int = 1,
+             pool_timeout: float = 30.0, **kwargs: Any) -> None:
+        """Bind to ``sqlite`` (a file name or ``:memory:``), ``postgres`` or ``mysql``.
+
+        ``pool_max > 1`` gives each thread its own connection from a pool of at most that
+        many (``pool_min`` opened at once; ``PoolTimeoutError`` after ``pool_timeout``
+        seconds without a free one).  A ``:memory:`` SQLite database lives in one
+        connection, so it cannot be pooled.
+        """
         if self.dialect is not None:
             raise BindError(f"database is already bound to {self.provider}")
         dialect = get_dialect(provider)
         args, kwargs = dialect.bind_arguments(args, dict(kwargs))
         self.dialect, self.provider = dialect, dialect.name
         self.bind_args = (args, kwargs)
-        if dialect.database_file(args) is None:  # a server (or :memory:): connect now
-            try:
+        try:
+            if pool_max > 1 or pool_min > 1:
+                if dialect.database_file(args) is None and not dialect.supports_alter_column \
+                        and str(args[0] if args else "") == ":memory:":
+                    raise BindError("an SQLite ':memory:' database lives in one connection: "
+                                    "it cannot be pooled (bind a file, or pool_max=1)")
+                self._pool = ConnectionPool(self._connect, min_size=pool_min,
+                                            max_size=pool_max, timeout=pool_timeout)
+                self._lock = nullcontext()  # each thread has its own connection
+                if dialect.database_file(args) is None:  # a server: fail now if it is wrong
+                    self._pool.release(self._pool.acquire())
+            elif dialect.database_file(args) is None:  # a server (or :memory:): connect now
                 self._connection()
-            except BaseException:
-                self.dialect = self.provider = None
-                raise
+        except BaseException:
+            self.dialect = self.provider = None
+            self._pool, self._lock = None, threading.RLock()
+            raise
 
     @property
     def sqlite_filename(self) -> str | None:
@@ -100,38 +137,15 @@ class Database:
         name = kwargs.get("database") or kwargs.get("dbname") or ""
         return f"{self.provider} {user}{kwargs.get('host', 'localhost')}{port}/{name}"
 
-    def _connection(self) -> Any:
-        if self.dialect is None:
-            raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
-        if self._conn is None:
-            args, kwargs = self.bind_args
-            try:
-                self._conn = self.dialect.connect(*args, **kwargs)
-            except NextORMError:
-                raise
-            except Exception as exc:
-                where = mask_password(str(args[0] if args else kwargs.get("host", "")))
-                raise BindError(
-                    f"cannot connect to {self.provider} {where}: {_first_line(exc)}"
-                ) from exc
-        return self._conn
-
-    def disconnect(self) -> None:
-        """Close the connection; the next statement opens a new one."""
-        with self._lock:
-            if self._conn is not None:
-                if self._cursor is not None:
-                    self._cursor.close()
-                self._conn.close()
-                self._conn = self._cursor = None
-                self._tx_depth = 0
-
-    close = disconnect
-
     # -- mapping ---------------------------------------------------------------------------
 
-    def generate_mapping(self, create_tables: bool = False, check_tables: bool = False) -> None:
-        """Resolve the entities and build the schema; optionally create missing tables."""
+    def generate_mapping(self, create_tables: bool = False, check_tables: bool = False,
+                         *, validate_relations: bool = True) -> None:
+        """Resolve the entities and build the schema; optionally create missing tables.
+
+        ``validate_relations`` is accepted for nextorm 0.5.1's code; relations are always
+        checked here (a ``Set`` without its counterpart has no column to be stored in).
+        """
         from .mapping import resolve
         from .schema.model import build
 
@@ -159,10 +173,6 @@ class Database:
         if self._schema is None:
             raise MappingError("entities are not mapped: call db.generate_mapping() first")
         return self._schema
-
-    def table_names(self) -> list[str]:
-        """Names of the tables that exist in the bound database."""
-        return [row[0] for row in self._execute(self._dialect().list_tables_sql())]
 
     def create_tables(self) -> None:
         """Create the mapped tables that do not exist yet, with indexes and constraints."""
@@ -233,26 +243,31 @@ class Database:
 
     # -- execution -------------------------------------------------------------------------
 
-    def _dialect(self) -> Dialect:
-        if self.dialect is None:
-            raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
-        return self.dialect
-
-    def _run(self, sql: str, params: Sequence[Any] | None, many: bool = False) -> Any:
-        """Run one statement (``many``: once per row of ``params``, the driver's executemany)."""
+    def _run(self, sql: str, params: Sequence[Any] | None, link: Link | None = None,
+             many: bool = False) -> Any:
+        """Run one statement on ``link``'s connection (``many``: once per row of ``params``,
+        the driver's executemany); the caller reads the cursor, then ``_release(link)``."""
+        if link is None:
+            link = self._link()
         dialect = self._dialect()
-        conn = self._connection()
+        conn = link.conn
+        if conn is None:
+            conn = self._connection()
         base_error, integrity_error = dialect.driver_errors()
         args = tuple(params) if params else None
         if dialect.format_placeholders and args is not None:
             sql_to_run = to_format_style(sql, dialect.backslash_escapes)
         else:
             sql_to_run = sql
-        if self._cursor is None:
+        cursor = link.cursor
+        if cursor is None:
             # One cursor per connection, reused: callers hold the lock and consume each
             # result before the next statement, and a new cursor per statement cost ~10 us.
-            self._cursor = conn.cursor()
-        cursor = self._cursor
+            cursor = link.cursor = conn.cursor()
+        self.last_sql = sql
+        if debug.WATCH.on:
+            debug.report(sql, args)
+        start = perf_counter()
         try:
             if many:
                 dialect.run_many(cursor, sql_to_run, args or ())
@@ -261,85 +276,63 @@ class Database:
             else:
                 cursor.execute(sql_to_run, args)
         except integrity_error as exc:
-            raise IntegrityError(_first_line(exc), sql) from exc
+            self._release(link)
+            raise IntegrityError(first_line(exc), sql) from exc
         except base_error as exc:
-            raise SQLError(_first_line(exc), sql) from exc
+            self._release(link)
+            if dialect.is_transient_error(exc):
+                raise TransientError(first_line(exc), sql) from exc
+            raise SQLError(first_line(exc), sql) from exc
+        count(self._stats, sql, perf_counter() - start)
         return cursor
 
     def _execute(self, sql: str, params: Sequence[Any] | None = ()) -> list[tuple[Any, ...]]:
         """Run a query and return its rows as tuples."""
         with self._lock:
-            cursor = self._run(sql, params)
+            link = self._link()
+            cursor = self._run(sql, params, link)
             rows = cursor.fetchall() if cursor.description is not None else []
+            self._release(link)
             return [tuple(r) for r in rows]
 
     def _execute_dml(self, sql: str, params: Sequence[Any] | None = ()) -> int:
         """Run a statement and return the number of rows it changed."""
         with self._lock:
-            cursor = self._run(sql, params)
+            link = self._link()
+            cursor = self._run(sql, params, link)
             if cursor.description is not None:
                 cursor.fetchall()  # finish the statement (SQLite would keep its read lock)
-            return cursor.rowcount
+            count: int = cursor.rowcount
+            self._release(link)
+            return count
 
     def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """Run a statement once per parameter row in one driver call (the ORM's batched
         flush); return the rows changed in all."""
         with self._lock:
-            return int(self._run(sql, rows, many=True).rowcount)
+            link = self._link()
+            count = int(self._run(sql, rows, link, many=True).rowcount)
+            self._release(link)
+            return count
 
     def _insert(self, sql: str, params: Sequence[Any] | None = ()) -> Any:
         """Run an INSERT and return the new row's auto-increment id (``lastrowid``)."""
         with self._lock:
-            cursor = self._run(sql, params)
+            link = self._link()
+            cursor = self._run(sql, params, link)
             if cursor.description is not None:  # INSERT ... RETURNING
                 rows = cursor.fetchall()
-                return rows[0][0] if rows else None
-            return cursor.lastrowid
-
-    # -- transactions ----------------------------------------------------------------------
+                key = rows[0][0] if rows else None
+            else:
+                key = cursor.lastrowid
+            self._release(link)
+            return key
 
     @property
-    def in_transaction(self) -> bool:
-        return self._tx_depth > 0
+    def local_stats(self) -> dict[str, QueryStat]:
+        """``{sql: QueryStat}`` of the statements this database ran (a copy)."""
+        return {sql: stat.copy() for sql, stat in self._stats.items()}
 
-    @contextmanager
-    def transaction(self, begin_sql: str = "BEGIN") -> Iterator[Database]:
-        """Run the block in one transaction; a nested block is a savepoint.
-
-        ``begin_sql`` lets a caller take a stronger lock up front (``BEGIN IMMEDIATE`` on
-        SQLite).
-        """
-        with self._lock:
-            depth = self._tx_depth
-            savepoint = f"nextorm_sp_{depth}"
-            self._execute_dml(begin_sql if depth == 0 else f"SAVEPOINT {savepoint}")
-            self._tx_depth += 1
-            try:
-                yield self
-            except BaseException:
-                self._tx_depth = depth
-                if self._conn is not None:
-                    try:
-                        self._execute_dml(
-                            "ROLLBACK" if depth == 0 else f"ROLLBACK TO SAVEPOINT {savepoint}"
-                        )
-                    except SQLError:
-                        pass  # the connection is gone or the server already rolled back
-                raise
-            else:
-                self._tx_depth = depth
-                if depth == 0:
-                    self._execute_dml("COMMIT")
-                else:
-                    self._execute_dml(f"RELEASE SAVEPOINT {savepoint}")
-
-
-def mask_password(text: str) -> str:
-    """Hide the password of a URL: logs and shared screens must never show it."""
-    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", text)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], str) else exc)
-    text = text.strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    def clear_local_stats(self) -> None:
+        """Forget this database's statement statistics."""
+        self._stats.clear()

@@ -160,3 +160,16 @@ class DecompileError(NextORMError):
 
 class ValidationError(NextORMError):
     """An attribute value breaks its declaration (Req without value, longer than max_len...)."""
+
+
+# -- connections and transactions (database.py, pool.py) -----------------------------------
+
+
+class PoolTimeoutError(NextORMError, TimeoutError):
+    """Every connection of ``bind(..., pool_max=N)`` stayed in use for ``pool_timeout`` seconds."""
+
+
+class TransientError(SQLError, TransactionError):
+    """The server gave up a transaction for a reason that may not recur (a deadlock, a
+    serialization failure, a lock wait timeout, a busy SQLite file): ``@db_session(retry=N)``
+    runs the function again."""

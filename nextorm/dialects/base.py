@@ -279,6 +279,22 @@ class Dialect(TypeMap):
     #: The statement that opens a migration's transaction.
     begin_migration_sql: str = "BEGIN"
 
+    # -- what db_session needs to know -----------------------------------------------------
+
+    def begin_session_sql(self, immediate: bool, serializable: bool) -> tuple[str, ...]:
+        """The statements that open a db_session's transaction (``immediate``: lock or take
+        the snapshot at once; ``serializable``: that isolation level)."""
+        return ("BEGIN ISOLATION LEVEL SERIALIZABLE",) if serializable else ("BEGIN",)
+
+    def is_transient_error(self, exc: BaseException) -> bool:
+        """True if the driver error says the transaction may succeed when run again
+        (deadlock, serialization failure, lock timeout): ``db_session(retry=N)`` retries."""
+        return False
+
+    def single_connection(self, args: tuple[Any, ...]) -> bool:
+        """True if the database lives in its one connection (it cannot be pooled)."""
+        return False
+
     def migrate_lock(self, db: Any) -> AbstractContextManager[None]:
         """Hold the one-migrate-at-a-time lock of the bound database (its ``lock.py``)."""
         return self._module("lock").migrate_lock(db)

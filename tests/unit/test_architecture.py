@@ -16,12 +16,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "nextorm"
 #: Layers from the bottom; a module may import its own layer and the ones below it.
 LAYERS = [
     ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields",
-              "nextorm.types"]),
+              "nextorm.types", "nextorm.debug", "nextorm.pool"]),
     ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping",
                       "nextorm.declarations"]),
     ("schema", ["nextorm.schema"]),
     ("dialects", ["nextorm.dialects"]),
-    ("database", ["nextorm.database"]),
+    ("database", ["nextorm.database", "nextorm.connections", "nextorm.db_methods"]),
     ("orm", ["nextorm.orm", "nextorm.session", "nextorm.query"]),
     ("migration runtime", ["nextorm.migrations"]),
     ("migration generator", [f"nextorm.migrations.{m}" for m in (
@@ -46,6 +46,7 @@ ALLOWED_LAZY = {
     ("nextorm.database", "nextorm.orm"),        # db.select / sessions bound to a database
     ("nextorm.database", "nextorm.mapping"),
     ("nextorm.database", "nextorm.schema"),
+    ("nextorm.db_methods", "nextorm.orm"),      # db.save / db.insert / db.delete_instance
 }
 
 

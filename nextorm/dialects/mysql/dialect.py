@@ -151,6 +151,18 @@ class MySQLDialect(Dialect):
             cursor.execute(STRICT_MODE)
         return conn
 
+    def begin_session_sql(self, immediate: bool, serializable: bool) -> tuple[str, ...]:
+        # The level must be set before the transaction starts; a consistent snapshot is
+        # InnoDB's way of starting a transaction's reads at once.
+        begin = "START TRANSACTION WITH CONSISTENT SNAPSHOT" if immediate else "BEGIN"
+        if serializable:
+            return ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", begin)
+        return (begin,)
+
+    def is_transient_error(self, exc: BaseException) -> bool:
+        # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+        return bool(getattr(exc, "args", None)) and exc.args[0] in (1213, 1205)
+
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
         import pymysql
 

@@ -131,6 +131,10 @@ class PostgresDialect(Dialect):
             ) from None
         return psycopg.connect(*args, autocommit=True, **kwargs)
 
+    def is_transient_error(self, exc: BaseException) -> bool:
+        # serialization_failure, deadlock_detected, lock_not_available
+        return getattr(exc, "sqlstate", None) in ("40001", "40P01", "55P03")
+
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
         import psycopg
 

@@ -192,6 +192,16 @@ class SQLiteDialect(Dialect):
     session_lock = False
     begin_migration_sql = "BEGIN IMMEDIATE"
 
+    def begin_session_sql(self, immediate: bool, serializable: bool) -> tuple[str, ...]:
+        # SQLite transactions are always serializable; IMMEDIATE takes the write lock now.
+        return ("BEGIN IMMEDIATE",) if immediate else ("BEGIN",)
+
+    def is_transient_error(self, exc: BaseException) -> bool:
+        return getattr(exc, "sqlite_errorcode", None) in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+    def single_connection(self, args: tuple[Any, ...]) -> bool:
+        return args[0] == ":memory:"
+
 
     @contextmanager
     def foreign_keys_off(self, db: Any) -> Iterator[None]:

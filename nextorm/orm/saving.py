@@ -1,0 +1,90 @@
+"""``db.save(obj)``, ``db.insert(obj)``, ``db.delete_instance(obj)``: write one object now.
+
+nextorm 0.5.1 lets objects live outside a session: ``User(name="ann")`` outside a
+``db_session`` is only in memory until ``db.save(user)``.  Here the object moves into the
+active session of the database (or, outside one, into a short session that commits at once),
+its change is flushed, and outside a session it is handed to a session in which each
+statement commits on its own, so it can be changed and saved again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..attributes import DELETED, LOADED, NEW
+from ..errors import ValidationError
+from .context import DBSession, session_of_database
+from .session import Session
+
+if TYPE_CHECKING:
+    from ..attributes import EntityObject
+    from ..database import Database
+
+
+def save(db: Database, obj: Any, always_insert: bool) -> None:
+    """INSERT a new object (or any object with ``always_insert``), else UPDATE it."""
+    _check(db, obj)
+    session = session_of_database(db)
+    if session is not None:
+        _write(session, obj, always_insert)
+        return
+    with DBSession(db) as session:
+        _write(session, obj, always_insert)
+    _rehome(db, obj)
+
+
+def delete_instance(db: Database, obj: Any) -> None:
+    """DELETE the object's row now (committed at once outside a session)."""
+    _check(db, obj)
+    session = session_of_database(db)
+    if session is not None:
+        _adopt(session, obj)
+        session.delete(obj)
+        return
+    with DBSession(db) as session:
+        _adopt(session, obj)
+        session.delete(obj)
+
+
+def _check(db: Database, obj: Any) -> None:
+    if db.mapping is None or type(obj) not in db.mapping or "_status_" not in obj.__dict__:
+        raise ValidationError(f"{obj!r} is not an object of an entity mapped in this database")
+    if obj.__dict__["_status_"] == DELETED:
+        raise ValidationError(f"{obj!r} was deleted")
+
+
+def _adopt(session: Session, obj: EntityObject) -> None:
+    """Move ``obj`` into ``session`` with its pending change (new, or changed columns)."""
+    old = obj.__dict__.get("_session_")
+    if old is session:
+        return
+    if old is not None:
+        old.new = [o for o in old.new if o is not obj]
+        old.dirty.pop(id(obj), None)
+    obj.__dict__["_session_"] = session
+    if obj._status_ == NEW:
+        session.new.append(obj)
+        return
+    session.register(obj, obj._key_())
+    if obj._dirty_:
+        session.dirty[id(obj)] = obj
+
+
+def _write(session: Session, obj: EntityObject, always_insert: bool) -> None:
+    if always_insert and obj._status_ != NEW:
+        obj.__dict__["_status_"] = NEW
+        obj.__dict__["_dirty_"] = None
+    _adopt(session, obj)
+    if obj._status_ == LOADED and not obj._dirty_:  # 0.5.1 writes every column then
+        for name, attr in type(obj)._attrs_.items():
+            if attr.kind in ("req", "opt", "single") and name in obj._vals_:
+                session.mark_dirty(obj, name)
+    session.flush()
+
+
+def _rehome(db: Database, obj: EntityObject) -> None:
+    """After a save outside a session: a session of its own, committing each statement."""
+    reader = Session(db, autocommit=True)
+    obj.__dict__["_session_"] = reader
+    if obj._status_ == LOADED:
+        reader.register(obj, obj._key_())
