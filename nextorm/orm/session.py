@@ -63,8 +63,17 @@ def mapped_databases(entity: type[Entity]) -> list[Database]:
 class Session:
     """One unit of work on one database: identity map, pending changes, the transaction."""
 
-    def __init__(self, db: Database | None = None) -> None:
+    def __init__(self, db: Database | None = None, *, autocommit: bool = False,
+                 optimistic: bool = True, immediate: bool = False, serializable: bool = False,
+                 strict: bool = False) -> None:
         self.db = db
+        #: Outside a db_session: no transaction, each statement commits on its own.
+        self.autocommit = autocommit
+        #: The session has ended: it still reads (relations load), writes are refused.
+        self.ended = False
+        #: UPDATEs check the columns read are unchanged (``OptimisticCheckError``).
+        self.optimistic = optimistic
+        self.immediate, self.serializable, self.strict = immediate, serializable, strict
         self._tx: AbstractContextManager[Any] | None = None
         self.identity: dict[type[Entity], dict[Any, EntityObject]] = {}
         self.new: list[EntityObject] = []
@@ -132,12 +141,30 @@ class Session:
             raise SessionError(f"{entity.__name__} is not mapped in this session's database")
         return db
 
+    @property
+    def active(self) -> bool:
+        """Always True: objects of an ended session still read their relations (each
+        statement then commits on its own, as outside a session); ``ended`` refuses writes."""
+        return True
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self.ended = not value
+
+    def check_open(self, obj: object) -> None:
+        """Refuse a change to ``obj`` once its session has ended: it would never be written."""
+        if self.ended:
+            raise SessionError(f"{obj!r} belongs to a db_session that has ended; read it "
+                               f"again inside the current one, or save it with db.save()")
+
     def begin(self) -> None:
-        """Open the session's transaction unless it is open."""
+        """Open the session's transaction unless it is open (none outside a db_session)."""
         if self._tx is None:
-            if not self.active:
-                raise SessionError("this db_session has ended")
-            tx = self.database.transaction()
+            if self.ended or self.autocommit:
+                return  # each statement commits on its own
+            db = self.database
+            tx = db.transaction(db._dialect().begin_session_sql(self.immediate,
+                                                                self.serializable))
             tx.__enter__()
             self._tx = tx
 
@@ -186,6 +213,7 @@ class Session:
         Called before the new value is stored: the value read is kept (``_dbvals_``) for the
         optimistic check of the UPDATE (``flush.py``).
         """
+        self.check_open(obj)
         dirty = obj._dirty_
         vals = obj._vals_
         if dirty is None:
@@ -199,10 +227,12 @@ class Session:
 
     def link(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Add a many-to-many link at flush."""
+        self.check_open(owner)
         self.links.append((True, relation, owner, target))
 
     def unlink(self, relation: Relation, owner: EntityObject, target: EntityObject) -> None:
         """Remove a many-to-many link at flush."""
+        self.check_open(owner)
         self.links.append((False, relation, owner, target))
 
     def flush(self) -> None:
@@ -289,6 +319,7 @@ class Session:
     def delete(self, obj: object) -> None:
         """Delete ``obj``'s row now and apply on_delete to the related objects in the session."""
         target = cast("EntityObject", obj)  # an Entity instance (entity.py calls this)
+        self.check_open(obj)
         if target._status_ == DELETED:
             return
         if target._status_ == NEW:
@@ -344,3 +375,5 @@ class Session:
             self.active = False
             for other in self.others.values():
                 other.active = False
+            if self.strict:
+                self.identity.clear()
