@@ -26,15 +26,26 @@ from .errors import (
     ObjectNotFound,
     OptimisticCheckError,
     PartialCommitException,
+    PoolTimeoutError,
     SessionError,
     SnapshotError,
     SQLError,
     TransactionError,
+    TransientError,
     ValidationError,
 )
 
 if TYPE_CHECKING:
     from .database import Database
+    from .debug import (
+        CapturedQuery,
+        QueryStat,
+        capture_sql,
+        clear_global_stats,
+        global_stats,
+        set_sql_debug,
+        sql_debugging,
+    )
     from .entity import Entity
     from .fields import (
         PK,
@@ -51,6 +62,7 @@ if TYPE_CHECKING:
     from .migrations.runner import MigrationRunner
     from .orm.context import commit, db_session, flush, rollback
     from .orm.expressions import desc
+    from .pool import ConnectionPool
 
 __version__ = "0.1.0"
 
@@ -68,6 +80,9 @@ __all__ = [
     # nextorm 0.5.1's exception names (the older names above stay as aliases)
     "CommitException", "ConstraintError", "DecompileError", "MultipleObjectsFoundError",
     "OptimisticCheckError", "PartialCommitException", "TransactionError",
+    # connections and SQL debugging (nextorm/pool.py, nextorm/debug.py), imported on first use
+    "CapturedQuery", "ConnectionPool", "PoolTimeoutError", "QueryStat", "TransientError",
+    "capture_sql", "clear_global_stats", "global_stats", "set_sql_debug", "sql_debugging",
 ]
 
 _LAZY = {
@@ -85,6 +100,9 @@ _LAZY = {
     "commit": "nextorm.orm.context",
     "rollback": "nextorm.orm.context",
     "desc": "nextorm.orm.expressions",
+    "ConnectionPool": "nextorm.pool",
+    **dict.fromkeys(("CapturedQuery", "QueryStat", "capture_sql", "clear_global_stats",
+                     "global_stats", "set_sql_debug", "sql_debugging"), "nextorm.debug"),
     "QuerySet": "nextorm.orm.query",
     **dict.fromkeys(("select", "count", "sum", "avg", "min", "max"), "nextorm.orm.aggregates"),
 }
