@@ -177,13 +177,14 @@ class Database(Connections, DatabaseMethods):
     def create_tables(self) -> None:
         """Create the mapped tables that do not exist yet, with indexes and constraints."""
         from .schema.plan import create_operations
+        from .schema.state import walk
 
         existing = set(self.table_names())
         tables = {n: t for n, t in self.schema_dict()["tables"].items() if n not in existing}
         dialect = self._dialect()
         with self.transaction():
-            for op in create_operations(tables):
-                for statement in dialect.render(op):
+            for op, state in walk(create_operations(tables), {}):  # SQLite: a deferred key
+                for statement in dialect.render(op, state):      # rebuilds its new table
                     self._run_rendered(statement)
         self.created_tables.extend(sorted(tables))
 

@@ -65,22 +65,27 @@ class Dialect(TypeMap):
 
     # -- rendering operations --------------------------------------------------------------
 
-    def render(self, op: Operation) -> list[Any]:
-        """Render one operation as SQL statements, its data checks (``checks.py``) first."""
+    def render(self, op: Operation, tables: dict[str, Any] | None = None) -> list[Any]:
+        """Render one operation as SQL statements, its data checks (``checks.py``) first.
+
+        ``tables`` are the schema's tables just before ``op`` (``schema.state.walk``), None if
+        unknown: the checks read them, and SQLite rebuilds a table from them.
+        """
         method = getattr(self, "render_" + _snake(type(op).__name__), None)
         if method is None:
             raise NotImplementedError(f"{self.name} cannot render {type(op).__name__}")
-        return self.checks([op]) + method(op)
+        return self.checks([op], tables) + method(op)
 
-    def checks(self, ops: list[Operation]) -> list[Any]:
+    def checks(self, ops: list[Operation], tables: dict[str, Any] | None = None) -> list[Any]:
         """Return the checks that must find no bad rows before ``ops`` run (see ``checks.py``).
 
-        They are written against the database before the first of ``ops``, so a migration can
-        run them all before its first DDL statement.
+        They are written against the database before the first of ``ops`` (whose schema
+        ``tables`` are, None if unknown), so a migration can run them all before its first DDL
+        statement.
         """
         from .checks import CheckPlanner
 
-        return CheckPlanner(self).checks(ops)
+        return CheckPlanner(self).checks(ops, tables)
 
     def render_create_table(self, op: Any) -> list[str]:
         table = op.definition
@@ -130,8 +135,8 @@ class Dialect(TypeMap):
 
     # -- altering existing tables (used by makemigrations; SQLite overrides with rebuilds) ---
 
-    def rebuilds_table(self, op: Operation) -> bool:
-        """True if this dialect renders ``op`` as a table rebuild (SQLite)."""
+    def rebuilds_table(self, op: Operation, tables: dict[str, Any] | None = None) -> bool:
+        """True if this dialect renders ``op`` (``tables`` before it) as a table rebuild."""
         return False
 
     def literal(self, value: Any) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema.operations import Statement
+from ..schema.state import walk
 from .conversions import conversion, type_words
 
 #: A value known to be the same, non-NULL, in every row (computed when the migration runs).
@@ -84,15 +85,25 @@ class CheckPlanner:
     def __init__(self, dialect: Any) -> None:
         self.dialect = dialect
         self.state = StartState()
+        #: The schema's tables just before the operation being checked ({}: unknown).
+        self.tables: dict[str, Any] = {}
 
-    def checks(self, ops: list[Any]) -> list[Statement]:
-        """Return the checks of ``ops``, in order; each op then updates the state."""
+    def checks(self, ops: list[Any], tables: dict[str, Any] | None = None) -> list[Statement]:
+        """Return the checks of ``ops``, in order; each op then updates the state.
+
+        ``tables`` are the schema's tables before the first of ``ops`` (None: unknown, so no
+        check is left out because a key already guarantees it).
+        """
         found: list[Statement] = []
-        for op in ops:
+        for op, self.tables in walk(ops, tables) if tables is not None else (
+                (op, {}) for op in ops):
             handle = getattr(self, "_" + _snake(type(op).__name__), None)
             if handle is not None:
                 found.extend(handle(op))
         return found
+
+    def _table_before(self, op: Any) -> dict[str, Any] | None:
+        return self.tables.get(op.table)
 
     # -- what each operation checks, then changes in the state ----------------------------
 
@@ -157,7 +168,7 @@ class CheckPlanner:
 
     def _add_foreign_key(self, op: Any) -> list[Statement]:
         held = {_reference(op.table, fk) for fk in
-                (getattr(op, "table_before", None) or {}).get("foreign_keys", {}).values()}
+                (self._table_before(op) or {}).get("foreign_keys", {}).values()}
         if _reference(op.table, op.definition) in held | self.state.references:
             return []  # the rows satisfy this reference already (only ON DELETE changes)
         return self._reference_check(op)
@@ -190,7 +201,7 @@ class CheckPlanner:
         values = [self.state.value(table_name, c) for c in columns]
         if table is None or any(v.always_null for v in values):
             return []  # a new table is empty; NULLs never collide
-        if _already_distinct(getattr(op, "table_before", None), columns):
+        if _already_distinct(self._table_before(op), columns):
             return []
         where = f"{table_name}({', '.join(columns)})" if len(columns) > 1 else (
             f"{table_name}.{columns[0]}")

@@ -16,19 +16,18 @@ an add or a NOT NULL column whose existing rows need a value, is decided by the 
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from typing import Any
 
 from ..schema.columns import PHYSICAL_KEYS, column_identity
 from ..schema.operations import DropIndex, DropTable, DropUnique, Operation
+from ..schema.state import copied
 from .columns import backfill_value, call_default
 from .comparators import PHASES, TABLE_COMPARATORS, created_tables, dropped_tables
 from .questioner import Questioner
 from .renames import find_column_renames, find_table_renames
 
 __all__ = [
-    "PHYSICAL_KEYS", "align_columns", "annotate", "backfill_value", "call_default",
+    "PHYSICAL_KEYS", "align_columns", "backfill_value", "call_default",
     "column_identity", "copied", "diff_schemas", "reverse_operations", "working_copy",
 ]
 
@@ -58,8 +57,7 @@ def diff_schemas(
                 phases[phase].append(op)
     phases["create_tables"] = created_tables(changes)
     phases["drop_tables"] = dropped_tables(changes)
-    ops = [op for phase in PHASES for op in phases[phase]]
-    return annotate(ops, old)
+    return [op for phase in PHASES for op in phases[phase]]
 
 
 def working_copy(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -94,8 +92,9 @@ def align_columns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {**old, "tables": tables}
 
 
-def reverse_operations(ops: list[Operation], new: dict[str, Any]) -> list[Operation]:
-    """Return the operations that undo ``ops``, starting from schema ``new``."""
+def reverse_operations(ops: list[Operation], new: dict[str, Any] | None = None) -> list[Operation]:
+    """Return the operations that undo ``ops`` (which lead to schema ``new``: unused now, the
+    renderer walks the schema itself)."""
     undo = [r for op in reversed(ops) for r in op.reverse_operations()]
     dropped_after: set[str] = set()
     kept: list[Operation] = []
@@ -105,35 +104,4 @@ def reverse_operations(ops: list[Operation], new: dict[str, Any]) -> list[Operat
         if isinstance(op, DropIndex | DropUnique) and op.table in dropped_after:
             continue
         kept.append(op)
-    return annotate(list(reversed(kept)), new)
-
-
-def annotate(ops: list[Operation], start: dict[str, Any]) -> list[Operation]:
-    """Fill each table change's ``table_before``/``table_after`` by replaying ``ops``."""
-    tables = copied(start["tables"])
-    result = []
-    for op in ops:
-        if hasattr(op, "table_before"):
-            before = copied(tables[op.table])  # type: ignore[attr-defined]
-            op.apply(tables)
-            after = copied(tables[op.table])  # type: ignore[attr-defined]
-            states: dict[str, Any] = {"table_before": before, "table_after": after}
-            op = dataclasses.replace(op, **states)
-        else:
-            op.apply(tables)
-        result.append(op)
-    return result
-
-
-def copied(value: Any) -> Any:
-    """Return a deep copy of a schema dict or part of one, three times as fast as deepcopy.
-
-    A schema dict is dicts and lists of plain values; anything else is left to deepcopy.
-    """
-    if type(value) is dict:
-        return {key: copied(item) for key, item in value.items()}
-    if type(value) is list:
-        return [copied(item) for item in value]
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    return copy.deepcopy(value)
+    return list(reversed(kept))

@@ -27,7 +27,7 @@ from ..schema.operations import (
     Operation,
 )
 from . import snapshot
-from .diff import diff_schemas, reverse_operations
+from .diff import align_columns, diff_schemas, reverse_operations
 from .questioner import Defaults, InteractiveQuestioner, Questioner
 
 MIGRATION_FILE = re.compile(r"^([0-9]{4,})_(\w+)\.py$")
@@ -88,7 +88,8 @@ def plan_migration(
     from .writer import render_migration
 
     source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
-                              now=now, templates=templates, format_from=directory)
+                              now=now, templates=templates, format_from=directory,
+                              before=align_columns(old, new)["tables"], after=new["tables"])
     return PlannedMigration(path, source, ops, state.advance(new, path.name), undo,
                             notes=state.notes)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import MigrationError
 from ..schema.operations import FillNulls, Operation, Statement
+from ..schema.state import walk
 
 MODULE_TEMPLATE = "migration.py.j2"
 
@@ -94,13 +95,16 @@ def _environment(templates: str | Path | None) -> Any:
     return env
 
 
-def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[str, Any]:
-    """Return the template context of one step: the operation, its comment and its SQL."""
+def step_context(op: Operation, dialect: Any, tables: dict[str, Any]) -> dict[str, Any]:
+    """Return the template context of one step: the operation, its comment and its SQL.
+
+    ``tables`` are the schema's tables just before the step.
+    """
     kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(op).__name__).lower()
     template = f"operations/{kind}.py.j2"
     if isinstance(op, FillNulls):
         return fill_context(op, dialect, kind, template)
-    statements = _statements(dialect.render(op))
+    statements = _statements(dialect.render(op, tables))
     return {
         "op": op,
         "kind": kind,
@@ -108,7 +112,7 @@ def step_context(op: Operation, dialect: Any, env: Any | None = None) -> dict[st
         "table": getattr(op, "table", getattr(op, "new_name", "")),
         "comment": op.describe(),
         "destructive": op.destructive,
-        "rebuild": dialect.rebuilds_table(op),
+        "rebuild": dialect.rebuilds_table(op, tables),
         "notes": dialect.step_notes(op),
         "statements": statements,
     }
@@ -151,21 +155,28 @@ def fill_context(op: FillNulls, dialect: Any, kind: str, template: str) -> dict[
     }
 
 
-def steps(operations: list[Operation], dialect: Any) -> list[dict[str, Any]]:
-    """Return the step contexts; consecutive rebuilds of one SQLite table become one step."""
-    groups: list[list[Operation]] = []
-    for op in operations:
-        previous = groups[-1] if groups else None
-        if (previous and dialect.rebuilds_table(op) and dialect.rebuilds_table(previous[-1])
-                and getattr(op, "table", None) == getattr(previous[-1], "table", None)):
-            previous.append(op)
+def steps(operations: list[Operation], dialect: Any,
+          tables: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the step contexts; consecutive rebuilds of one SQLite table become one step.
+
+    ``tables`` are the schema's tables before the first operation: the walk through them hands
+    each step the tables just before it (SQLite's rebuild and the data checks read them).
+    """
+    rebuilt = [dialect.rebuilds_table(op, state) for op, state in walk(operations, tables)]
+    groups: list[tuple[int, list[Operation]]] = []  # (index of its first operation, the step)
+    for index, op in enumerate(operations):
+        if (groups and rebuilt[index] and rebuilt[index - 1]
+                and getattr(op, "table", None) == getattr(operations[index - 1], "table", None)):
+            groups[-1][1].append(op)
         else:
-            groups.append([op])
-    return [step_context(g[0], dialect) if len(g) == 1 else rebuild_context(g, dialect)
-            for g in groups]
+            groups.append((index, [op]))
+    firsts = dict(groups)
+    return [step_context(op, dialect, state) if len(firsts[index]) == 1
+            else rebuild_context(firsts[index], dialect, state)
+            for index, (op, state) in enumerate(walk(operations, tables)) if index in firsts]
 
 
-def rebuild_context(ops: list[Operation], dialect: Any) -> dict[str, Any]:
+def rebuild_context(ops: list[Operation], dialect: Any, tables: dict[str, Any]) -> dict[str, Any]:
     """Return the context of a step that rebuilds one table for several changes at once."""
     return {
         "op": ops[-1],
@@ -178,7 +189,7 @@ def rebuild_context(ops: list[Operation], dialect: Any) -> dict[str, Any]:
         "destructive": any(op.destructive for op in ops),
         "rebuild": True,
         "notes": [],
-        "statements": _statements(dialect.render_rebuild(ops)),
+        "statements": _statements(dialect.render_rebuild(ops, tables)),
     }
 
 
@@ -217,17 +228,22 @@ def render_migration(
     now: dt.datetime | None = None,
     templates: str | Path | None = None,
     format_from: str | Path | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> str:
     """Return the source of a migration module, formatted by black.
 
+    ``before`` and ``after`` are the schema's tables before and after ``operations`` (where
+    ``undo`` starts; None: no tables); the steps are rendered walking through them.
     ``format_from`` is the migrations folder: black's settings are looked up from there
     (None: black's defaults).
     """
     import jinja2
 
+    before, after = before or {}, after or {}
     env = _environment(templates)
-    upgrade = with_partials(env, steps(operations, dialect))
-    downgrade = with_partials(env, steps(undo, dialect))
+    upgrade = with_partials(env, steps(operations, dialect, before))
+    downgrade = with_partials(env, steps(undo, dialect, after))
     when = now or dt.datetime.now(dt.UTC)
     context = {
         "summary": summary,
@@ -241,8 +257,8 @@ def render_migration(
         "downgrade": downgrade,
         # Every check of a function, written against the database before its first step,
         # runs before any statement (MariaDB cannot take back DDL that a later check stops).
-        "upgrade_checks": _statements(dialect.checks(operations)),
-        "downgrade_checks": _statements(dialect.checks(undo)),
+        "upgrade_checks": _statements(dialect.checks(operations, before)),
+        "downgrade_checks": _statements(dialect.checks(undo, after)),
         "operations": operations,
     }
     try:

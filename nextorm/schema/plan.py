@@ -8,7 +8,6 @@ reference cycle is broken by creating one table without that foreign key and add
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from .operations import AddForeignKey, CreateIndex, CreateTable, Operation
@@ -51,15 +50,5 @@ def create_operations(tables: dict[str, Any]) -> list[Operation]:
         ops.append(CreateTable(name, table, skip))
         for index_name, index in table["indexes"].items():
             ops.append(CreateIndex(name, index_name, tuple(index["columns"]), index["unique"]))
-        # Each deferred key carries the table before and after it: SQLite adds a foreign
-        # key by rebuilding the table from these definitions.
-        state = copy.deepcopy(table)
-        for fk_name in skip:
-            del state["foreign_keys"][fk_name]
-        for fk_name in skip:
-            after = copy.deepcopy(state)
-            after["foreign_keys"][fk_name] = table["foreign_keys"][fk_name]
-            later.append(AddForeignKey(name, fk_name, table["foreign_keys"][fk_name],
-                                       table_before=state, table_after=after))
-            state = after
+        later += [AddForeignKey(name, fk, table["foreign_keys"][fk]) for fk in skip]
     return ops + later

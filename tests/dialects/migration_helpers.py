@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nextorm import Database
-from nextorm.migrations.diff import diff_schemas, reverse_operations
+from nextorm.migrations.diff import align_columns, diff_schemas, reverse_operations
 from nextorm.migrations.questioner import Questioner
 from nextorm.migrations.runner import MigrationRunner
 from nextorm.migrations.writer import render_migration
@@ -63,7 +63,8 @@ def migration_source(db: Database, old: dict[str, Any], new: dict[str, Any],
     ops = diff_schemas(old, new, questioner or Questioner())
     undo = reverse_operations(ops, new)
     return render_migration(ops, undo, db.dialect, summary="Scenario.", version="0.0.0",
-                            now=NOW)
+                            now=NOW, before=align_columns(old, new)["tables"],
+                            after=new["tables"])
 
 
 def write_migration(directory: Path, source: str, name: str = "0001_change.py") -> Path:

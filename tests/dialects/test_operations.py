@@ -80,8 +80,9 @@ def test_case_applies_to_rows_and_reverts(case, target, tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from test_diff import SayNo, schemas  # noqa: E402
 
-from nextorm.migrations.diff import diff_schemas, reverse_operations  # noqa: E402
+from nextorm.migrations.diff import align_columns, diff_schemas, reverse_operations  # noqa: E402
 from nextorm.schema.operations import Statement  # noqa: E402
+from nextorm.schema.state import walk  # noqa: E402
 
 #: A value of each type that converts to every other (a type change refuses rows that do not).
 SAMPLE = {"int": 1, "str": "1", "float": 1.0, "bool": True}
@@ -91,15 +92,16 @@ class Refused(Exception):
     """A check found rows the change cannot take (its one-line message)."""
 
 
-def run_operations(db: Database, ops) -> None:
-    """Apply ``ops`` in one transaction, as a migration file would; a check may refuse them."""
+def run_operations(db: Database, ops, tables: dict) -> None:
+    """Apply ``ops`` (``tables`` before them) in one transaction, as a migration file would; a
+    check may refuse them."""
     sqlite = db.provider == "sqlite"
     if sqlite:
         db._execute_dml("PRAGMA foreign_keys = OFF")
     try:
         with db.transaction():
-            for op in ops:
-                for stmt in db.dialect.render(op):
+            for op, state in walk(ops, tables):
+                for stmt in db.dialect.render(op, state):
                     run_statement(db, stmt)
     finally:
         if sqlite:
@@ -121,7 +123,7 @@ def applied_or_refused(db: Database, ops, before: dict, after: dict) -> bool:
     """Apply ``ops``: True if the database then matches ``after``, False if a check refused
     them and the database still matches ``before`` (rolled back)."""
     try:
-        run_operations(db, ops)
+        run_operations(db, ops, align_columns(before, after)["tables"])
     except Refused:
         assert introspect(db) == physical(before)
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from nextorm.dialects import get_dialect
-from nextorm.migrations.diff import diff_schemas, reverse_operations
+from nextorm.migrations.diff import align_columns, diff_schemas, reverse_operations
 from nextorm.migrations.questioner import Questioner
 from nextorm.migrations.writer import render_migration
 
@@ -141,7 +141,8 @@ def render(case: str, provider: str) -> str:
     ops = diff_schemas(old, new, Questioner(**hints))
     undo = reverse_operations(ops, new)
     return render_migration(ops, undo, get_dialect(provider), summary=f"Golden case {case}.",
-                            version="0.0.0", now=NOW)
+                            version="0.0.0", now=NOW,
+                            before=align_columns(old, new)["tables"], after=new["tables"])
 
 
 @pytest.mark.parametrize("provider", ["sqlite", "postgres", "mysql"])

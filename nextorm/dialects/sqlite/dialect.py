@@ -94,18 +94,18 @@ class SQLiteDialect(Dialect):
 
     # -- changes SQLite cannot make in place: the table rebuild (rebuild.py) ----------------
 
-    def rebuilds_table(self, op: Any) -> bool:
+    def rebuilds_table(self, op: Any, tables: dict[str, Any] | None = None) -> bool:
         name = type(op).__name__
         if name == "AddColumn":
             return needs_value(op.definition)
         if name == "DropColumn":  # DROP COLUMN works unless a key or index still uses it
-            return _constrained(op.table_before, op.column)
+            return _constrained((tables or {}).get(op.table), op.column)
         return name in _REBUILT
 
-    def _rebuild(self, op: Any, fill: dict[str, str] | None = None) -> list[Any]:
-        from .rebuild import rebuild
-
-        return rebuild(self, op.table, op.table_before, op.table_after, fill)
+    def render(self, op: Any, tables: dict[str, Any] | None = None) -> list[Any]:
+        if self.rebuilds_table(op, tables):
+            return self.render_rebuild([op], tables)
+        return super().render(op, tables)
 
     def rebuild_fill(self, op: Any) -> dict[str, str]:
         """Return the values a rebuild copies into new columns or NULLs (column -> literal)."""
@@ -116,16 +116,22 @@ class SQLiteDialect(Dialect):
             return {op.column: self.literal(op.backfill)}
         return {}
 
-    def render_rebuild(self, ops: list[Any]) -> list[Any]:
-        """Render consecutive changes of one table as a single rebuild, their checks first."""
+    def render_rebuild(self, ops: list[Any], tables: dict[str, Any] | None = None) -> list[Any]:
+        """Render consecutive changes of one table as a single rebuild, their checks first.
+
+        ``tables`` are the schema's tables before the first of ``ops``: the rebuild copies the
+        table as it is there into the table as ``ops`` leave it.
+        """
+        from ...schema.state import table_after
         from .rebuild import rebuild
 
         fill: dict[str, str] = {}
         for op in ops:
             fill.update(self.rebuild_fill(op))
-        first, last = ops[0], ops[-1]
-        return self.checks(ops) + rebuild(self, first.table, first.table_before,
-                                          last.table_after, fill)
+        table = ops[0].table
+        before = (tables or {}).get(table)
+        after = None if before is None else table_after(ops, table, before)
+        return self.checks(ops, tables) + rebuild(self, table, before, after, fill)
 
     def stored_as(self, ltype: str) -> tuple[str, ...] | None:
         """Return what ``typeof()`` gives for a valid value of ``ltype`` (None: anything)."""
@@ -160,34 +166,6 @@ class SQLiteDialect(Dialect):
 
     def is_midnight(self, expr: str) -> str:
         return f"strftime('%H:%M:%f', {expr}) = '00:00:00.000'"
-
-    def render_add_column(self, op: Any) -> list[Any]:
-        if not self.rebuilds_table(op):
-            return super().render_add_column(op)
-        return self._rebuild(op, self.rebuild_fill(op))
-
-    def render_alter_column(self, op: Any) -> list[Any]:
-        return self._rebuild(op, self.rebuild_fill(op))
-
-    def render_drop_column(self, op: Any) -> list[Any]:
-        if not self.rebuilds_table(op):
-            return super().render_drop_column(op)
-        return self._rebuild(op)
-
-    def render_add_unique(self, op: Any) -> list[Any]:
-        return self._rebuild(op)
-
-    def render_drop_unique(self, op: Any) -> list[Any]:
-        return self._rebuild(op)
-
-    def render_add_foreign_key(self, op: Any) -> list[Any]:
-        return self._rebuild(op)
-
-    def render_drop_foreign_key(self, op: Any) -> list[Any]:
-        return self._rebuild(op)
-
-    def render_alter_primary_key(self, op: Any) -> list[Any]:
-        return self._rebuild(op)
 
     session_lock = False
     begin_migration_sql = "BEGIN IMMEDIATE"

@@ -38,10 +38,12 @@ def rebuild(
     """Return the statements that rebuild ``table`` from ``before`` into ``after``.
 
     ``fill`` maps a column to an SQL literal: the value of a new column, or the value that
-    replaces NULLs of an existing one.
+    replaces NULLs of an existing one.  The renderer finds ``before`` by walking the schema's
+    tables (``schema.state.walk``); None means it rendered without them.
     """
     if before is None or after is None:
-        raise ValueError(f"rebuilding {table} needs its definition before and after the change")
+        raise ValueError(f"rebuilding {table} needs its definition before and after the change: "
+                         "render it with the schema's tables (schema.state.walk)")
     fill = fill or {}
     temp = TEMP_PREFIX + table
     q = dialect.quote

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .base import Operation, TableChange, _show, column_summary
+from ..state import copied
+from .base import Operation, Record, Rename, TableChange, _show, column_summary
 
 
 def fill_value(col: dict[str, Any]) -> Any:
@@ -28,13 +27,13 @@ def _rename_in(columns: list[str], old: str, new: str) -> list[str]:
     return [new if c == old else c for c in columns]
 
 
-@dataclass(frozen=True)
 class AddColumn(TableChange):
     """Add a column; ``backfill`` is the value existing rows get when the column is NOT NULL."""
 
     column: str
     definition: dict[str, Any]
     backfill: Any = None
+    fragment = "add_{column}_to_{table}"
 
     def reverse(self) -> Operation:
         return DropColumn(self.table, self.column, self.definition)
@@ -45,15 +44,11 @@ class AddColumn(TableChange):
             text += f" Existing rows get {_show(self.backfill)}."
         return text
 
-    def name_fragment(self) -> str:
-        return f"add_{self.column}_to_{self.table}"
-
     def apply(self, tables: dict[str, Any]) -> None:
-        tables[self.table]["columns"][self.column] = copy.deepcopy(self.definition)
+        tables[self.table]["columns"][self.column] = copied(self.definition)
 
 
-@dataclass(frozen=True)
-class CallDefault:
+class CallDefault(Record):
     """A callable default (``default=dt.datetime.now``) as the value for existing rows.
 
     The rule: existing rows get *one* value, computed by calling it once when the migration
@@ -74,7 +69,6 @@ class CallDefault:
         return f"{self.path}()"
 
 
-@dataclass(frozen=True)
 class FillNulls(Operation):
     """Give the NULLs of a column one value computed when the migration runs.
 
@@ -88,6 +82,8 @@ class FillNulls(Operation):
     column: str
     value: CallDefault
     definition: dict[str, Any]
+    changes_in_place: ClassVar[str] = ""
+    fragment = "fill_{column}_on_{table}"
 
     def reverse_operations(self) -> list[Operation]:
         return []
@@ -96,38 +92,27 @@ class FillNulls(Operation):
         return (f"Existing rows get {self.table}.{self.column} = {self.value.expression()}, "
                 "called once when this runs.")
 
-    def name_fragment(self) -> str:
-        return f"fill_{self.column}_on_{self.table}"
-
     def apply(self, tables: dict[str, Any]) -> None:
         pass  # data only
 
 
-@dataclass(frozen=True)
 class DropColumn(TableChange):
     """Drop a column; carries its definition so the reverse can re-add it."""
 
     column: str
     definition: dict[str, Any]
     destructive: ClassVar[bool] = True
+    summary = "Drop column {table}.{column} (its values are lost)."
+    fragment = "remove_{column}_from_{table}"
+    lost = "drops column {table}.{column}: its values are lost"
 
     def reverse(self) -> Operation:
         return AddColumn(self.table, self.column, self.definition, fill_value(self.definition))
-
-    def describe(self) -> str:
-        return f"Drop column {self.table}.{self.column} (its values are lost)."
-
-    def loss(self) -> str | None:
-        return f"drops column {self.table}.{self.column}: its values are lost"
-
-    def name_fragment(self) -> str:
-        return f"remove_{self.column}_from_{self.table}"
 
     def apply(self, tables: dict[str, Any]) -> None:
         del tables[self.table]["columns"][self.column]
 
 
-@dataclass(frozen=True)
 class AlterColumn(TableChange):
     """Change a column's type, size, nullability or SQL default.
 
@@ -138,6 +123,7 @@ class AlterColumn(TableChange):
     old: dict[str, Any]
     new: dict[str, Any]
     backfill: Any = None
+    fragment = "alter_{column}_on_{table}"
 
     def reverse(self) -> Operation:
         backfill = fill_value(self.old) if self.new.get("nullable") and not self.old.get(
@@ -155,28 +141,18 @@ class AlterColumn(TableChange):
             text += f" NULLs become {_show(self.backfill)}."
         return text
 
-    def name_fragment(self) -> str:
-        return f"alter_{self.column}_on_{self.table}"
-
     def apply(self, tables: dict[str, Any]) -> None:
-        tables[self.table]["columns"][self.column] = copy.deepcopy(self.new)
+        tables[self.table]["columns"][self.column] = copied(self.new)
 
 
-@dataclass(frozen=True)
-class RenameColumn(TableChange):
+class RenameColumn(Rename):
     """Rename a column, keeping its values (keys, indexes and references follow it)."""
 
+    table: str
     old_name: str
     new_name: str
-
-    def reverse(self) -> Operation:
-        return RenameColumn(self.table, self.new_name, self.old_name)
-
-    def describe(self) -> str:
-        return f"Rename column {self.table}.{self.old_name} to {self.new_name}."
-
-    def name_fragment(self) -> str:
-        return f"rename_{self.old_name}_to_{self.new_name}_on_{self.table}"
+    summary = "Rename column {table}.{old_name} to {new_name}."
+    fragment = "rename_{old_name}_to_{new_name}_on_{table}"
 
     def apply(self, tables: dict[str, Any]) -> None:
         old, new = self.old_name, self.new_name
