@@ -80,7 +80,7 @@ class Context:
                 return OfflineDatabase(provider)
             except NextORMError as exc:
                 raise click.UsageError(f"--dialect {provider}: {exc}") from None
-        return self.database(local)
+        return self.database(local, mapped=mapped)
 
     def path(self, local: dict[str, Any], name: str, default: str | None = None) -> str | None:
         """A path option; one typed on the command line is relative to where the user is."""
