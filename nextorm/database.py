@@ -281,6 +281,8 @@ class Database(Connections, DatabaseMethods):
             raise IntegrityError(first_line(exc), sql) from exc
         except base_error as exc:
             self._release(link)
+            if dialect.is_constraint_error(exc):  # a driver that files CHECK elsewhere
+                raise IntegrityError(first_line(exc), sql) from exc
             if dialect.is_transient_error(exc):
                 raise TransientError(first_line(exc), sql) from exc
             raise SQLError(first_line(exc), sql) from exc

@@ -296,6 +296,11 @@ class Dialect(TypeMap):
         (deadlock, serialization failure, lock timeout): ``db_session(retry=N)`` retries."""
         return False
 
+    def is_constraint_error(self, exc: BaseException) -> bool:
+        """True if a driver error outside its IntegrityError class is a constraint violation
+        (``driver_errors()`` names that class): it becomes a ``ConstraintError`` too."""
+        return False
+
     def single_connection(self, args: tuple[Any, ...]) -> bool:
         """True if the database lives in its one connection (it cannot be pooled)."""
         return False

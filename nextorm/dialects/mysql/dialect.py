@@ -159,6 +159,10 @@ class MySQLDialect(Dialect):
             return ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", begin)
         return (begin,)
 
+    def is_constraint_error(self, exc: BaseException) -> bool:
+        # ER_CONSTRAINT_FAILED (a CHECK): PyMySQL raises it as an OperationalError
+        return bool(getattr(exc, "args", None)) and exc.args[0] == 4025
+
     def is_transient_error(self, exc: BaseException) -> bool:
         # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
         return bool(getattr(exc, "args", None)) and exc.args[0] in (1213, 1205)
