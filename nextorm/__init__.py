@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from .orm.context import commit, db_session, flush, rollback
     from .orm.expressions import desc
     from .pool import ConnectionPool
+    from .types import ULID, DateTimeTz, Json, LongStr, ulid, uuid4, uuid7
 
 __version__ = "0.1.0"
 
@@ -72,6 +73,8 @@ __all__ = [
     "NextORMError", "NotBoundError", "Opt",
     "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
     "composite_key", "makemigrations", "migrate", "showmigrations",
+    # 0.5.1's column types and generated keys (nextorm/types.py)
+    "DateTimeTz", "Json", "LongStr", "ULID", "ulid", "uuid4", "uuid7",
     # the ORM runtime (nextorm/orm/), imported on first use
     "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
     "db_session", "desc", "flush", "rollback",
@@ -90,6 +93,8 @@ _LAZY = {
     "Entity": "nextorm.entity",
     **dict.fromkeys(("PK", "Local", "Opt", "PrimaryKey", "Req", "Set", "Single",
                      "composite_index", "composite_key"), "nextorm.fields"),
+    **dict.fromkeys(("DateTimeTz", "Json", "LongStr", "ULID", "ulid", "uuid4", "uuid7"),
+                    "nextorm.types"),
     "migrate": "nextorm.migrations.api",
     "makemigrations": "nextorm.migrations.api",
     "showmigrations": "nextorm.migrations.api",

@@ -153,6 +153,10 @@ class Marker:
 
 def _without_none(py_type: Any) -> tuple[Any, bool]:
     """``T | None`` (or ``Optional[T]``) -> ``(T, True)``; any other type -> ``(type, False)``."""
+    if isinstance(py_type, str) and "|" in py_type:  # ``Single["Profile | None"]``
+        names = [n.strip() for n in py_type.split("|")]
+        rest = [n for n in names if n != "None"]
+        return (rest[0], True) if len(rest) == 1 and len(names) == 2 else (py_type, False)
     args = typing.get_args(py_type)
     if typing.get_origin(py_type) in (typing.Union, types.UnionType) and type(None) in args:
         rest = [a for a in args if a is not type(None)]

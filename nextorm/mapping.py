@@ -57,6 +57,7 @@ class EntityMap:
 
 def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
     """Resolve every entity's columns and relations; raise naming the class and attribute."""
+    check_entities(entities, "Database")
     by_name = {e.__name__: e for e in entities}
     _check_table_names(entities)
     maps: dict[EntityClass, EntityMap] = {}
@@ -102,6 +103,17 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
     _link_single_reverses(maps)
     _check_duplicate_columns(maps)
     return maps
+
+
+def check_entities(entities: object, where: str) -> None:
+    """Refuse anything but entity classes (``db.register(object)``), naming it."""
+    from .entity import Entity
+
+    for entity in entities:  # type: ignore[attr-defined]
+        if not (isinstance(entity, type) and issubclass(entity, Entity) and entity is not Entity):
+            shown = getattr(entity, "__name__", repr(entity))
+            raise MappingError(f"{where}: {shown} is not an entity class; declare it as "
+                               f"'class {shown}(Entity)'")
 
 
 def one_to_one_pairs(entities: list[EntityClass]) -> dict[int, tuple[Attr, Attr]]:
@@ -264,9 +276,29 @@ def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, Entity
             )
         reverse = options[0]
     if reverse.kind == "single":
+        if _join_names(attr) is not None:
+            raise MappingError(f"{where}: reverse_column= names a join-table column, but "
+                               f"{target.__name__}.{reverse.name} is a Single (no join table)")
         return Relation(attr, "one_to_many", target, reverse=reverse,
                         columns=maps[target].columns[reverse.name])
     return _many_to_many(entity, attr, reverse, maps)
+
+
+def _join_names(attr: Attr) -> list[str] | None:
+    """The join-table columns a Set names for its own entity (``reverse_column(s)=``)."""
+    given = attr.opt("reverse_column") or attr.opt("reverse_columns")
+    return None if given is None else [given] if isinstance(given, str) else list(given)
+
+
+def _named_join_columns(attr: Attr, emap: EntityMap, default: list[str]) -> list[str]:
+    given = _join_names(attr)
+    if given is None:
+        return default
+    if len(given) != len(emap.pk_columns):
+        raise MappingError(
+            f"{attr.entity.__name__}.{attr.name}: reverse_column(s)= names {len(given)} "
+            f"column(s) but {emap.entity.__name__}'s primary key has {len(emap.pk_columns)}")
+    return given
 
 
 def _many_to_many(entity: EntityClass, attr: Attr, reverse: Attr, maps: dict[EntityClass, EntityMap]) -> Relation:
@@ -282,6 +314,12 @@ def _many_to_many(entity: EntityClass, attr: Attr, reverse: Attr, maps: dict[Ent
     else:
         own_cols = [f"{own.table}_{c}" for c in own.pk_columns]
         other_cols = [f"{other.table}_{c}" for c in other.pk_columns]
+    own_cols = _named_join_columns(attr, own, own_cols)
+    other_cols = _named_join_columns(reverse, other, other_cols)
+    if set(own_cols) & set(other_cols):
+        raise MappingError(f"{entity.__name__}.{attr.name}: join table {table!r} would use "
+                           f"column(s) {sorted(set(own_cols) & set(other_cols))} for both "
+                           f"sides; pass reverse_column= to name them")
     return Relation(attr, "many_to_many", reverse.entity, reverse=reverse, join_table=table,
                     join_columns=own_cols, join_target_columns=other_cols)
 
