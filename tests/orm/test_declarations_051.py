@@ -14,6 +14,7 @@ import pytest
 
 from nextorm import (
     PK,
+    ULID,
     DateTimeTz,
     Entity,
     IntegrityError,
@@ -24,7 +25,6 @@ from nextorm import (
     Req,
     Set,
     Single,
-    ULID,
     ValidationError,
     db_session,
     ulid,
