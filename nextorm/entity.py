@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 from .attributes import install as install_descriptors
 from .declarations import check_attr, logical_type, normalise
 from .errors import DeclarationError, ValidationError
-from .fields import Attr, Composite, Marker
+from .fields import ALLOWED_OPTIONS, Attr, Composite, Marker
 
 __all__ = ["DECLARED_ENTITIES", "Entity", "EntityIterator", "EntityMeta", "logical_type"]
 
@@ -116,7 +116,7 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
             spec = spec(default=value) if spec.kind in ("req", "opt", "local") else spec
             delattr(cls, attr_name)
         spec.name = attr_name
-        spec = normalise(_entity_valued(spec))
+        spec = normalise(_entity_valued(spec, cls.__name__))
         if spec.is_relation and not isinstance(spec.py_type, (str, EntityMeta)):
             shown = getattr(spec.py_type, "__name__", spec.py_type)
             raise DeclarationError(
@@ -139,13 +139,19 @@ def _evaluate(cls: type[Entity], attr_name: str, annotation: Any, module_globals
     return spec if spec is not None and spec.kind == "local" else None
 
 
-def _entity_valued(attr: Attr) -> Attr:
+def _entity_valued(attr: Attr, owner: str) -> Attr:
     """``PK[User]``, ``Req[User]`` and ``Opt[User]`` are relations: a Single to ``User``."""
     target = attr.py_type
     if attr.kind not in ("pk", "req", "opt") or not (
             isinstance(target, EntityMeta) or isinstance(target, str)):
         return attr
     options = {k: v for k, v in attr.options.items() if k != "auto" or v}
+    scalar_only = set(options) - ALLOWED_OPTIONS["single"]
+    if isinstance(target, str) and scalar_only:
+        raise DeclarationError(
+            f"{owner}.{attr.name}: cannot resolve the type {target!r} (with "
+            f"{', '.join(sorted(scalar_only))}=); annotations are evaluated in the module's "
+            f"globals: import it at module level")
     if attr.kind == "pk":
         options["primary_key"] = True
     elif attr.kind == "opt":

@@ -18,7 +18,10 @@ from pathlib import Path
 from nextorm import (
     PK,
     Database,
+    DateTimeTz,
     Entity,
+    Json,
+    LongStr,
     Opt,
     PrimaryKey,
     Req,
@@ -26,6 +29,8 @@ from nextorm import (
     Single,
     composite_index,
     composite_key,
+    ulid,
+    uuid7,
 )
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
@@ -285,3 +290,59 @@ def test_tables_made_by_hand_read_back_without_surprises(target):
                                      "scale": 1, "sql_default": "2.5"}
     assert table["columns"]["d"]["type"].lower() == "sql:point"  # never mistaken for ours
     assert (table["indexes"], table["uniques"], table["foreign_keys"]) == ({}, {}, {})
+
+
+def declarations_051() -> list[type]:
+    """Entities declared with nextorm 0.5.1's options and types; declared afresh per test."""
+
+    class Account(Entity):
+        _table_ = "account"
+        id: PK[uuid7]
+        code: Req[ulid] = Req(unique=True)
+        bio: Opt[LongStr]
+        meta: Opt[Json]
+        seen: Req[DateTimeTz] = Req(precision=3)
+        took: Opt[dt.timedelta]
+        small: Req[int] = Req(size=8, default=0)
+        big: Opt[int] = Opt(size=64, unsigned=True)
+        hits: Req[int] = Req(unsigned=True, sql_default="0")
+        stamp: Opt[dt.datetime] = Opt(precision=0)
+        wake: Opt[dt.time] = Opt(precision=2)
+        raw: Opt[str] = Opt(sql_type="TEXT", nullable=True)
+        profile: Single["Profile | None"]
+        boss: Single["Account | None"] = Single(cascade_delete=False, reverse="team")
+        team: Set["Account"] = Set(reverse="boss")
+        tags: Set["Tag"] = Set(reverse_column="account_ref")
+
+    class Profile(Entity):
+        account: Single[Account]
+        motto: Opt[str]
+
+    class Settings(Entity):
+        account: PK[Account]
+        theme: Req[str] = Req(max_len=20)
+
+    class Tag(Entity):
+        id: Req[int] = Req(primary_key=True, auto=False)
+        accounts: Set[Account] = Set(reverse_column="tag_ref")
+
+    return [Account, Profile, Settings, Tag]
+
+
+def test_051_declarations_read_back_as_modelled(target):
+    db = Database(entities=declarations_051())
+    target.bind(db)
+    try:
+        db.generate_mapping(create_tables=True)
+        assert_invariant(db)
+        tables = introspect(db)["tables"]
+    finally:
+        db.disconnect()
+    columns = tables["account"]["columns"]
+    assert columns["big"] == {"type": "int", "nullable": True, "size": 64, "unsigned": True}
+    assert columns["took"] == {"type": "timedelta", "nullable": True}
+    assert columns["seen"] == {"type": "datetimetz", "nullable": False, "precision": 3}
+    assert tables["profile"]["uniques"] == {"unq_profile__account_id": {"columns": ["account_id"]}}
+    assert tables["settings"]["primary_key"] == ["account_id"]
+    assert tables["account"]["foreign_keys"]["fk_account__boss_id"]["on_delete"] == "RESTRICT"
+    assert set(tables["account_tag"]["columns"]) == {"account_ref", "tag_ref"}
