@@ -199,6 +199,13 @@ class Database(Connections, DatabaseMethods):
         else:
             self._execute_dml(statement.sql, statement.params)
 
+    def migrate(self, *, allow_destructive: bool = False) -> list[str]:
+        """nextorm 0.5.1's auto-migration without files, for development only: bring the
+        tables to the entities and return the SQL run (``migrations/automigrate.py``)."""
+        from .migrations.automigrate import automigrate  # the migration layers, on demand
+
+        return automigrate(self, allow_destructive=allow_destructive)
+
     def drop_all_tables(self, with_all_data: bool = False) -> None:
         """Drop the mapped tables; refuse if any holds rows unless ``with_all_data=True``."""
         from .schema.operations import DropForeignKey, DropTable

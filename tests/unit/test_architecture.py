@@ -25,8 +25,8 @@ LAYERS = [
     ("orm", ["nextorm.orm", "nextorm.session", "nextorm.query"]),
     ("migration runtime", ["nextorm.migrations"]),
     ("migration generator", [f"nextorm.migrations.{m}" for m in (
-        "changes", "columns", "comparators", "diff", "generate", "questioner", "renames",
-        "values", "writer")]),
+        "automigrate", "changes", "columns", "comparators", "diff", "generate", "questioner",
+        "renames", "values", "writer")]),
     ("cli", [f"nextorm.migrations.{m}" for m in ("cli", "cli_context", "commands")]),
     ("public API", ["nextorm"]),
 ]
@@ -36,6 +36,7 @@ APART = {("orm", "migration runtime"), ("orm", "migration generator"), ("orm", "
 #: Deliberate upward imports, inside a function: the entry points that call the generator.
 ALLOWED_LAZY = {
     ("nextorm.migrations.api", "nextorm.migrations.generate"),
+    ("nextorm.database", "nextorm.migrations.automigrate"),  # db.migrate(): 0.5.1's auto-migrate
     ("nextorm.migrations.runner", "nextorm.migrations.api"),
     ("nextorm.migrations.generate", "nextorm.__version__"),  # stamped into each file
     ("nextorm.entity", "nextorm.orm"),          # Entity's methods use the ORM runtime
