@@ -43,6 +43,9 @@ class Connections:
     def _execute_dml(self, sql: str, params: Sequence[Any] | None = ()) -> int:
         raise NotImplementedError  # Database's
 
+    def merge_local_stats(self) -> None:
+        raise NotImplementedError  # Database's
+
     def _dialect(self) -> Dialect:
         if self.dialect is None:
             raise NotBoundError("database is not bound: call db.bind(provider, ...) first")
@@ -106,8 +109,10 @@ class Connections:
                 conn.close()
 
     def close(self) -> None:
-        """Close every connection and retire the database (see ``disconnect``)."""
+        """Close every connection and retire the database (see ``disconnect``); its
+        statement statistics go to ``global_stats``."""
         self.disconnect()
+        self.merge_local_stats()
 
     def __enter__(self) -> Self:
         return self

@@ -3,8 +3,9 @@
 ``Database`` reports every statement it runs here, after running it; this module decides what
 to do with it.  The hot path pays one attribute test when nothing watches: ``WATCH.on`` is
 False unless ``set_sql_debug(True)`` or a ``capture_sql()`` block is active, and only then is
-``report`` called.  Per-statement timings are always kept (``QueryStat``), per database in
-``db.local_stats`` and across databases in ``global_stats``, as nextorm 0.5.1 keeps them::
+``report`` called.  Per-statement timings are always kept (``QueryStat``) per database in
+``db.local_stats``; ``db.merge_local_stats()`` (and ``db.close()``) adds them to
+``global_stats``, the figures of every database of the process::
 
     set_sql_debug(True, show_values=True)   # print each statement (and its values)
     with sql_debugging():                   # ... only inside the block
@@ -64,20 +65,21 @@ class QueryStat:
                 f"min_time={self.min_time!r}, max_time={self.max_time!r})")
 
 
-#: ``{sql: QueryStat}`` over every Database of the process (``clear_global_stats`` empties it).
+#: ``{sql: QueryStat}`` merged from the databases (``db.merge_local_stats()``, ``db.close()``).
 global_stats: dict[str, QueryStat] = {}
 
 
-def count(stats: dict[str, QueryStat], sql: str, seconds: float) -> None:
-    """Add one run of ``sql`` to a database's ``stats`` and to ``global_stats``."""
-    stat = stats.get(sql)
-    if stat is None:
-        stat = stats[sql] = QueryStat()
-    stat.add(seconds)
-    shared = global_stats.get(sql)
-    if shared is None:
-        shared = global_stats[sql] = QueryStat()
-    shared.add(seconds)
+def merge_stats(stats: dict[str, QueryStat]) -> None:
+    """Add a database's statistics to ``global_stats``."""
+    for sql, stat in stats.items():
+        shared = global_stats.get(sql)
+        if shared is None:
+            global_stats[sql] = stat.copy()
+        else:
+            shared.count += stat.count
+            shared.sum_time += stat.sum_time
+            shared.min_time = min(shared.min_time, stat.min_time)
+            shared.max_time = max(shared.max_time, stat.max_time)
 
 
 def clear_global_stats() -> None:

@@ -84,11 +84,18 @@ def test_local_and_global_stats(db):
     local = db.local_stats["SELECT ? * 2"]
     assert local.count == 3 and local.min_time <= local.avg_time <= local.max_time
     assert local.sum_time == pytest.approx(local.avg_time * 3)
-    assert nextorm.global_stats["SELECT ? * 2"].count == 3
     db.local_stats["SELECT ? * 2"].count = 99  # a copy: the database's stays
     assert db.local_stats["SELECT ? * 2"].count == 3
+    assert "SELECT ? * 2" not in nextorm.global_stats
+    db.merge_local_stats()
+    assert nextorm.global_stats["SELECT ? * 2"].count == 3 and db.local_stats == {}
+    db.execute("SELECT ? * 2", 21)
+    db.close()  # merges too
+    assert nextorm.global_stats["SELECT ? * 2"].count == 4
+    assert nextorm.global_stats["SELECT ? * 2"].sum_time >= local.sum_time
     clear_global_stats()
     assert "SELECT ? * 2" not in nextorm.global_stats
+    db.execute("SELECT 1")
     db.clear_local_stats()
     assert db.local_stats == {}
     assert QueryStat().avg_time == 0.0 and QueryStat().min_time == float("inf")
