@@ -20,7 +20,7 @@ from typing import Any
 from . import debug
 from .connections import MAPPED_DATABASES, Connections, first_line, mask_password
 from .db_methods import DatabaseMethods
-from .debug import QueryStat, count
+from .debug import QueryStat, merge_stats
 from .dialects import get_dialect
 from .dialects.base import Dialect
 from .errors import (
@@ -293,7 +293,11 @@ class Database(Connections, DatabaseMethods):
             if dialect.is_transient_error(exc):
                 raise TransientError(first_line(exc), sql) from exc
             raise SQLError(first_line(exc), sql) from exc
-        count(self._stats, sql, perf_counter() - start)
+        seconds = perf_counter() - start
+        stat = self._stats.get(sql)
+        if stat is None:
+            stat = self._stats[sql] = QueryStat()
+        stat.add(seconds)
         return cursor
 
     def _execute(self, sql: str, params: Sequence[Any] | None = ()) -> list[tuple[Any, ...]]:
@@ -345,4 +349,10 @@ class Database(Connections, DatabaseMethods):
 
     def clear_local_stats(self) -> None:
         """Forget this database's statement statistics."""
+        self._stats.clear()
+
+    def merge_local_stats(self) -> None:
+        """Add this database's statistics to ``global_stats`` and start them again (also
+        done by ``close()``): one dict per statement, not two, on the execution path."""
+        merge_stats(self._stats)
         self._stats.clear()
