@@ -17,13 +17,14 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..schema.columns import needs_value
+from .online import OnlineDDL
 from .typemap import TypeMap
 
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
     from ..schema.operations import Operation
 
 
-class Dialect(TypeMap):
+class Dialect(TypeMap, OnlineDDL):
     """Base dialect; subclasses set the flags and override what their server does differently."""
 
     name: str = ""

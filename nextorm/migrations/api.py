@@ -33,13 +33,18 @@ FORWARD = ("applied", "faked")
 
 def migrate(db: Any, directory: PathLike = "migrations/", fake: bool = False, *,
             target: str | int | None = None, accept_changed: bool = False, retry: bool = False,
-            report: Callable[[Step], None] | None = None) -> list[str]:
+            report: Callable[[Step], None] | None = None,
+            lock_timeout: float | str | None = None,
+            lock_retries: int | str | None = None) -> list[str]:
     """Apply the pending migrations; return the file names applied (or faked), as 0.5.1 does.
 
     ``target`` moves to a version instead (``"zero"`` undoes all); undone files are not in
-    the result.  ``MigrationRunner.migrate`` returns every ``Step`` with its timing.
+    the result.  ``lock_timeout`` (seconds; default 5, 0: off) and ``lock_retries`` (default
+    5) bound how long a statement waits for a lock (PostgreSQL, MariaDB).
+    ``MigrationRunner.migrate`` returns every ``Step`` with its timing.
     """
-    runner = MigrationRunner(db, directory, report=report)
+    runner = MigrationRunner(db, directory, report=report, lock_timeout=lock_timeout,
+                             lock_retries=lock_retries)
     steps = runner.migrate(target, fake=fake, accept_changed=accept_changed, retry=retry)
     return [s.name for s in steps if s.action in FORWARD]
 

@@ -126,6 +126,8 @@ def generator_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Value existing rows get for a NOT NULL column (repeatable)."),
         click.option("--templates", metavar="DIR", help="Project template folder."),
         click.option("--no-input", is_flag=True, help="Never ask questions, even on a terminal."),
+        click.option("--concurrent-indexes", is_flag=True, default=None,
+                     help="PostgreSQL: build indexes on existing tables CONCURRENTLY."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -143,6 +145,10 @@ def migrate_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Resume (or run again) a migration that stopped half-way on MariaDB."),
         click.option("--allow-out-of-order", is_flag=True, default=None,
                      help="Apply a pending migration numbered below an applied one."),
+        click.option("--lock-timeout", metavar="SECONDS",
+                     help="How long a statement waits for a lock (default 5; 0: off)."),
+        click.option("--lock-retries", metavar="N",
+                     help="How often a statement that timed out is retried (default 5)."),
     ]
     for option in reversed(options):
         function = option(function)

@@ -28,6 +28,8 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
         "defaults": tuple(ctx.option(local, "defaults", ())),
         "templates": ctx.path(local, "templates"),
         "interactive": sys.stdin.isatty() and not ctx.option(local, "no_input", False),
+        "concurrent_indexes": str(ctx.option(local, "concurrent_indexes", "")).lower()
+        in ("true", "1", "yes"),
     }
     directory, name = ctx.directory(local), ctx.option(local, "name")
     check, dry_run = ctx.option(local, "check", False), ctx.option(local, "dry_run", False)
@@ -64,7 +66,9 @@ def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None
 
     db = ctx.database(local, mapped=False)
     printer = StepPrinter(ctx, local)
-    runner = MigrationRunner(db, ctx.directory(local), report=printer.report)
+    runner = MigrationRunner(db, ctx.directory(local), report=printer.report,
+                             lock_timeout=ctx.option(local, "lock_timeout"),
+                             lock_retries=ctx.option(local, "lock_retries"))
     try:
         with ctx.reading(db):
             runner.migrate(

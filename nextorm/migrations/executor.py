@@ -7,10 +7,16 @@ Apply and undo share one path, so they share every protection:
   (``FOREIGN_KEYS_OFF = True``) runs with foreign-key enforcement suspended, so dropping the
   old table cannot cascade into other tables, and the whole database's foreign keys are
   checked before the commit.
-- **MariaDB (DDL commits at once):** the row is marked ``running`` / ``reverting`` first and its
-  ``progress`` (write statements committed) is updated after each statement, so a failure or
-  a killed process leaves a row that says how far it got; ``migrate --retry`` resumes from the
-  first statement that did not commit (``resume.py`` decides when that is sound).
+- **MariaDB (DDL commits at once), and files with ``ATOMIC = False``** (PostgreSQL's
+  ``CREATE INDEX CONCURRENTLY``, ``VACUUM``...): the row is marked ``running`` /
+  ``reverting`` first and its ``progress`` (write statements committed) is updated after each
+  statement (``progress.py``), so a failure or a killed process leaves a row that says how far
+  it got; ``migrate --retry`` resumes from the first statement that did not commit
+  (``resume.py`` decides when that is sound).
+- **Lock timeouts** (``lock_timeout.py``): on PostgreSQL and MariaDB every statement runs with
+  a lock timeout.  A statement that times out is tried again with backoff; in an atomic
+  PostgreSQL migration the timeout aborts the transaction, so the whole migration (its
+  transaction, with its row) is rolled back and run again from its first statement.
 
 Failures become one ``MigrationError`` line naming the file, the function and the statement.
 """
@@ -18,8 +24,8 @@ Failures become one ``MigrationError`` line naming the file, the function and th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -28,6 +34,8 @@ from ..errors import MigrationError, MigrationFailedError, SQLError
 from .context import MigrationContext
 from .loader import MigrationFile, error_line, first_line
 from .lock import begin_sql, recheck_needed
+from .lock_timeout import LockPolicy, lock_timeout_of, retrying, session_timeout
+from .progress import ProgressDatabase, Resume
 from .recorder import (
     APPLIED,
     FAILED,
@@ -39,11 +47,7 @@ from .recorder import (
 )
 
 UPGRADE, DOWNGRADE = "upgrade", "downgrade"
-
-#: Leading words of statements MariaDB commits implicitly.
-_IMPLICIT_COMMIT = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMIT")
-#: Leading words of statements that only read.
-_READS = ("SELECT", "SHOW", "PRAGMA", "EXPLAIN", "DESCRIBE", "DESC", "WITH")
+__all__ = ["DOWNGRADE", "UPGRADE", "MigrationExecutor", "Resume", "Step", "StepFailed", "call"]
 
 
 @dataclass(frozen=True)
@@ -60,25 +64,14 @@ class Step:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class Resume:
-    """Where a half-done MariaDB migration resumes: after ``progress`` write statements.
-
-    ``uncertain``: the process died, so the statement after ``progress`` may have committed
-    without its progress being recorded; if re-running it fails only because its effect is
-    already there, it counts as done.
-    """
-
-    progress: int
-    uncertain: bool
-
-
 class StepFailed(Exception):
     """A migration function failed; the caller says whether it was rolled back."""
 
-    def __init__(self, file: MigrationFile, direction: str, detail: str, at: str = "") -> None:
+    def __init__(self, file: MigrationFile, direction: str, detail: str, at: str = "",
+                 cause: BaseException | None = None) -> None:
         super().__init__(detail)
         self.file, self.direction, self.detail, self.at = file, direction, detail, at
+        self.cause = cause  # the SQLError, if a statement failed (a lock timeout is retried)
 
     def error(self, outcome: str, after: str = "") -> MigrationFailedError:
         """``migrations/0002_x.py line 7 upgrade failed and was rolled back: ...``."""
@@ -94,10 +87,11 @@ class MigrationExecutor:
     """Apply or undo single migrations of one Database, recording each in the same step."""
 
     def __init__(self, db: Any, recorder: MigrationRecorder,
-                 report: Callable[[Step], None]) -> None:
+                 report: Callable[[Step], None], lock_policy: LockPolicy | None = None) -> None:
         self.db = db
         self.recorder = recorder
         self.report = report
+        self.lock_policy = lock_policy or LockPolicy()
 
     def run(self, file: MigrationFile, module: ModuleType | None, direction: str, *,
             resume: Resume | None = None) -> Step | None:
@@ -106,17 +100,39 @@ class MigrationExecutor:
         function = None if module is None else getattr(module, direction)
         if function is not None:
             self.report(Step("applying" if direction == UPGRADE else "unapplying", file.name))
-        if self.db.dialect.transactional_ddl or function is None:
-            if not self._run_atomically(file, module, direction, function):
+        if function is None:
+            if not self._run_atomically(file, module, direction, None):
                 return None  # another process did it while we waited for the lock
+        elif self.db.dialect.transactional_ddl and getattr(module, "ATOMIC", True) is not False:
+            with session_timeout(self.db, self.lock_policy):
+                if not self._retry_atomically(file, module, direction, function):
+                    return None
         else:
-            self._run_with_progress(file, direction, function, resume)
+            with session_timeout(self.db, self.lock_policy):
+                self._run_with_progress(file, direction, function, resume)
         step = Step(_FINISHED[(direction, function is None)], file.name,
                     time.perf_counter() - started)
         self.report(step)
         return step
 
     # -- servers with transactional DDL ----------------------------------------------------
+
+    def _retry_atomically(self, file: MigrationFile, module: ModuleType | None, direction: str,
+                          function: Callable[[Any], Any]) -> bool:
+        """Run the migration's transaction; after a lock timeout (which aborted it: rolled
+        back, row included), run the whole transaction again from its first statement."""
+        def timed_out(exc: BaseException) -> Any:
+            return lock_timeout_of(self.db, exc.cause) if isinstance(exc, StepFailed) else None
+
+        try:
+            return retrying(self.db, self.lock_policy,
+                            lambda: self._run_atomically(file, module, direction, function),
+                            timed_out)
+        except StepFailed as exc:
+            detail = getattr(exc, "give_up", None)
+            if detail:
+                exc.detail = f"{detail} (statement: {one_line(exc.cause.sql or '')})"  # type: ignore[union-attr]
+            raise exc.error("failed and was rolled back") from None
 
     def _run_atomically(self, file: MigrationFile, module: ModuleType | None, direction: str,
                         function: Callable[[Any], Any] | None) -> bool:
@@ -128,10 +144,7 @@ class MigrationExecutor:
                     direction == UPGRADE):
                 return False  # done by another process while this one waited for the lock
             if function is not None:
-                try:
-                    call(function, MigrationContext(db), file, direction)
-                except StepFailed as exc:
-                    raise exc.error("failed and was rolled back") from None
+                call(function, MigrationContext(db), file, direction)  # StepFailed: rolled back
             if rebuilds:
                 check_foreign_keys(db, file, direction)
             self._record_done(file, direction)
@@ -157,7 +170,8 @@ class MigrationExecutor:
         else:
             recorder.set_status(version, REVERTING)
         progress = ProgressDatabase(self.db, resume,
-                                    lambda done: recorder.set_progress(version, done))
+                                    lambda done: recorder.set_progress(version, done),
+                                    self.lock_policy)
         try:
             with progress.transactions():
                 call(function, progress, file, direction)
@@ -172,10 +186,11 @@ class MigrationExecutor:
             failed = FAILED if direction == UPGRADE else REVERT_FAILED
             recorder.mark_failed(version, progress.done, exc.detail, status=failed)
             record = AppliedRecord(version, file.name, "", file.checksum, failed, progress.done)
-            raise exc.error(
-                "failed", f". MariaDB had already committed {progress.done} statement(s) of it "
-                f"(DDL commits at once). {recovery(record, file)}"
-            ) from None
+            said = (f"{progress.done} statement(s) of it had already committed (its file "
+                    "says ATOMIC = False)" if self.db.dialect.transactional_ddl else
+                    f"MariaDB had already committed {progress.done} statement(s) of it (DDL "
+                    "commits at once)")
+            raise exc.error("failed", f". {said}. {recovery(record, file)}") from None
         except BaseException:  # Ctrl-C, or the connection died
             if progress.committed:
                 failed = FAILED if direction == UPGRADE else REVERT_FAILED
@@ -197,8 +212,9 @@ def call(function: Callable[[Any], Any], db: Any, file: MigrationFile, direction
     try:
         function(db)
     except SQLError as exc:
-        raise StepFailed(file, direction,
-                         f"{first_line(exc)} (statement: {one_line(exc.sql or '')})") from None
+        said = getattr(exc, "give_up", None) or first_line(exc)  # a lock timeout: who blocked
+        raise StepFailed(file, direction, f"{said} (statement: {one_line(exc.sql or '')})",
+                         cause=exc) from None
     except MigrationError as exc:
         raise StepFailed(file, direction, str(exc)) from None
     except (Exception, SystemExit) as exc:  # sys.exit() in a migration is a failure too
@@ -255,94 +271,3 @@ def one_line(sql: str, limit: int = 240) -> str:
     """Collapse a statement to one line, shortened for messages."""
     text = " ".join(sql.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-class ProgressDatabase(MigrationContext):
-    """MariaDB: count the write statements that committed, and skip those of a resumed run.
-
-    DDL commits at once and cannot be undone, so progress is recorded so that it never lies:
-
-    - until the first DDL statement, writes stay in one transaction (a failure there rolls
-      the whole migration back, as on the other servers); the DDL commits them together;
-    - a DDL statement commits by itself; its progress is recorded right after it (if the
-      process dies in between, a resumed run finds its effect already there);
-    - after that, each write runs in its own transaction together with its progress, so a
-      data change is never done without being counted, nor counted without being done.
-
-    Reads (``SELECT`` ...) always run and are not counted.
-    """
-
-    def __init__(self, db: Any, resume: Resume | None,
-                 on_progress: Callable[[int], None]) -> None:
-        super().__init__(db)
-        self._skip = resume.progress if resume else 0
-        self._uncertain = bool(resume and resume.uncertain)
-        self._on_progress = on_progress
-        self._seen = 0
-        self._in_transaction = False
-        self.done = self._skip
-        self.committed = self._skip > 0
-
-    @contextmanager
-    def transactions(self) -> Iterator[None]:
-        """Open the first transaction; commit what is open at the end, roll it back on error."""
-        self._begin()
-        try:
-            yield
-        except BaseException:
-            if self._in_transaction:
-                self._in_transaction = False
-                self._db._execute_dml("ROLLBACK")
-            raise
-        self._commit()
-
-    def _begin(self) -> None:
-        if not self._in_transaction:
-            self._db._execute_dml("BEGIN")
-            self._in_transaction = True
-
-    def _commit(self) -> None:
-        if self._in_transaction:
-            self._in_transaction = False
-            self._db._execute_dml("COMMIT")
-
-    def _write(self, method: Callable[[str, Any], Any], sql: str, params: Any,
-               skipped: Any) -> Any:
-        self._check(sql)
-        self._seen += 1
-        if self._seen <= self._skip:
-            return skipped
-        ddl = sql.lstrip().upper().startswith(_IMPLICIT_COMMIT)
-        if not ddl:
-            self._begin()
-        try:
-            result = method(sql, params)
-        except SQLError as exc:
-            first_rerun = self._uncertain and self._seen == self._skip + 1
-            if not (first_rerun and ddl and self._db.dialect.effect_already_present(exc)):
-                raise
-            result = skipped  # it had committed before the process died
-        self.done += 1
-        if ddl:
-            self._in_transaction = False  # the server committed everything before it, too
-            self.committed = True
-        self._on_progress(self.done)
-        if self.committed:
-            self._commit()
-        return result
-
-    def _execute_dml(self, sql: str, params: Any = ()) -> int:
-        return self._write(self._db._execute_dml, sql, params, 0)
-
-    def _insert(self, sql: str, params: Any = ()) -> Any:
-        return self._write(self._db._insert, sql, params, None)
-
-    def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        if sql.lstrip().upper().startswith(_READS):
-            if self._seen < self._skip:
-                # A check the first run passed before writes that have committed since; it
-                # may name what they renamed, so it is not asked again (resume.py allows
-                # reads only in such checks).
-                return []
-            return self._db._execute(sql, params)
-        return self._write(self._db._execute, sql, params, [])

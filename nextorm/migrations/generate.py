@@ -58,13 +58,18 @@ def plan_migration(
     *,
     empty: bool = False,
     renames: tuple[str, ...] | list[str] = (),
+    concurrent_indexes: bool = False,
     table_renames: tuple[str, ...] | list[str] = (),
     defaults: Defaults = (),
     templates: str | Path | None = None,
     interactive: bool = False,
     now: dt.datetime | None = None,
 ) -> PlannedMigration | None:
-    """Return the migration the entity changes need, or None when nothing changed."""
+    """Return the migration the entity changes need, or None when nothing changed.
+
+    ``concurrent_indexes``: build every index on an existing table with ``CONCURRENTLY``
+    (PostgreSQL; per table with ``_concurrent_indexes_ = True`` on the entity).
+    """
     from .. import __version__
 
     if not db.is_mapped:
@@ -82,6 +87,10 @@ def plan_migration(
     undo = reverse_operations(ops, new) if ops else []
     if empty:
         new = old
+    dialect = dialect.for_migration(  # online-safe DDL on the tables the app already uses
+        set(old["tables"]) & set(new["tables"]),
+        concurrent_indexes or [e.table for e in (db.mapping or {}).values()
+                               if getattr(e.entity, "_concurrent_indexes_", False)])
     slug = safe_name(name) if name else derive_name(ops, old)
     path = Path(directory) / f"{next_number(directory):04d}_{slug}.py"
     summary = _summary(ops, empty)

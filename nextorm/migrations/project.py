@@ -22,7 +22,10 @@ from typing import Any
 from ..errors import MigrationError, NextORMError
 from .loader import display
 
-CONFIG_KEYS = ("module", "db-attr", "directory", "templates")
+CONFIG_KEYS = ("module", "db-attr", "directory", "templates", "lock-timeout", "lock-retries",
+               "concurrent-indexes")
+#: Keys that may be numbers or booleans in the file (kept as their text, read by their option).
+SCALAR_KEYS = ("lock-timeout", "lock-retries", "concurrent-indexes")
 
 
 @dataclass
@@ -66,6 +69,8 @@ def _read_tool_table(path: Path) -> dict[str, str]:
         if normal not in CONFIG_KEYS:
             known = ", ".join(CONFIG_KEYS)
             raise MigrationError(f"{path}: unknown key {key!r} in [tool.nextorm] (known: {known})")
+        if normal in SCALAR_KEYS and isinstance(value, bool | int | float):
+            value = str(value).lower()
         if not isinstance(value, str):
             raise MigrationError(f"{path}: [tool.nextorm] {key} must be a string")
         values[normal] = value

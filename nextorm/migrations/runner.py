@@ -80,10 +80,17 @@ class MigrationRunner:
     """Apply and inspect the migrations of one directory against one Database."""
 
     def __init__(self, db: Any, directory: str | os.PathLike[str] = "migrations/",
-                 *, report: Callable[[Step], None] | None = None) -> None:
+                 *, report: Callable[[Step], None] | None = None,
+                 lock_timeout: float | str | None = None,
+                 lock_retries: int | str | None = None) -> None:
+        """``lock_timeout`` (seconds, or ``"500ms"``; 0: off) and ``lock_retries``: how long
+        each statement waits for a lock and how often it is retried (``lock_timeout.py``)."""
+        from .lock_timeout import LockPolicy
+
         self.db = db
         self.directory = Path(directory)
         self.report = report or (lambda step: None)
+        self.lock_policy = LockPolicy.from_options(lock_timeout, lock_retries)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -142,7 +149,8 @@ class MigrationRunner:
             ensure_table(recorder, self.directory, self._announcing(steps))  # adopts 0.5.1's
             records = recorder.records()
             number = parse_target(target, files, records)
-            executor = MigrationExecutor(self.db, recorder, self._announcing(steps))
+            executor = MigrationExecutor(self.db, recorder, self._announcing(steps),
+                                         self.lock_policy)
             records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
             squashed = resolve(files, records)  # squashed files or the ones they replace
             files, records = squashed.files, squashed.records

@@ -253,6 +253,9 @@ def render_migration(
         "version": version,
         "date": when.strftime("%Y-%m-%d %H:%M UTC"),
         "foreign_keys_off": any(s["rebuild"] for s in upgrade + downgrade),
+        # CREATE INDEX CONCURRENTLY, VALIDATE after NOT VALID: each statement commits alone.
+        "atomic": not any(dialect.outside_transaction(st["sql"]) for s in upgrade + downgrade
+                          for st in s["statements"]),
         "upgrade": upgrade,
         "downgrade": downgrade,
         # Every check of a function, written against the database before its first step,

@@ -124,6 +124,8 @@ CASES = {
     "rename_table": (base(), changed(_rename_table), {"table_renames": ["user=author"]}),
     "create_index": (base(), changed(lambda t: t["user"]["indexes"].update(
         {"idx_user__name": {"columns": ["name"], "unique": False}})), {}),
+    "create_index_concurrently": (base(), changed(lambda t: t["user"]["indexes"].update(
+        {"idx_user__name": {"columns": ["name"], "unique": False}})), {}),
     "drop_index": (changed(lambda t: t["user"]["indexes"].update(
         {"idx_user__name": {"columns": ["name"], "unique": False}})), base(), {}),
     "add_unique": (base(), changed(lambda t: t["user"]["uniques"].update(
@@ -136,11 +138,18 @@ CASES = {
 }
 
 
+#: Cases rendered as with ``makemigrations --concurrent-indexes``.
+CONCURRENT = {"create_index_concurrently"}
+
+
 def render(case: str, provider: str) -> str:
     old, new, hints = CASES[case]
     ops = diff_schemas(old, new, Questioner(**hints))
     undo = reverse_operations(ops, new)
-    return render_migration(ops, undo, get_dialect(provider), summary=f"Golden case {case}.",
+    # As makemigrations renders: the online patterns on the tables that exist before and after.
+    dialect = get_dialect(provider).for_migration(set(old["tables"]) & set(new["tables"]),
+                                                  case in CONCURRENT)
+    return render_migration(ops, undo, dialect, summary=f"Golden case {case}.",
                             version="0.0.0", now=NOW,
                             before=align_columns(old, new)["tables"], after=new["tables"])
 

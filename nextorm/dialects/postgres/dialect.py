@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...errors import BindError
 from ..base import Dialect
+
+#: Statements that cannot run in a transaction block, or whose point is to commit the lock
+#: they take before the next statement (``VALIDATE`` after ``NOT VALID``).
+_OUTSIDE_TRANSACTION = re.compile(
+    r"\s*(?:(?:CREATE\s+(?:UNIQUE\s+)?|DROP\s+)INDEX\s+CONCURRENTLY|VACUUM\b|"
+    r"REINDEX\b.*\bCONCURRENTLY|ALTER\s+TABLE\b.*\bVALIDATE\s+CONSTRAINT|"
+    r"CREATE\s+DATABASE)", re.IGNORECASE | re.DOTALL)
 
 
 class PostgresDialect(Dialect):
@@ -83,6 +91,84 @@ class PostgresDialect(Dialect):
         old_pk = self.quote(self.primary_key_name(op.old_name))
         new_pk = self.quote(self.primary_key_name(op.new_name))
         return super().render_rename_table(op) + [f"ALTER INDEX IF EXISTS {old_pk} RENAME TO {new_pk}"]
+
+    # -- online-safe DDL on existing tables (dialects/online.py) -----------------------------
+
+    def render_create_index(self, op: Any) -> list[str]:
+        if op.table not in self.concurrent_tables:
+            return super().render_create_index(op)
+        unique = "UNIQUE " if op.unique else ""
+        return [f"CREATE {unique}INDEX CONCURRENTLY {self.quote(op.name)} ON "
+                f"{self.quote(op.table)} ({self.quote_list(op.columns)})"]
+
+    def render_drop_index(self, op: Any) -> list[str]:
+        if op.table not in self.concurrent_tables:
+            return super().render_drop_index(op)
+        return [f"DROP INDEX CONCURRENTLY {self.quote(op.name)}"]
+
+    def render_add_unique(self, op: Any) -> list[Any]:
+        if op.table not in self.concurrent_tables:
+            return super().render_add_unique(op)
+        name, table = self.quote(op.name), self.quote(op.table)
+        return [f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} "
+                f"({self.quote_list(op.columns)})",
+                f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"]
+
+    def render_add_foreign_key(self, op: Any) -> list[str]:
+        if op.table not in self.online_tables:
+            return super().render_add_foreign_key(op)
+        table = self.quote(op.table)
+        return [f"ALTER TABLE {table} ADD {self.foreign_key_clause(op.name, op.definition)} "
+                "NOT VALID",
+                f"ALTER TABLE {table} VALIDATE CONSTRAINT {self.quote(op.name)}"]
+
+    def render_alter_column(self, op: Any) -> list[Any]:
+        stmts = super().render_alter_column(op)
+        table, column = self.quote(op.table), self.quote(op.column)
+        set_not_null = f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL"
+        if op.table not in self.online_tables or set_not_null not in stmts:
+            return stmts
+        room = self.max_identifier_length - len("_not_null")
+        check = self.quote(f"{op.table}_{op.column}".encode()[:room].decode(errors="ignore")
+                           + "_not_null")
+        index = stmts.index(set_not_null)
+        return stmts[:index] + [
+            f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID",
+            f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}",
+            set_not_null,
+            f"ALTER TABLE {table} DROP CONSTRAINT {check}",
+        ] + stmts[index + 1:]
+
+    def step_notes(self, op: Any) -> list[str]:
+        from ..online import online_notes
+
+        return super().step_notes(op) + online_notes(self, op)
+
+    def lock_timeout_sql(self, seconds: float) -> list[str]:
+        return [f"SET lock_timeout = '{max(1, round(seconds * 1000))}ms'"]
+
+    def reset_lock_timeout_sql(self) -> list[str]:
+        return ["RESET lock_timeout"]
+
+    def is_lock_timeout(self, error: BaseException) -> bool:
+        return getattr(error, "sqlstate", None) == "55P03"  # lock_not_available
+
+    def lock_blockers(self, db: Any, sql: str) -> str:
+        return str(self._module("online").lock_blockers(db, sql))
+
+    def outside_transaction(self, sql: str) -> bool:
+        return _OUTSIDE_TRANSACTION.match(sql) is not None
+
+    def prepare_rerun(self, db: Any, sql: str) -> None:
+        self._module("online").drop_invalid_index(db, sql)
+
+    #: duplicate table/column/object/schema, undefined object/table/column: a statement of a
+    #: migration outside a transaction found its effect already there (``--retry``).
+    ALREADY_DONE_STATES = frozenset({"42P07", "42701", "42710", "42P06", "42704", "42P01",
+                                     "42703"})
+
+    def effect_already_present(self, error: BaseException) -> bool:
+        return getattr(error.__cause__, "sqlstate", None) in self.ALREADY_DONE_STATES
 
     def converted_value(self, column: str, old: dict[str, Any], new: dict[str, Any]) -> str:
         """Cast as the other servers convert (``conversions.py``), where PostgreSQL differs.
