@@ -14,6 +14,7 @@ from .attributes import install as install_descriptors
 from .declarations import check_attr, logical_type, normalise
 from .errors import DeclarationError, ValidationError
 from .fields import ALLOWED_OPTIONS, Attr, Composite, Marker
+from .inheritance import declared_column, discriminator_of, entity_parent, inherit
 
 __all__ = ["DECLARED_ENTITIES", "Entity", "EntityIterator", "EntityMeta", "logical_type"]
 
@@ -32,13 +33,22 @@ class EntityMeta(type):
         # The class body's globals: right even for a module imported by path that is not
         # registered in sys.modules (as migration files and test projects are).
         module_globals = sys._getframe(1).f_globals
-        cls._attrs_ = _collect_attrs(cls, ns, module_globals)
-        cls._composites_ = _collect_composites(cls, ns)
-        cls._table_name_ = _table_name(name, ns)
+        parent = entity_parent(name, bases)
+        own = _collect_attrs(cls, ns, module_globals)
+        cls._discriminator_ = discriminator_of(name, ns)
+        if parent is None:
+            cls._attrs_ = own
+            cls._table_name_ = _table_name(name, ns)
+            cls._discriminator_col_ = declared_column(name, ns)
+        else:  # single-table inheritance (inheritance.py)
+            inherit(cls, parent, own, ns)
+        cls._composites_ = (parent._composites_ if parent else []) + _collect_composites(cls, ns)
         cls._renamed_from_ = _renamed_from(name, ns.get("_renamed_from_"))
-        _add_default_pk(cls)
+        if parent is None:
+            _add_default_pk(cls)
         for attr in cls._attrs_.values():
-            attr.entity = cls
+            if attr.entity is None:  # inherited attributes keep their declaring class
+                attr.entity = cls
         install_descriptors(cls)
         DECLARED_ENTITIES.append(cls)
         return cls
@@ -251,6 +261,12 @@ class Entity(metaclass=EntityMeta):
     _table_name_: ClassVar[str]
     _renamed_from_: ClassVar[str | None]
     _pk_names_: ClassVar[list[str]]
+    #: Single-table inheritance (``inheritance.py``): the parent and root entity (None for a
+    #: root), this class's discriminator value and the root's own discriminator column name.
+    _sti_parent_: ClassVar[type[Entity] | None] = None
+    _sti_root_: ClassVar[type[Entity] | None] = None
+    _discriminator_: ClassVar[str]
+    _discriminator_col_: ClassVar[str | None] = None
     #: The object's stored values by attribute name (set when it is created or loaded).
     _vals_: dict[str, Any]
 

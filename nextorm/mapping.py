@@ -98,8 +98,12 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
             columns=maps[owner.entity].columns[owner.name])
     for entity, emap in maps.items():
         for attr in entity._attrs_.values():
-            if attr.kind == "set":
+            if attr.kind == "set" and attr.entity is entity:
                 emap.relations[attr.name] = _resolve_set(entity, attr, maps)
+    for entity, emap in maps.items():  # a subclass's inherited Sets are its parent's
+        for attr in entity._attrs_.values():
+            if attr.is_relation and attr.name not in emap.relations:
+                emap.relations[attr.name] = maps[attr.entity].relations[attr.name]
     _link_single_reverses(maps)
     _check_duplicate_columns(maps)
     return maps
@@ -129,7 +133,7 @@ def one_to_one_pairs(entities: list[EntityClass]) -> dict[int, tuple[Attr, Attr]
     seen: set[int] = set()
     for entity in entities:
         for attr in entity._attrs_.values():
-            if attr.kind != "single" or id(attr) in seen:
+            if attr.kind != "single" or id(attr) in seen or attr.entity is not entity:
                 continue
             other = _counterpart_single(entity, attr)
             if other is None or id(other) in seen:
@@ -177,8 +181,12 @@ def _owner_first(a: Attr, b: Attr) -> tuple[Attr, Attr]:
 def _check_table_names(entities: list[EntityClass]) -> None:
     seen: dict[str, EntityClass] = {}
     for entity in entities:
-        other = seen.setdefault(entity._table_name_, entity)
-        if other is not entity:
+        root = entity._sti_root_ or entity  # a subclass shares its root's table
+        if root not in entities:
+            raise MappingError(f"{entity.__name__} derives from {root.__name__}, which is not "
+                               f"registered with this Database; register it too")
+        other = seen.setdefault(entity._table_name_, root)
+        if other is not root:
             raise MappingError(
                 f"{entity.__name__} and {other.__name__} both use table {entity._table_name_!r}"
             )

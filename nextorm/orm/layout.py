@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..convert import Converter, converters
 from ..entity import logical_type
 from ..errors import NotBoundError
+from ..inheritance import discriminator_column, hierarchy, root_of, uses_discriminator
 from .rows import InsertColumn, ReadPlan, insert_plan
 from .sql import EntityStatements
 from .values import CreationPlan
@@ -66,12 +67,45 @@ class EntityInfo:
     creation_plan: CreationPlan
     #: ``(entity, attribute, on_delete)`` of every Single pointing here; see ``referrers``.
     referrers: list[tuple[type[Entity], str, str]] | None = field(default=None, repr=False)
+    #: Single-table inheritance: the class of each discriminator value this entity's rows may
+    #: have (empty without a discriminator), and the condition that keeps a subclass's rows.
+    classes: dict[str, type[Entity]] = field(default_factory=dict)
+    sti_filter: str | None = None
+
+    def class_of(self, values: dict[str, Any]) -> type[Entity]:
+        """The class of a row read with ``values`` (by its discriminator, else the entity)."""
+        if not self.classes:
+            return self.entity
+        return self.classes.get(str(values.get(DISCRIMINATOR)), self.entity)
 
     def key_of_row(self, values: dict[str, Any]) -> Any:
         """Return the identity key from an object's attribute values."""
         if len(self.pk_attrs) == 1:
             return _key(values.get(self.pk_attrs[0]))
         return tuple(_key(values.get(name)) for name in self.pk_attrs)
+
+
+class IdentityMap(dict[Any, Any]):
+    """The session's objects by entity, then key; the classes of one hierarchy (single-table
+    inheritance) share one map, so ``Person[1]`` and ``Student[1]`` are the same object."""
+
+    def __getitem__(self, entity: Any) -> Any:
+        return super().__getitem__(root_of(entity))
+
+    def __setitem__(self, entity: Any, objects: Any) -> None:
+        super().__setitem__(root_of(entity), objects)
+
+    def __contains__(self, entity: object) -> bool:
+        return super().__contains__(root_of(entity))
+
+    def get(self, entity: Any, default: Any = None) -> Any:
+        return super().get(root_of(entity), default)
+
+    def setdefault(self, entity: Any, default: Any = None) -> Any:
+        return super().setdefault(root_of(entity), default)
+
+    def pop(self, entity: Any, *default: Any) -> Any:
+        return super().pop(root_of(entity), *default)
 
 
 def _key(value: Any) -> Any:
@@ -133,22 +167,71 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
     autos = [name for name, a in attrs.items() if table["columns"][a.columns[0]].get("auto")]
     auto_pk = autos[-1] if autos else None
     quoted_table = dialect.quote(emap.table)
+    classes, sti_filter = _inheritance(db, dialect, entity, table, attrs)
     statements = EntityStatements(dialect, quoted_table, attrs, emap.pk_attrs, auto_pk)
-    eager = [a for a in attrs.values() if not entity._attrs_[a.name].opt("lazy")]
-    if len(eager) < len(attrs):  # lazy columns are read on first access (attributes.py)
+    eager = [a for a in attrs.values() if not _attr_option(entity, a.name, "lazy")]
+    # A row may be a subclass's: its columns are read too, for the object it becomes.
+    eager += _subclass_columns(db, dialect, entity, classes, table, attrs)
+    if len(eager) != len(attrs) or sti_filter:  # lazy columns: read on first access
         statements.all_columns = ", ".join(f"t0.{q}" for a in eager for q in a.quoted)
-        statements.select_by_key = _key_select(statements, quoted_table)
+        statements.select_by_key = _key_select(statements, quoted_table, sti_filter)
     return EntityInfo(
         entity=entity, table=quoted_table, attrs=attrs, pk_attrs=emap.pk_attrs,
         auto_pk=auto_pk, relations=emap.relations, statements=statements,
         read_plan=ReadPlan(eager),
         insert_plan=insert_plan(attrs, auto_pk),
-        creation_plan=CreationPlan(entity),
+        creation_plan=CreationPlan(entity, entity._discriminator_ if classes else None),
+        classes=classes, sti_filter=sti_filter,
     )
 
 
-def _key_select(statements: EntityStatements, table: str) -> str:
+#: The name of a row's discriminator value among an object's values (single-table
+#: inheritance): not an attribute, a column the ORM writes on create and reads to pick the class.
+DISCRIMINATOR = "_discriminator_"
+
+
+def _inheritance(db: Database, dialect: Dialect, entity: type[Entity], table: dict[str, Any],
+                 attrs: dict[str, AttrInfo]) -> tuple[dict[str, type[Entity]], str | None]:
+    """Add the discriminator column to ``attrs``; return the classes by discriminator value and
+    the filter of a subclass's rows (its value and its subclasses')."""
+    root = root_of(entity)
+    column = discriminator_column(root)
+    if not uses_discriminator(root, list(_mapping(db))):
+        return {}, None
+    # Kind "pk": written once, on create, and never compared or changed afterwards.
+    attrs[DISCRIMINATOR] = AttrInfo(
+        name=DISCRIMINATOR, kind="pk", columns=[column], quoted=[dialect.quote(column)],
+        to_db=[None], from_db=[None], required=True, empty_str=False)
+    classes = {e._discriminator_: e for e in hierarchy(entity, list(_mapping(db)))}
+    if entity is root:
+        return classes, None
+    values = ", ".join(dialect.string_literal(v) for v in classes)
+    return classes, f"t0.{dialect.quote(column)} IN ({values})"
+
+
+def _subclass_columns(db: Database, dialect: Dialect, entity: type[Entity],
+                      classes: dict[str, type[Entity]], table: dict[str, Any],
+                      attrs: dict[str, AttrInfo]) -> list[AttrInfo]:
+    """The stored attributes the subclasses of ``entity`` add (read with its rows)."""
+    found: dict[str, AttrInfo] = {}
+    for sub in classes.values():
+        columns = _mapping(db)[sub].columns
+        for attr in sub._attrs_.values():
+            if attr.is_column and attr.name not in attrs and attr.name not in found \
+                    and not attr.opt("lazy"):
+                found[attr.name] = _attr_info(db, dialect, attr, columns[attr.name], table)
+    return list(found.values())
+
+
+def _attr_option(entity: type[Entity], name: str, option: str) -> Any:
+    attr = entity._attrs_.get(name)
+    return attr.opt(option) if attr is not None else None
+
+
+def _key_select(statements: EntityStatements, table: str, sti_filter: str | None) -> str:
     where = " AND ".join(f"t0.{q} = ?" for q in statements.key_quoted)
+    if sti_filter:
+        where += f" AND {sti_filter}"
     return f"SELECT {statements.all_columns} FROM {table} t0 WHERE {where}"
 
 
@@ -161,6 +244,8 @@ def _attr_info(db: Database, dialect: Dialect, attr: Attr, cols: list[str],
         to, frm = _converters(attr, col_defs[0], dialect)
         to_db, from_db = [to], [frm]
     nullable = all(c.get("nullable", False) for c in col_defs)
+    if attr.entity._sti_root_ is not None:  # a subclass's column is nullable in the shared
+        nullable = attr.kind == "opt" or bool(attr.opt("nullable"))  # table, not for it
     return AttrInfo(
         name=attr.name, kind=attr.kind, columns=cols,
         quoted=[dialect.quote(c) for c in cols], to_db=to_db, from_db=from_db,

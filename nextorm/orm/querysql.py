@@ -36,6 +36,8 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
     for join in selection.joins:
         ctx.join(join.entity, join.on, join.kind)
     conditions = [condition_sql(c, ctx) for c in selection.where]
+    if info.sti_filter:  # a subclass's rows only (single-table inheritance)
+        conditions.append(info.sti_filter)
     orders: list[str] = []
     for order in selection.order:
         cols, _ = ctx.columns(order.attr)
@@ -128,6 +130,7 @@ def update_sql(session: Session, selection: Selection, sets: list[str], set_para
     if not _wrapped(selection):
         ctx = SelectContext(session, selection.entity)
         conditions = [condition_sql(c, ctx) for c in selection.where]
+        conditions += [info.sti_filter] if info.sti_filter else []  # a subclass's rows only
         if not ctx.joins:
             sql = f"UPDATE {info.table} AS t0 SET {', '.join(sets)}"
             if conditions:

@@ -34,7 +34,7 @@ from ..errors import ObjectNotFound, SessionError, SQLError, ValidationError
 from . import hooks, persist
 from .flush import flush as flush_pending
 from .flush import insert_objects
-from .layout import EntityInfo, bound_dialect, entity_info
+from .layout import EntityInfo, IdentityMap, bound_dialect, entity_info
 from .rows import key_params, read_values
 from .staged import commit_all
 
@@ -75,7 +75,7 @@ class Session:
         self.optimistic = optimistic
         self.immediate, self.serializable, self.strict = immediate, serializable, strict
         self._tx: AbstractContextManager[Any] | None = None
-        self.identity: dict[type[Entity], dict[Any, EntityObject]] = {}
+        self.identity: dict[type[Entity], dict[Any, EntityObject]] = IdentityMap()
         self.new: list[EntityObject] = []
         self.dirty: dict[int, EntityObject] = {}
         self.links: list[PendingLink] = []
@@ -265,7 +265,7 @@ class Session:
         obj = self.lookup(entity, key)
         if obj is None:
             obj = self._read(entity, key)
-        elif obj._status_ == DELETED:
+        elif obj._status_ == DELETED or not isinstance(obj, entity):  # or another subclass's
             obj = None
         if obj is None and required:
             raise ObjectNotFound(f"{entity.__name__}[{key!r}] not found")
@@ -301,7 +301,7 @@ class Session:
             key = vals[pk] if pk is not None else key_of_row(vals)
             obj = imap.get(key)
             if obj is None:
-                obj = new_object(entity)
+                obj = new_object(info.class_of(vals))  # a subclass's row: its class
                 obj.__dict__ = {"_vals_": vals, "_session_": self, "_status_": LOADED,
                                 "_dirty_": None}
                 imap[key] = obj

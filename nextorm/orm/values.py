@@ -239,13 +239,15 @@ class CreationPlan:
 
     __slots__ = ("names", "columns", "others")
 
-    def __init__(self, entity: type[Entity]) -> None:
+    def __init__(self, entity: type[Entity], discriminator: str | None = None) -> None:
         attrs = entity._attrs_.values()
         self.names = frozenset(entity._attrs_)
         #: The checks and defaults of the stored attributes, in declaration order.
         self.columns: tuple[NewColumn, ...] = tuple(
             (a.name, entity.__dict__[a.name].checker(), *_default(a))
             for a in attrs if a.is_column)
+        if discriminator is not None:  # single-table inheritance: the row's class
+            self.columns += (("_discriminator_", _unchecked, discriminator, False),)
         #: Set and Local attributes: assigned once the object has its stored values.
         self.others = tuple(a.name for a in attrs if not a.is_column)
 

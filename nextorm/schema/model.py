@@ -17,6 +17,7 @@ from typing import Any
 from ..declarations import TEMPORAL_TYPES, logical_type
 from ..errors import DeclarationError
 from ..fields import Attr
+from ..inheritance import discriminator_column, uses_discriminator
 from ..mapping import EntityClass, EntityMap
 from .columns import stores_empty_string
 from .names import MAX_IDENTIFIER_LENGTH, constraint_name
@@ -29,12 +30,21 @@ DEFAULT_DECIMAL = (12, 2)
 def build(maps: dict[EntityClass, EntityMap]) -> dict[str, Any]:
     """Return the schema dict for resolved entities."""
     tables: dict[str, Any] = {}
-    for emap in maps.values():
-        tables[emap.table] = _entity_table(emap, maps)
+    entities = list(maps)
+    # Roots first: a subclass (single-table inheritance) adds its columns to its root's table.
+    for emap in sorted(maps.values(), key=lambda m: m.entity._sti_root_ is not None):
+        table = _entity_table(emap, maps)
+        if emap.entity._sti_root_ is None:
+            tables[emap.table] = table
+            if uses_discriminator(emap.entity, entities):
+                _add_discriminator(table, emap.entity)
+        else:
+            _merge_subclass(tables[emap.table], table, emap.entity.__name__)
     owners: dict[str, Any] = {}  # join table -> the relation that made it
     for emap in maps.values():
         for rel in emap.relations.values():
-            if rel.kind != "many_to_many" or rel.join_table is None:
+            if rel.kind != "many_to_many" or rel.join_table is None \
+                    or rel.attr.entity is not emap.entity:  # a subclass's inherited Set
                 continue
             where = f"{emap.entity.__name__}.{rel.attr.name}"
             owner = owners.setdefault(rel.join_table, rel)
@@ -56,6 +66,33 @@ def build(maps: dict[EntityClass, EntityMap]) -> dict[str, Any]:
     _check_names_unique(tables)
     _check_name_lengths(tables)
     return {"format": SCHEMA_FORMAT, "tables": tables}
+
+
+def _add_discriminator(table: dict[str, Any], root: Any) -> None:
+    """The column naming each row's class; rows written before it get the root's value."""
+    column = discriminator_column(root)
+    if column in table["columns"]:
+        raise DeclarationError(f"{root.__name__}: the discriminator column {column!r} is also "
+                               f"an attribute's column; set _discriminator_col_ to another name")
+    literal = "'" + root._discriminator_.replace("'", "''") + "'"
+    table["columns"][column] = {"type": "str", "max_len": DEFAULT_STR_LEN, "nullable": False,
+                                "sql_default": literal}
+
+
+def _merge_subclass(root: dict[str, Any], table: dict[str, Any], name: str) -> None:
+    """Add a subclass's own columns (nullable: the other classes' rows have none) and keys."""
+    for column, col in table["columns"].items():
+        shared = {k: v for k, v in col.items() if k != "empty_default"}
+        if column in root["columns"]:
+            if root["columns"][column] not in (col, {**shared, "nullable": True}):
+                raise DeclarationError(f"{name}: column {column!r} of the shared table "
+                                       f"{root['columns'][column]} is declared differently "
+                                       f"here ({col})")
+            continue
+        root["columns"][column] = {**shared, "nullable": True}
+    for section in ("indexes", "uniques", "foreign_keys"):
+        for key, value in table[section].items():
+            _put(root, section, key, value, name)
 
 
 def _check_name_lengths(tables: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ LAYERS = [
     ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields",
               "nextorm.types", "nextorm.debug", "nextorm.pool"]),
     ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping",
-                      "nextorm.declarations"]),
+                      "nextorm.declarations", "nextorm.inheritance"]),
     ("schema", ["nextorm.schema"]),
     ("dialects", ["nextorm.dialects"]),
     ("database", ["nextorm.database", "nextorm.connections", "nextorm.db_methods"]),
