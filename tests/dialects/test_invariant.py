@@ -18,10 +18,7 @@ from pathlib import Path
 from nextorm import (
     PK,
     Database,
-    DateTimeTz,
     Entity,
-    Json,
-    LongStr,
     Opt,
     PrimaryKey,
     Req,
@@ -29,9 +26,8 @@ from nextorm import (
     Single,
     composite_index,
     composite_key,
-    ulid,
-    uuid7,
 )
+from nextorm import types as nt
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 
@@ -297,11 +293,11 @@ def declarations_051() -> list[type]:
 
     class Account(Entity):
         _table_ = "account"
-        id: PK[uuid7]
-        code: Req[ulid] = Req(unique=True)
-        bio: Opt[LongStr]
-        meta: Opt[Json]
-        seen: Req[DateTimeTz] = Req(precision=3)
+        id: PK[nt.uuid7]
+        code: Req[nt.ulid] = Req(unique=True)
+        bio: Opt[nt.LongStr]
+        meta: Opt[nt.Json]
+        seen: Req[nt.DateTimeTz] = Req(precision=3)
         took: Opt[dt.timedelta]
         small: Req[int] = Req(size=8, default=0)
         big: Opt[int] = Opt(size=64, unsigned=True)
@@ -330,14 +326,7 @@ def declarations_051() -> list[type]:
 
 
 def test_051_declarations_read_back_as_modelled(target):
-    db = Database(entities=declarations_051())
-    target.bind(db)
-    try:
-        db.generate_mapping(create_tables=True)
-        assert_invariant(db)
-        tables = introspect(db)["tables"]
-    finally:
-        db.disconnect()
+    tables = created_and_read_back(target, declarations_051())
     columns = tables["account"]["columns"]
     assert columns["big"] == {"type": "int", "nullable": True, "size": 64, "unsigned": True}
     assert columns["took"] == {"type": "timedelta", "nullable": True}
@@ -346,3 +335,15 @@ def test_051_declarations_read_back_as_modelled(target):
     assert tables["settings"]["primary_key"] == ["account_id"]
     assert tables["account"]["foreign_keys"]["fk_account__boss_id"]["on_delete"] == "RESTRICT"
     assert set(tables["account_tag"]["columns"]) == {"account_ref", "tag_ref"}
+
+
+def created_and_read_back(target, entities: list[type]) -> dict:
+    """Create the entities' tables on ``target``, check the invariant, return the tables."""
+    db = Database(entities=entities)
+    target.bind(db)
+    try:
+        db.generate_mapping(create_tables=True)
+        assert_invariant(db)
+        return introspect(db)["tables"]
+    finally:
+        db.disconnect()

@@ -10,19 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from nextorm import (
-    Database,
-    DeclarationError,
-    Entity,
-    MappingError,
-    ObjectNotFound,
-    Opt,
-    Req,
-    Set,
-    Single,
-    ValidationError,
-    db_session,
-)
+from nextorm import Database, Entity, Opt, Req, Set, Single, db_session
+from nextorm.errors import DeclarationError, MappingError, ObjectNotFound, ValidationError
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 

@@ -11,23 +11,9 @@ import uuid
 
 import pytest
 
-from nextorm import (
-    PK,
-    Database,
-    DateTimeTz,
-    DeclarationError,
-    Entity,
-    Json,
-    Local,
-    LongStr,
-    MappingError,
-    Opt,
-    Req,
-    Set,
-    Single,
-    ulid,
-    uuid7,
-)
+from nextorm import PK, Database, Entity, Local, Opt, Req, Set, Single
+from nextorm.errors import DeclarationError, MappingError
+from nextorm.types import DateTimeTz, Json, LongStr, ulid, uuid7
 
 
 def tables(*entities: type) -> dict:
@@ -171,9 +157,11 @@ def test_singles_with_a_set_between_them_stay_many_to_one():
 def test_reverse_column_on_a_one_to_many_is_refused():
     class Owner(Entity):
         pets: Set["Pet"] = Set(reverse_column="owner_ref")
+        name: Req[str]
 
     class Pet(Entity):
         owner: Single[Owner]
+        name: Req[str]
 
     with pytest.raises(MappingError, match=r"Owner\.pets: reverse_column= names a join-table"):
         tables(Owner, Pet)
