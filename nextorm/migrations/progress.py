@@ -130,7 +130,7 @@ class ProgressDatabase(MigrationContext):
             self._begin()
         rerun = self._resumed and self._seen == self._skip + 1
         try:
-            if rerun and alone:
+            if alone:  # PostgreSQL: an INVALID index a failed concurrent build left
                 self._db.dialect.prepare_rerun(self._db, sql)
             result = self._run(method, sql, params) if alone else method(sql, params)
         except SQLError as exc:
