@@ -121,5 +121,3 @@ def _join_table(rel: Relation) -> str:
     if rel.join_table is None:
         raise ValueError(f"{rel.attr!r} is not a many-to-many relation")
     return rel.join_table
-
-
