@@ -16,19 +16,18 @@ an add or a NOT NULL column whose existing rows need a value, is decided by the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..schema.columns import PHYSICAL_KEYS, column_identity
-from ..schema.operations import DropIndex, DropTable, DropUnique, Operation
 from ..schema.state import copied
-from .columns import backfill_value, call_default
-from .comparators import PHASES, TABLE_COMPARATORS, created_tables, dropped_tables
 from .questioner import Questioner
-from .renames import find_column_renames, find_table_renames
+
+if TYPE_CHECKING:
+    from ..schema.operations import Operation
 
 __all__ = [
-    "PHYSICAL_KEYS", "align_columns", "backfill_value", "call_default",
-    "column_identity", "copied", "diff_schemas", "reverse_operations", "working_copy",
+    "PHYSICAL_KEYS", "align_columns", "column_identity", "copied", "diff_schemas",
+    "reverse_operations", "working_copy",
 ]
 
 
@@ -41,7 +40,10 @@ def diff_schemas(
     old = align_columns(old, new)
     if old["tables"] == new["tables"]:
         return []
-    from .changes import read_changes  # imports DeepDiff: paid only when something differs
+    # Imported only when something differs: DeepDiff, the comparators and the operations.
+    from .changes import read_changes
+    from .comparators import PHASES, TABLE_COMPARATORS, created_tables, dropped_tables
+    from .renames import find_column_renames, find_table_renames
 
     target = new["tables"]
     state = working_copy(old["tables"], target)
@@ -95,6 +97,7 @@ def align_columns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 def reverse_operations(ops: list[Operation], new: dict[str, Any] | None = None) -> list[Operation]:
     """Return the operations that undo ``ops`` (which lead to schema ``new``: unused now, the
     renderer walks the schema itself)."""
+    from ..schema.operations import DropIndex, DropTable, DropUnique
     undo = [r for op in reversed(ops) for r in op.reverse_operations()]
     dropped_after: set[str] = set()
     kept: list[Operation] = []
@@ -105,3 +108,13 @@ def reverse_operations(ops: list[Operation], new: dict[str, Any] | None = None) 
             continue
         kept.append(op)
     return list(reversed(kept))
+
+
+def __getattr__(name: str) -> Any:
+    """``backfill_value`` and ``call_default`` (``migrations/columns.py``), imported when asked
+    for: a makemigrations that finds nothing changed never needs them."""
+    if name in ("backfill_value", "call_default"):
+        from . import columns
+
+        return getattr(columns, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

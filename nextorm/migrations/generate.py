@@ -14,21 +14,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError
-from ..schema.operations import (
-    AddColumn,
-    AddForeignKey,
-    AlterColumn,
-    CreateIndex,
-    CreateTable,
-    FillNulls,
-    Operation,
-)
 from . import snapshot
 from .diff import align_columns, diff_schemas, reverse_operations
-from .questioner import Defaults, InteractiveQuestioner, Questioner
+from .questioner import InteractiveQuestioner, Questioner
+
+if TYPE_CHECKING:
+    from ..schema.operations import Operation
+    from .questioner import Defaults
 
 MIGRATION_FILE = re.compile(r"^([0-9]{4,})_(\w+)\.py$")
 MAX_NAME_LENGTH = 60
@@ -58,12 +53,12 @@ def plan_migration(
     *,
     empty: bool = False,
     renames: tuple[str, ...] | list[str] = (),
-    concurrent_indexes: bool = False,
     table_renames: tuple[str, ...] | list[str] = (),
     defaults: Defaults = (),
     templates: str | Path | None = None,
     interactive: bool = False,
     now: dt.datetime | None = None,
+    concurrent_indexes: bool = False,
 ) -> PlannedMigration | None:
     """Return the migration the entity changes need, or None when nothing changed.
 
@@ -87,15 +82,15 @@ def plan_migration(
     undo = reverse_operations(ops, new) if ops else []
     if empty:
         new = old
-    dialect = dialect.for_migration(  # online-safe DDL on the tables the app already uses
-        set(old["tables"]) & set(new["tables"]),
-        concurrent_indexes or [e.table for e in (db.mapping or {}).values()
-                               if getattr(e.entity, "_concurrent_indexes_", False)])
     slug = safe_name(name) if name else derive_name(ops, old)
     path = Path(directory) / f"{next_number(directory):04d}_{slug}.py"
     summary = _summary(ops, empty)
     from .writer import render_migration
 
+    dialect = dialect.for_migration(  # online-safe DDL on the tables the app already uses
+        set(old["tables"]) & set(new["tables"]),
+        concurrent_indexes or [e.table for e in (db.mapping or {}).values()
+                               if getattr(e.entity, "_concurrent_indexes_", False)])
     source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
                               now=now, templates=templates, format_from=directory,
                               before=align_columns(old, new)["tables"], after=new["tables"])
@@ -191,6 +186,14 @@ def safe_name(label: str) -> str:
 
 def derive_name(ops: list[Operation], old: dict[str, Any]) -> str:
     """Name a migration after what it does: ``initial``, ``create_tag``, ``add_email_to_user``."""
+    from ..schema.operations import (
+        AddColumn,
+        AddForeignKey,
+        AlterColumn,
+        CreateIndex,
+        CreateTable,
+        FillNulls,
+    )
     if not ops:
         return "empty"
     if not old["tables"]:
@@ -213,6 +216,7 @@ def derive_name(ops: list[Operation], old: dict[str, Any]) -> str:
 
 
 def _summary(ops: list[Operation], empty: bool) -> str:
+    from ..schema.operations import AddForeignKey, CreateIndex, CreateTable
     if empty or not ops:
         return "Empty migration: write data changes in upgrade() and downgrade()."
     created = [op.table for op in ops if isinstance(op, CreateTable)]

@@ -14,11 +14,13 @@ type (``values.coerce``) before it goes into a file: ``abc`` for an int is refus
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError
-from ..schema.operations import CallDefault
 from .values import coerce, type_words
+
+if TYPE_CHECKING:
+    from ..schema.operations import CallDefault
 
 #: ``defaults=`` of the Python API: ``{"post.author_id": 1}`` or ``["post.author_id=1"]``.
 Defaults = Mapping[str, Any] | Iterable[str]

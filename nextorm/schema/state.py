@@ -24,12 +24,14 @@ def walk(ops: Sequence[Operation], tables: dict[str, Any]) -> Iterator[tuple[Ope
     asking for the next operation, and copy what must outlive the step.  (The last operation
     is not applied: nothing reads the tables after it.)
     """
-    state = dict(tables)
-    shared = {id(table) for table in tables.values()}  # the caller's: copy before changing
+    state = tables  # the walk's own copy is made when the first step is applied
+    shared: set[int] = set()  # the ids of the caller's tables: copied before a step changes one
     for index, op in enumerate(ops):
         yield op, state
         if index == len(ops) - 1:
             return
+        if state is tables:
+            state, shared = dict(tables), {id(table) for table in tables.values()}
         changed: dict[str, list[Any]] = {"table": [getattr(op, "table", None)],
                                          "all": list(state), "": []}
         for name in changed[op.changes_in_place]:
