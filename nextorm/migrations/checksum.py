@@ -14,14 +14,21 @@ checksums:
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
+
+try:  # the built-in SHA-256: hashlib loads OpenSSL, 2-3 ms of every no-op migrate
+    from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+    except ImportError:  # a Python built without them
+        from hashlib import sha256
 
 
 def file_checksum(data: bytes) -> str:
     """Return the SHA-256 of a file's text with line endings normalised to ``\\n``."""
     normalised = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return hashlib.sha256(normalised).hexdigest()
+    return sha256(normalised).hexdigest()
 
 
 def code_checksum(data: bytes) -> str | None:
@@ -34,7 +41,7 @@ def code_checksum(data: bytes) -> str | None:
         return None
     _strip_docstrings(tree)
     dumped = ast.dump(tree, annotate_fields=False, include_attributes=False)
-    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()
+    return sha256(dumped.encode("utf-8")).hexdigest()
 
 
 def _strip_docstrings(tree: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +174,8 @@ def check_dialect(module: ModuleType, migration: MigrationFile, provider: str | 
 def error_line(exc: BaseException, path: Path) -> str:
     """Return ``" line N"`` for the deepest traceback frame inside ``path``, else ``""``."""
     line = ""
+    import traceback  # only a failing migration pays for it
+
     for frame in traceback.extract_tb(exc.__traceback__):
         if Path(frame.filename) == path:
             line = f" line {frame.lineno}"
