@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
 from time import perf_counter
 from typing import Any
 
@@ -35,6 +36,12 @@ from .pool import ConnectionPool, Link
 from .sqlparams import to_format_style
 
 __all__ = ["MAPPED_DATABASES", "Database", "mask_password"]
+
+#: While set, every ``bind()`` uses this ``(provider, args)`` instead of its own arguments
+#: (its pool options stay): the CLI's ``--database-url`` / ``DATABASE_URL`` point the module's
+#: Database elsewhere at import time, before it could connect to the server the module names.
+BIND_OVERRIDE: ContextVar[tuple[str, tuple[Any, ...]] | None] = ContextVar(
+    "nextorm_bind_override", default=None)
 
 
 class Database(Connections, DatabaseMethods):
@@ -96,6 +103,9 @@ class Database(Connections, DatabaseMethods):
         """
         if self.dialect is not None:
             raise BindError(f"database is already bound to {self.provider}")
+        override = BIND_OVERRIDE.get()
+        if override is not None:
+            (provider, args), kwargs = override, {}
         dialect = get_dialect(provider)
         args, kwargs = dialect.bind_arguments(args, dict(kwargs))
         self.dialect, self.provider = dialect, dialect.name

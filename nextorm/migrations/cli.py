@@ -30,6 +30,7 @@ from typing import Any
 
 import click
 
+from ..database import mask_password
 from ..errors import NextORMError
 from .cli_context import (
     Context,
@@ -237,12 +238,12 @@ def _main(argv: list[str] | None, cwd: Path | None) -> int:
         click.echo("error: aborted", err=True)
         return EXIT_FAILURE
     except click.ClickException as exc:
-        click.secho(f"error: {exc.format_message()}", err=True, fg="red")
+        click.secho(f"error: {mask_password(exc.format_message())}", err=True, fg="red")
         return EXIT_FAILURE
     except Failure:
         return EXIT_FAILURE
     except NextORMError as exc:
-        click.secho(f"error: {exc}", err=True, fg="red")
+        click.secho(f"error: {mask_password(str(exc))}", err=True, fg="red")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import MigrationError, NextORMError, SQLError
+from .database_url import chosen_url, parse_database_url
 from .loader import DISPLAY_BASE, display
 from .project import ProjectConfig, load_database, make_importable
 
@@ -67,7 +68,15 @@ class Context:
             )
         make_importable(self.project, self.started_in)
         return load_database(module, self.option(local, "db_attr", "db"), self.started_in,
-                             mapped=mapped)
+                             mapped=mapped, bind=self.database_url(local))
+
+    def database_url(self, local: dict[str, Any]) -> tuple[str, tuple[Any, ...]] | None:
+        """``(provider, args)`` of ``--database-url``, else ``$DATABASE_URL``, else None."""
+        chosen = chosen_url(self.option(local, "database_url"))
+        if chosen is None:
+            return None
+        url, source = chosen
+        return parse_database_url(url, source, self.started_in)
 
     def target(self, local: dict[str, Any], *, mapped: bool = False) -> Any:
         """The Database to write SQL for: ``--dialect`` alone (no import, no connection), or
@@ -95,11 +104,14 @@ class Context:
 
 
 def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --module, --db-attr, --directory and -q to a command."""
+    """Add --module, --db-attr, --database-url, --directory and -q to a command."""
     options = [
         click.option("--module", "-m", metavar="MODULE",
                      help="Python module that defines and binds the Database."),
         click.option("--db-attr", metavar="NAME", help="Attribute of the module (default db)."),
+        click.option("--database-url", metavar="URL",
+                     help="Database to use instead of the module's bind (default: "
+                          "$DATABASE_URL), e.g. postgresql://user:pw@host/name."),
         click.option("--directory", "-d", metavar="PATH",
                      help="Migrations directory (default migrations/)."),
         click.option("--quiet", "-q", is_flag=True, default=None,

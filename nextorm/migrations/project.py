@@ -85,15 +85,18 @@ def make_importable(*folders: Path | None) -> None:
 
 
 def load_database(module_name: str, attr: str = "db", folder: Path | None = None, *,
-                  mapped: bool = True) -> Any:
+                  mapped: bool = True, bind: tuple[str, tuple[Any, ...]] | None = None) -> Any:
     """Import ``module_name`` (looked for in ``folder``), return its bound Database.
 
     ``mapped``: map the entities if the module did not (what compares them with the snapshot
-    needs it; running files does not).
+    needs it; running files does not).  ``bind``: ``(provider, args)`` from ``--database-url``
+    or ``DATABASE_URL``, used by the module's own ``bind()`` calls instead of theirs.
     """
     from ..database import Database
+    from .database_url import overriding, rebind
 
-    module = _import_user_module(module_name, folder or Path.cwd())
+    with overriding(bind):
+        module = _import_user_module(module_name, folder or Path.cwd())
     if not hasattr(module, attr):
         found = [n for n, v in vars(module).items() if isinstance(v, Database)]
         hint = f"; it has {', '.join(found)}" if found else ""
@@ -106,10 +109,12 @@ def load_database(module_name: str, attr: str = "db", folder: Path | None = None
             f"{module_name}.{attr} is a {type(db).__name__}, not a nextorm Database "
             "(use --db-attr NAME)"
         )
+    if bind is not None:
+        rebind(db, bind)
     if db.provider is None:
         raise MigrationError(
             f"{module_name}.{attr} is not bound: call {attr}.bind(provider, ...) in "
-            f"{module_name}"
+            f"{module_name}, or give --database-url / DATABASE_URL"
         )
     if mapped:
         map_entities(db, module_name)
