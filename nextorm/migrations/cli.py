@@ -24,7 +24,9 @@ This module wires the options (``cli_context.py``) to what the commands do
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ from .cli_context import (
     offline_options,
 )
 from .commands import (
+    EXIT_PENDING,
     run_check,
     run_lint,
     run_makemigrations,
@@ -127,6 +130,10 @@ def migrate(ctx: Context, target: str | None, sql: bool, plan: bool, **local: An
 
 @cli.command()
 @common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one stable object for tools (docs/cli.md).")
+@click.option("--pending-exit-code", is_flag=True,
+              help=f"Exit {EXIT_PENDING} when a migration is not applied (for scripts).")
 @click.pass_obj
 def showmigrations(ctx: Context, **local: Any) -> None:
     """List every migration with [x] applied or [ ] pending."""
@@ -220,14 +227,29 @@ def run(argv: list[str] | None, cwd: Path | None = None) -> int:
         DISPLAY_BASE.reset(token)
 
 
+def colour_choice(environ: Mapping[str, str] = os.environ) -> bool | None:
+    """Colours: off with ``NO_COLOR``, on with ``FORCE_COLOR`` even without a terminal (any
+    non-empty value; ``NO_COLOR`` wins, as in CPython); None: only on a terminal."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return None
+
+
 def _main(argv: list[str] | None, cwd: Path | None) -> int:
+    colour = colour_choice()
+
+    def error(text: str) -> None:
+        click.secho(f"error: {mask_password(text)}", err=True, fg="red", color=colour)
+
     try:
-        result = cli.main(args=argv, prog_name="nextorm", standalone_mode=False, obj=cwd)
+        result = cli.main(args=argv, prog_name="nextorm", standalone_mode=False, obj=cwd,
+                          color=colour)
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         message = " ".join(exc.format_message().split()).rstrip(".")
-        message = message[:1].lower() + message[1:]
-        click.secho(f"error: {message}{hint}", err=True, fg="red")
+        error(f"{message[:1].lower()}{message[1:]}{hint}")
         return EXIT_USAGE
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -238,12 +260,14 @@ def _main(argv: list[str] | None, cwd: Path | None) -> int:
         click.echo("error: aborted", err=True)
         return EXIT_FAILURE
     except click.ClickException as exc:
-        click.secho(f"error: {mask_password(exc.format_message())}", err=True, fg="red")
+        error(exc.format_message())
         return EXIT_FAILURE
     except Failure:
         return EXIT_FAILURE
+    except SystemExit as exc:  # click's shell completion (_NEXTORM_COMPLETE) exits by itself
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILURE
     except NextORMError as exc:
-        click.secho(f"error: {mask_password(str(exc))}", err=True, fg="red")
+        error(str(exc))
         return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)

@@ -142,6 +142,12 @@ class StepPrinter:
             click.echo(text, nl=nl)
 
 
+#: ``showmigrations --pending-exit-code``: some migration is not applied (docs/cli.md).
+EXIT_PENDING = 3
+#: The version of ``showmigrations --format json``'s shape; a change to it is a new number.
+STATUS_JSON_FORMAT = 1
+
+
 def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
     from .runner import MigrationRunner, format_statuses
 
@@ -149,11 +155,29 @@ def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
     directory = ctx.directory(local)
     with ctx.reading(db):
         statuses = MigrationRunner(db, directory).showmigrations()
-    if not statuses:
-        say(ctx, local, f"No migrations in {display(Path(directory))}.")
-    colours = {"pending": "yellow", "edited": "red", "missing": "red", "failed": "red"}
-    for status, line in zip(statuses, format_statuses(statuses), strict=True):
-        say(ctx, local, line, fg=colours.get(status.state))
+    if local.get("output_format") == "json":
+        click.echo(statuses_json(db, statuses))
+    else:
+        if not statuses:
+            say(ctx, local, f"No migrations in {display(Path(directory))}.")
+        colours = {"applied": "green", "pending": "yellow", "edited": "red", "missing": "red",
+                   "failed": "red", "revert-failed": "red", "running": "yellow",
+                   "reverting": "yellow"}
+        for status, line in zip(statuses, format_statuses(statuses), strict=True):
+            say(ctx, local, line, fg=colours.get(status.state))
+    if local.get("pending_exit_code") and any(not status.applied for status in statuses):
+        raise click.exceptions.Exit(EXIT_PENDING)
+
+
+def statuses_json(db: Any, statuses: list[Any]) -> str:
+    """The stable JSON of ``showmigrations --format json`` (its shape is in docs/cli.md)."""
+    import json
+
+    migrations = [{"name": s.name, "version": s.version, "applied": s.applied,
+                   "applied_at": s.applied_at or None, "state": s.state} for s in statuses]
+    return json.dumps({"format": STATUS_JSON_FORMAT, "database": db.describe(),
+                       "migrations": migrations,
+                       "pending": sum(not s.applied for s in statuses)}, indent=2)
 
 
 def run_check(ctx: Context, local: dict[str, Any]) -> None:
