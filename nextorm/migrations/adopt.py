@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MigrationError, NextORMError, TrackingTableError
-from . import snapshot
 from .checksum import file_checksum
 from .executor import Step
+from .loader import SNAPSHOT_NAME
 from .lock import migrate_lock
 from .recorder import TABLE, AppliedRecord, LegacyHistory, MigrationRecorder, now_iso
-from .snapshot051 import convert, is_051
 
 _STEM = re.compile(r"^([0-9]+)_\w+$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
@@ -53,7 +52,7 @@ class Adoption:
         if self.rows is not None:
             parts.append(f"{TABLE} upgraded ({self.rows} applied migration(s) kept)")
         if self.snapshot:
-            parts.append(f"{snapshot.SNAPSHOT_NAME} converted")
+            parts.append(f"{SNAPSHOT_NAME} converted")
         return "nextorm 0.5.1's history: " + ", ".join(parts + list(self.notes))
 
     def describe(self) -> str:
@@ -129,6 +128,9 @@ def adopted_records(rows: list[tuple[str, str]], directory: Path) -> list[Applie
 def convert_snapshot(db: Any, directory: str | os.PathLike[str]) -> bool:
     """Rewrite a 0.5.1 snapshot in this NextORM's format; False if there is none to convert."""
     import json
+
+    from . import snapshot  # the snapshot and its 0.5.1 form: only an adoption reads them
+    from .snapshot051 import convert, is_051
 
     path = snapshot.snapshot_path(directory)
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +157,8 @@ def _import_user_module(module_name: str, folder: Path) -> Any:
 
 def _where(exc: BaseException) -> str:
     """Return `` (file line N)`` for the last traceback frame outside NextORM and the stdlib."""
+    import traceback  # only a module that fails to import pays for it
+
     package = str(Path(__file__).resolve().parents[1])
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith(package) and not f.filename.startswith("<frozen")]
