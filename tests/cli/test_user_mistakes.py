@@ -55,7 +55,8 @@ def test_unbound_database(project):
     result = project.run("migrate")
     assert result.code == 1
     assert one_error_line(result) == (
-        "error: myapp.models.db is not bound: call db.bind(provider, ...) in myapp.models")
+        "error: myapp.models.db is not bound: call db.bind(provider, ...) in myapp.models, "
+        "or give --database-url / DATABASE_URL")
     assert_untouched(project)
 
 
@@ -91,7 +92,8 @@ def test_unknown_option_is_a_usage_error(project):
     result = project.run("migrate", "--databse-url", "x")
     assert result.code == 2
     assert one_error_line(result) == (
-        "error: no such option '--databse-url' (see 'nextorm migrate --help')")
+        "error: no such option '--databse-url'. Did you mean '--database-url'? "
+        "(see 'nextorm migrate --help')")
     assert_untouched(project)
 
 
