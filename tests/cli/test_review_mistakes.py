@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 from cli_helpers import CREATE_ITEM, INITIAL, assert_untouched, one_error_line, steps
 
-#: The tracking table as another tool (nextorm 0.5.1 on PyPI) leaves it: the stem as version.
+#: A table of that name another tool left (nextorm 0.5.1's own is adopted: test_cli_adopt_051).
 FOREIGN_TRACKING = [
-    "CREATE TABLE _nextorm_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, "
-    "applied_at VARCHAR(40) NOT NULL)",
-    "INSERT INTO _nextorm_migrations VALUES ('0001_initial', '2025-01-01T00:00:00+00:00')",
+    "CREATE TABLE _nextorm_migrations (id INTEGER NOT NULL PRIMARY KEY, "
+    "label VARCHAR(40) NOT NULL)",
+    "INSERT INTO _nextorm_migrations VALUES (1, '0001_initial')",
 ]
 
 
@@ -51,7 +51,7 @@ def test_tracking_table_of_another_format_is_one_line(project):
         assert line.startswith(
             "error: the tracking table _nextorm_migrations is not in NextORM's format ("), line
     assert project.tables() == {"_nextorm_migrations"}
-    assert project.query("SELECT version FROM _nextorm_migrations") == [("0001_initial",)]
+    assert project.query("SELECT id, label FROM _nextorm_migrations") == [(1, "0001_initial")]
 
 
 def test_postgres_search_path_naming_no_schema(postgres_project):
