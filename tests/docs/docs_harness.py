@@ -5,10 +5,14 @@ so the docs cannot drift from the code.  What a block is, is said in the Markdow
 comment on the line before it (the site does not show it):
 
 - ``<!-- docs-test: skip (why) -->``: a fragment, not run; the reason is required.
-- ``<!-- docs-test: example NAME [on postgres|mysql] -->``: the blocks after it, up to
-  ``<!-- docs-test: end -->`` or the next ``example``, are one walkthrough run in order in one
-  project folder; ``on postgres`` runs it on a test server, every ``postgresql://...`` /
-  ``mysql://...`` URL in it replaced by the test's own database.
+- ``<!-- docs-test: example NAME [on postgres|mysql] [after OTHER] -->``: the blocks after
+  it, up to ``<!-- docs-test: end -->`` or the next ``example``, are one walkthrough run in
+  order in one project folder; ``on postgres`` runs it on a test server, every
+  ``postgresql://...`` / ``mysql://...`` URL in it replaced by the test's own database;
+  ``after OTHER`` runs the blocks of the page's example ``OTHER`` first (a shared setup).
+  Hidden code reaches the example's database as ``DOCS_TEST_PROVIDER``/``DOCS_TEST_URL`` in
+  the environment.  ``<!-- docs-test: continue NAME -->`` adds the next blocks to the page's
+  example ``NAME`` again (a walkthrough interrupted by examples on other servers).
 - ``<!-- docs-test: file PATH -->``: the next block (any language) is written to ``PATH`` in
   the project folder instead of being run.
 - ``<!-- docs-test: output -->``: the next block is what the block before printed (its lines
@@ -33,6 +37,7 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 import tomllib
 import types
 from dataclasses import dataclass, field
@@ -73,6 +78,7 @@ class Example:
     name: str
     server: str = "sqlite"
     blocks: list[Block] = field(default_factory=list)
+    after: str | None = None
 
     @property
     def runnable(self) -> bool:
@@ -105,11 +111,20 @@ def parse_page(path: Path, docs: Path = DOCS) -> list[Example]:
                 lang = "shell" if rest.strip() in SHELL else rest.strip()
                 add(Block(page, i, lang, body))
             elif word == "example":
-                name, _, server = rest.partition(" on ")
-                group = Example(f"{page}::{name.strip()}", server.strip() or "sqlite")
+                m = re.fullmatch(r"(\S+)(?: on (postgres|mysql))?(?: after (\S+))?", rest.strip())
+                if m is None:
+                    raise DocsExampleError(f"docs/{page}:{i + 1}: write <!-- docs-test: "
+                                           "example NAME [on postgres|mysql] [after OTHER] -->")
+                group = Example(f"{page}::{m[1]}", m[2] or "sqlite",
+                                after=m[3] and f"{page}::{m[3]}")
                 examples.append(group)
             elif word == "end":
                 group = None
+            elif word == "continue":
+                found = [ex for ex in examples if ex.name == f"{page}::{rest.strip()}"]
+                if not found:
+                    raise DocsExampleError(f"docs/{page}:{i + 1}: no example {rest!r} above")
+                group = found[0]
             elif word in ("skip", "file", "output", "exit"):
                 if word == "skip" and not re.fullmatch(r"\(.+\)", rest.strip()):
                     raise DocsExampleError(f"docs/{page}:{i + 1}: skip needs a reason: "
@@ -132,6 +147,12 @@ def parse_page(path: Path, docs: Path = DOCS) -> list[Example]:
                       skip=pending.get("skip")))
             pending = {}
         i += 1
+    named = {ex.name: ex for ex in examples}
+    for ex in examples:
+        if ex.after is not None:
+            if ex.after not in named:
+                raise DocsExampleError(f"{ex.name}: no example {ex.after} on this page")
+            ex.blocks[:0] = named[ex.after].blocks
     return examples
 
 
@@ -143,7 +164,7 @@ def _comment_body(lines: list[str], i: int, closed: str | None, page: str) -> tu
     while i < len(lines) and lines[i].strip() != "-->":
         body.append(lines[i])
         i += 1
-    return "\n".join(body) + "\n", i
+    return textwrap.dedent("\n".join(body)) + "\n", i
 
 
 def all_examples() -> list[Example]:
@@ -159,7 +180,8 @@ class Runner:
     def __init__(self, example: Example, root: Path, url: str | None) -> None:
         self.example, self.root, self.url = example, root, url
         self.cwd = root
-        self.env: dict[str, str] = {}
+        self.env: dict[str, str] = {"DOCS_TEST_PROVIDER": example.server,
+                                    "DOCS_TEST_URL": url or "app.db"}
         self.last_output = ""
         self.module = types.ModuleType(f"docs_example_{abs(hash(example.name))}")
         self.module.__file__ = str(root / "__docs_example__.py")
@@ -262,6 +284,7 @@ class Runner:
                                    "<!-- docs-test: skip (why) -->")
         from nextorm.migrations.cli import run
 
+        self.forget_project()  # each command is a new process: it imports the files as they are
         out = io.StringIO()
         modules_before = set(sys.modules)
         sys.dont_write_bytecode = True  # a models file rewritten within a second
