@@ -24,7 +24,8 @@ comment on the line before it (the site does not show it):
 A block outside any example is an example of its own.  Python blocks run in this process in
 one module per example, with the project folder as the current folder and on ``sys.path``;
 shell commands (``nextorm ...``, ``python -m nextorm.migrations.cli ...``, ``pdm run NAME``
-through ``[tool.pdm.scripts]``, ``cd``, ``export``) run through the CLI's ``run(argv, cwd=)``.
+through ``[tool.pdm.scripts]``) run through the CLI's ``run(argv, cwd=)``, ``python FILE.py``
+runs the project's script in this process, ``cd`` and ``export`` act on the example.
 Any other command fails the example: mark its block ``skip`` with the reason.
 """
 
@@ -277,6 +278,8 @@ class Runner:
                 key, _, value = word.partition("=")
                 self.env[key] = self.localise(value)
             return 0, ""
+        if re.fullmatch(r"(\S*/)?python3?", head) and words[1:2] and words[1].endswith(".py"):
+            return self.script(words, env)
         argv = self.nextorm_argv(words)
         if argv is None:
             raise DocsExampleError(f"{block.where}: `{shlex.join(words)}` is not a command "
@@ -294,6 +297,29 @@ class Runner:
                 code = run(argv, cwd=self.cwd)
         finally:
             self.forget(set(sys.modules) - modules_before)
+        return code, out.getvalue()
+
+    def script(self, words: list[str], env: dict[str, str]) -> tuple[int, str]:
+        """``python main.py``: the script runs as ``__main__`` with its folder on the path."""
+        import runpy
+        import traceback
+
+        self.forget_project()
+        out, code = io.StringIO(), 0
+        argv_before = sys.argv
+        sys.argv = words[1:]
+        os.chdir(self.cwd)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
+                    _environ({**self.env, **env}):
+                runpy.run_path(str(self.cwd / words[1]), run_name="__main__")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except Exception:
+            out.write(traceback.format_exc())
+            code = 1
+        finally:
+            sys.argv = argv_before
         return code, out.getvalue()
 
     def nextorm_argv(self, words: list[str]) -> list[str] | None:
