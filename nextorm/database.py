@@ -153,14 +153,15 @@ class Database(Connections, DatabaseMethods):
                          *, validate_relations: bool = True) -> None:
         """Resolve the entities and build the schema; optionally create missing tables.
 
-        ``validate_relations`` is accepted for nextorm 0.5.1's code; relations are always
-        checked here (a ``Set`` without its counterpart has no column to be stored in).
+        ``validate_relations=False`` (nextorm 0.5.1): a ``Set`` without counterpart is left
+        unmapped (using it raises ``MappingError``), an ambiguous one takes its first
+        candidate with a warning; by default both refuse the mapping.
         """
         from .mapping import resolve
         from .schema.model import build
 
         if self.mapping is None:
-            mapping = resolve(self.entity_classes())
+            mapping = resolve(self.entity_classes(), validate_relations)
             self._schema = build(mapping)
             self.mapping = mapping
             MAPPED_DATABASES.add(self)

