@@ -165,3 +165,27 @@ def test_reverse_column_on_a_one_to_many_is_refused():
 
     with pytest.raises(MappingError, match=r"Owner\.pets: reverse_column= names a join-table"):
         tables(Owner, Pet)
+
+
+def test_two_singles_that_each_ask_for_a_column_stay_two_foreign_keys():
+    class Left(Entity):
+        right: Single["Right | None"] = Single(fk_name="fk_left_right")
+
+    class Right(Entity):
+        left: Single[Left] = Single(index=True)
+
+    found = tables(Left, Right)
+    assert "right_id" in found["left"]["columns"] and "left_id" in found["right"]["columns"]
+    assert not found["left"]["uniques"] and not found["right"]["uniques"]
+
+
+def test_the_side_without_the_column_cannot_ask_for_one():
+    class Car(Entity):
+        engine: Single["Engine"] = Single(owner=False, index=True)
+
+    class Engine(Entity):
+        car: Single[Car | None] = Single(owner=True)
+
+    with pytest.raises(MappingError, match=r"Car\.engine: one side of the one-to-one with "
+                                           r"Engine\.car holds the key column"):
+        tables(Car, Engine)
