@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..schema.columns import needs_value
 from .online import OnlineDDL
+from .ormsql import OrmSql
 from .typemap import TypeMap
 
 if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import the dataclasses
     from ..schema.operations import Operation
 
 
-class Dialect(TypeMap, OnlineDDL):
+class Dialect(TypeMap, OnlineDDL, OrmSql):
     """Base dialect; subclasses set the flags and override what their server does differently."""
 
     name: str = ""
@@ -252,31 +253,6 @@ class Dialect(TypeMap, OnlineDDL):
     def primary_key_name(self, table: str) -> str:
         """Return the name the server gives the primary key of ``table`` (to drop it)."""
         raise NotImplementedError(f"{self.name} does not drop primary keys by name")
-
-    # -- what the ORM's SQL needs to know --------------------------------------------------
-
-    #: ``LIMIT`` meaning "no limit", for an OFFSET without a limit.
-    no_limit_sql: str = "-1"
-    #: LIKE ignores case here, so a case-sensitive match is written as GLOB (SQLite).
-    like_as_glob: bool = False
-    #: The driver has no ``lastrowid``: an INSERT returns the auto key (PostgreSQL).
-    insert_returns_key: bool = False
-    random_sql: str = "RANDOM()"  # ORDER BY this for ``query.random(n)``
-    row_locks: bool = True  # SELECT ... FOR UPDATE exists (SQLite locks the whole file)
-    batch_keys: str = ""  # how a batch learns its auto keys: reserve/first/last (orm/batch.py)
-    batch_keys_sql = copy_sql = ""  # that strategy's query; a bulk load run by ``run_many``
-    max_params: int = 65535  # the most ``?`` parameters one statement may carry
-
-    def run_many(self, cursor: Any, sql: str, rows: Any) -> None:  # PostgreSQL: COPY too
-        cursor.executemany(sql, rows)
-
-    def nulls_smallest_sql(self, descending: bool) -> str:
-        """The ORDER BY suffix that sorts NULL as the smallest value (as SQLite and MariaDB do)."""
-        return ""
-
-    def insert_defaults_sql(self, table: str) -> str:
-        """An INSERT of a row whose every column takes its default."""
-        return f"INSERT INTO {table} DEFAULT VALUES"
 
     # -- what the migration runner needs to know ------------------------------------------
 

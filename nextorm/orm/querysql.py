@@ -2,9 +2,10 @@
 
 Each builds on ``select_sql``: the queried entity is ``t0``, relations are joined as the
 conditions and orders need them (``conditions.py``), values are ``?`` parameters.  What
-differs per server is asked of the dialect: the random order (``random_sql``), whether rows
-can be locked (``row_locks``: SQLite locks the whole file, so ``for_update`` adds nothing
-there), the "no limit" LIMIT and the NULL ordering.
+differs per server is asked of the dialect (``dialects/ormsql.py``): the random order
+(``random_sql``), the lock clause (``for_update_sql``: SQLite locks the whole file, so
+``for_update`` adds nothing there; PostgreSQL locks only the queried table of a join), the
+"no limit" LIMIT and the NULL ordering.
 
 A query with a window (LIMIT/OFFSET), DISTINCT or explicit joins is wrapped as a derived
 table when counted, aggregated or updated, so the window applies before the aggregate and
@@ -38,23 +39,28 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
     conditions = [condition_sql(c, ctx) for c in selection.where]
     if info.sti_filter:  # a subclass's rows only (single-table inheritance)
         conditions.append(info.sti_filter)
-    orders: list[str] = []
+    orders: list[tuple[str, str]] = []  # (expression, " DESC" and the NULL ordering)
     for order in selection.order:
         cols, _ = ctx.columns(order.attr)
         nulls = ctx.dialect.nulls_smallest_sql(order.descending)
-        orders.extend((f"{c} DESC" if order.descending else c) + nulls for c in cols)
-    if selection.random:
-        orders = [ctx.dialect.random_sql]
+        orders.extend((c, (" DESC" if order.descending else "") + nulls) for c in cols)
     if callable(columns):
         columns = columns(ctx)
-    distinct = "DISTINCT " if selection.distinct else ""
-    sql = f"SELECT {distinct}{columns or info.statements.all_columns} FROM {info.table} t0"
+    selected = columns or info.statements.all_columns
+    body = f" FROM {info.table} t0"
     if ctx.joins:
-        sql += " " + " ".join(ctx.joins)
+        body += " " + " ".join(ctx.joins)
     if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    if orders:
-        sql += " ORDER BY " + ", ".join(orders)
+        body += " WHERE " + " AND ".join(conditions)
+    items = [i.split(" AS ")[0] for i in selected.split(", ")]
+    if selection.distinct and (selection.random or any(o not in items for o, _ in orders)):
+        sql = _distinct_then_ordered(selected, body, orders)
+    else:
+        sql = f"SELECT {'DISTINCT ' if selection.distinct else ''}{selected}{body}"
+        if orders:
+            sql += " ORDER BY " + ", ".join(o + suffix for o, suffix in orders)
+    if selection.random:
+        sql += " ORDER BY " + ctx.dialect.random_sql
     params = ctx.params
     if selection.limit is not None:
         sql += " LIMIT ?"
@@ -64,9 +70,31 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
     if selection.offset:
         sql += " OFFSET ?"
         params.append(selection.offset)
-    if selection.lock is not None and ctx.dialect.row_locks:
-        sql += " FOR UPDATE" + (f" {selection.lock}" if selection.lock else "")
+    if selection.lock is not None:
+        sql += ctx.dialect.for_update_sql(selection.lock, "t0", bool(ctx.joins))
     return sql, params, info
+
+
+def _distinct_then_ordered(selected: str, body: str, orders: list[tuple[str, str]]) -> str:
+    """DISTINCT rows ordered by what they do not show (``Post`` by ``Post.author.name``).
+
+    PostgreSQL refuses an ORDER BY expression missing from a DISTINCT select list: the
+    DISTINCT runs in a derived table that also selects the order expressions, and the outer
+    query orders by them and returns only the selected columns.  An order through Singles
+    has one value per row, so the rows are exactly those of the DISTINCT.
+    """
+    inner, outer = [], []
+    for i, item in enumerate(selected.split(", ")):
+        expr, _, name = item.partition(" AS ")
+        name = name or f"nx_c{i}"
+        inner.append(f"{expr} AS {name}")
+        outer.append(name)
+    inner += [f"{o} AS nx_o{i}" for i, (o, _) in enumerate(orders)]
+    sql = f"SELECT {', '.join(outer)} FROM (SELECT DISTINCT {', '.join(inner)}{body}) ordered"
+    if orders:
+        sql += " ORDER BY " + ", ".join(f"nx_o{i}{suffix}" for i, (_, suffix) in
+                                        enumerate(orders))
+    return sql
 
 
 def _wrapped(selection: Selection) -> bool:

@@ -123,3 +123,43 @@ def test_warnings_module_is_quiet_for_validated_mappings(make_db):
         db2 = make_db([Person], mapped=False)
         db2.generate_mapping(validate_relations=False)
     assert db2.is_mapped
+
+
+@pytest.fixture
+def blog(orm):
+    with db_session(orm.db):
+        ann = orm.User(name="ann", email="ann@x", age=30)
+        bob = orm.User(name="bob", email="bob@x", age=20)
+        orm.Post(title="p1", author=bob)
+        orm.Post(title="p2", author=ann, editor=bob)
+        orm.Post(title="p3", author=ann)
+    return orm
+
+
+def test_for_update_through_a_join_locks_the_queried_rows(blog):
+    Post = blog.Post
+    with db_session(blog.db):
+        query = Post.select().filter(Post.editor.name == "bob").for_update()
+        assert [p.title for p in query] == ["p2"]
+        outer = Post.select().order_by(Post.editor.name, Post.title).for_update(nowait=True)
+        assert [p.title for p in outer] == ["p1", "p3", "p2"]  # NULL editors first
+        sql = outer.get_sql()
+        assert "LEFT JOIN" in sql
+        assert ("FOR UPDATE" in sql) is blog.db._dialect().row_locks
+
+
+def test_distinct_ordered_by_a_related_attribute(blog):
+    Post, User = blog.Post, blog.User
+    with db_session(blog.db):
+        query = Post.select().distinct().order_by(Post.author.name.desc(), Post.title)
+        assert [p.title for p in query] == ["p1", "p2", "p3"]
+        assert query.count() == 3
+        assert [p.title for p in query.limit(2, offset=1)] == ["p2", "p3"]
+        joined = (User.select().join(Post, Post.author == User.id).distinct()
+                  .order_by(User.name))
+        assert [u.name for u in joined] == ["ann", "bob"]
+        assert joined.count() == 2
+        titles = Post.select(lambda p: p.author.name == "ann")._with(
+            column=Post.title).distinct().order_by(Post.author.age)
+        assert sorted(titles.fetch_all()) == ["p2", "p3"]
+        assert len(Post.select().distinct().random(2).fetch_all()) == 2

@@ -41,6 +41,13 @@ class PostgresDialect(Dialect):
 
     def nulls_smallest_sql(self, descending: bool) -> str:
         return " NULLS LAST" if descending else " NULLS FIRST"
+
+    def for_update_sql(self, option: str, alias: str, joined: bool) -> str:
+        """Lock only the queried table's rows: PostgreSQL refuses to lock the nullable side
+        of an outer join, and a query's joins only serve its conditions and order."""
+        of = f" OF {alias}" if joined else ""
+        return f" FOR UPDATE{of}" + (f" {option}" if option else "")
+
     type_names = {
         "int": "INTEGER",
         "float": "DOUBLE PRECISION",
