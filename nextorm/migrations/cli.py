@@ -1,5 +1,5 @@
 """The ``nextorm`` command line: makemigrations, migrate, showmigrations, sqlmigrate, check,
-lint, squash, rebuild-snapshot.
+lint, squash, rebuild-snapshot, adopt-0.5.1, graph.
 
 ::
 
@@ -11,12 +11,15 @@ lint, squash, rebuild-snapshot.
     python -m nextorm.migrations.cli migrate --sql  --dialect postgres   # the script, offline
     python -m nextorm.migrations.cli lint 12..      --module myapp.models   # exit 1: findings
     python -m nextorm.migrations.cli squash 2 5
+    python -m nextorm graph --format dot -o schema.dot   # the snapshot's tables, drawn
     pdm run migrate --makemigrations --migrate      # root flags, run in that order
 
-Every command accepts ``--module``, ``--db-attr`` (default ``db``) and ``--directory``
-(default ``migrations/``); defaults may come from ``[tool.nextorm]`` in the nearest
-pyproject.toml.  A failure prints one ``error: ...`` line and exits 1; bad usage exits 2.
-Colours are used only on a terminal.  Full reference: ``docs/cli.md``.
+Every command accepts ``--module``, ``--db-attr`` (default ``db``), ``--database-url``
+(default ``$DATABASE_URL``: instead of the module's bind) and ``--directory`` (default
+``migrations/``); defaults may come from ``[tool.nextorm]`` in the nearest pyproject.toml.
+A failure prints one ``error: ...`` line and exits 1; bad usage exits 2.
+Colours are used only on a terminal, never with ``NO_COLOR``, always with ``FORCE_COLOR``.
+Full reference: ``docs/cli.md``.
 
 This module wires the options (``cli_context.py``) to what the commands do
 (``commands.py``); ``run(argv, cwd=...)`` calls it in process.
@@ -33,7 +36,7 @@ from typing import Any
 import click
 
 from ..database import mask_password
-from ..errors import NextORMError
+from ..errors import MigrationError, NextORMError
 from .cli_context import (
     Context,
     Failure,
@@ -41,6 +44,7 @@ from .cli_context import (
     generator_options,
     migrate_options,
     offline_options,
+    say,
 )
 from .commands import (
     EXIT_PENDING,
@@ -55,7 +59,8 @@ from .commands import (
     run_sqlmigrate,
     run_squash,
 )
-from .loader import DISPLAY_BASE
+from .graph import FORMATS
+from .loader import DISPLAY_BASE, SNAPSHOT_NAME, display
 from .project import find_config
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -203,6 +208,62 @@ def adopt_051(ctx: Context, **local: Any) -> None:
         done = adopt(db, ctx.directory(local))
     if not ctx.quiet(local):
         click.echo(done.describe())
+
+
+@cli.command("graph")
+@click.option("--live", is_flag=True,
+              help="Draw the live database instead of the snapshot (the migrations' schema).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="mermaid",
+              show_default=True, help="mermaid: an ER diagram for Markdown; dot: Graphviz.")
+@click.option("--output", "-o", metavar="FILE",
+              help="Write to FILE instead of stdout (Mermaid in a .md file gets its block).")
+@common_options
+@click.pass_obj
+def graph_command(ctx: Context, live: bool, output_format: str, output: str | None,
+                  **local: Any) -> None:
+    """Draw the tables and their relations: a Mermaid ER diagram or Graphviz DOT."""
+    from .graph import render
+
+    tables = live_tables(ctx, local) if live else snapshot_tables(ctx.directory(local))
+    path = ctx.started_in / output if output else None
+    text = render(tables, output_format, markdown_file=path is not None and
+                  path.suffix.lower() in (".md", ".markdown"))
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise MigrationError(f"--output {output}: cannot write it: {exc.strerror}") from None
+    say(ctx, local, f"Wrote {display(path)} ({len(tables)} tables)", fg="green")
+
+
+def snapshot_tables(directory: str) -> dict[str, Any]:
+    """The tables the migrations produce, from the snapshot (no import, no connection)."""
+    from .snapshot import load, snapshot_path
+
+    if not snapshot_path(directory).exists():
+        raise MigrationError(f"no {SNAPSHOT_NAME} in {display(Path(directory))}: run "
+                             "makemigrations first, or draw the live database with --live")
+    tables: dict[str, Any] = load(directory)["tables"]
+    return tables
+
+
+def live_tables(ctx: Context, local: dict[str, Any]) -> dict[str, Any]:
+    """The live database's tables: the module's Database, or a URL alone (no --module)."""
+    from ..schema.introspect import introspect
+
+    bind = ctx.database_url(local)
+    if bind is None or ctx.option(local, "module"):
+        db = ctx.database(local, mapped=False)
+        with ctx.reading(db):
+            return dict(introspect(db)["tables"])
+    from ..database import Database
+
+    with Database(entities=[]) as bare:  # closed after: nothing else uses it
+        bare.bind(bind[0], *bind[1])
+        with ctx.reading(bare):
+            return dict(introspect(bare)["tables"])
 
 
 # -- entry point -----------------------------------------------------------------------------

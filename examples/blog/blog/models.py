@@ -2,6 +2,7 @@
 
 The database is SQLite (``blog.db`` in the current folder) unless ``BLOG_DB_PROVIDER`` and
 ``BLOG_DB_URL`` name another server, e.g. ``postgres`` and ``postgresql://root@127.0.0.1/test``.
+The ``nextorm`` command's ``--database-url`` / ``DATABASE_URL`` win over both.
 """
 
 from __future__ import annotations
