@@ -52,6 +52,7 @@ FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)"
 MARKER = re.compile(r"^\s*<!--\s*docs-test:\s*(?P<body>.*?)\s*(?P<end>-->)?\s*$")
 URLS = {"postgres": re.compile(r"postgres(?:ql)?://[^\s\"'`)]+"),
         "mysql": re.compile(r"mysql://[^\s\"'`)]+")}
+SQLITE_BIND = re.compile(r"""bind\(\s*["']sqlite["']\s*,\s*["'][^"']*["']\s*\)""")
 
 
 class DocsExampleError(AssertionError):
@@ -222,9 +223,14 @@ class Runner:
             self.last_output = self.shell(block, code)
 
     def localise(self, text: str) -> str:
-        """The example's server URLs replaced by the test database's."""
+        """The example's server URLs replaced by the test database's.
+
+        A SQLite ``db.bind("sqlite", "app.db")`` is bound to the example's server too, so one
+        walkthrough can run on each server (``example NAME on mysql after OTHER``).
+        """
         if self.url is None:
             return text
+        text = SQLITE_BIND.sub(f"bind({self.example.server!r}, {self.url!r})", text)
         return URLS[self.example.server].sub(lambda _m: self.url or "", text)
 
     def python(self, n: int, block: Block, code: str) -> str:
