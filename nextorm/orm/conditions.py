@@ -12,10 +12,22 @@ Server differences come from the dialect: LIKE as GLOB where LIKE ignores case (
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .expressions import Always, AttrExpr, BoolOp, Compare, Condition, Like, LinkedTo, Not
+from .expressions import (
+    Always,
+    Arith,
+    AttrExpr,
+    BoolOp,
+    Compare,
+    Condition,
+    Like,
+    LinkedTo,
+    Not,
+    Operand,
+)
 from .rows import key_columns
 from .sql import _join_table
 
@@ -72,6 +84,12 @@ class SelectContext:
             raise ValidationError(f"{attr!r}: a Set attribute cannot be compared in a query")
         return [f"{alias}.{q}" for q in a.quoted], a
 
+    def expression(self, expr: Operand) -> list[str]:
+        """The SQL of an attribute (its columns) or of arithmetic (one expression)."""
+        if isinstance(expr, AttrExpr):
+            return self.columns(expr)[0]
+        return [operand_sql(expr, self)]
+
     def to_db(self, a: AttrInfo, value: Any) -> list[Any]:
         """The column values of ``value`` (a new related object is flushed to get its key)."""
         if a.kind == "single":
@@ -109,7 +127,40 @@ def _always_sql(cond: Always, ctx: SelectContext) -> str:
     return "1 = 1" if cond.value else "1 = 0"
 
 
+def operand_sql(value: Any, ctx: SelectContext) -> str:
+    """One side of arithmetic or of its comparison: a one-column attribute, arithmetic in
+    parentheses, or a ``?`` parameter (a Decimal as a float where decimals are stored as
+    text: SQLite computes with floats then)."""
+    if isinstance(value, AttrExpr):
+        cols, _ = ctx.columns(value)
+        if len(cols) != 1:
+            raise ValidationError(f"{value!r}: arithmetic needs a one-column attribute")
+        return cols[0]
+    if isinstance(value, Arith):
+        left, right = operand_sql(value.left, ctx), operand_sql(value.right, ctx)
+        if value.op == "/":  # Python's true division, also of two integers
+            return f"({left} * 1.0 / {right})"
+        return f"({left} {value.op} {right})"
+    if isinstance(value, Decimal) and ctx.dialect.value_forms.get("decimal") == "text":
+        value = float(value)
+    ctx.params.append(value)
+    return "?"
+
+
+def _arith_compare_sql(cond: Compare, ctx: SelectContext) -> str:
+    left, op, value = operand_sql(cond.attr, ctx), cond.op, cond.value
+    if value is None and op in ("=", "<>"):
+        return f"{left} {'IS NULL' if op == '=' else 'IS NOT NULL'}"
+    if op == "IN":
+        return f"{left} IN ({', '.join(operand_sql(v, ctx) for v in value)})" if value \
+            else "1 = 0"
+    return f"{left} {op} {operand_sql(value, ctx)}"
+
+
 def _compare_sql(cond: Compare, ctx: SelectContext) -> str:
+    if isinstance(cond.attr, Arith) or isinstance(cond.value, Arith):
+        return _arith_compare_sql(cond, ctx)
+    assert isinstance(cond.attr, AttrExpr)
     cols, a = ctx.columns(cond.attr)
     op, value = cond.op, cond.value
     if isinstance(value, AttrExpr):

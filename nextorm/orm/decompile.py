@@ -32,7 +32,17 @@ from typing import Any
 
 from ..entity import Entity, EntityIterator
 from ..errors import DecompileError, NextORMError
-from .expressions import Always, AttrExpr, BoolOp, Compare, Condition, EntityVar, Not
+from .expressions import (
+    Always,
+    Arith,
+    AttrExpr,
+    BoolOp,
+    Compare,
+    Condition,
+    EntityVar,
+    Not,
+    Operand,
+)
 from .source import find_node
 
 
@@ -172,6 +182,8 @@ def _truth(value: Any) -> Condition | bool:
         return Compare(value, "=", True) if attr.py_type is bool else Compare(value, "<>", None)
     if isinstance(value, EntityVar):
         return True
+    if isinstance(value, Arith):
+        raise DecompileError(f"{value!r} is a number, not a condition: compare it (> 0)")
     return bool(value)
 
 
@@ -208,7 +220,7 @@ def _in(item: Any, container: Any) -> Any:
             raise DecompileError(f"'in {container!r}': collections cannot be searched in a "
                                  f"query; filter the related entity instead")
         return container.contains(item)
-    if isinstance(item, AttrExpr | EntityVar):
+    if isinstance(item, Operand | EntityVar):
         return item.in_(container)
     return item in container
 
@@ -218,17 +230,17 @@ def _not_in(item: Any, container: Any) -> Any:
 
 
 def _is(left: Any, right: Any) -> Any:
-    if isinstance(left, AttrExpr):
+    if isinstance(left, Operand):
         return Compare(left, "=", right)
-    if isinstance(right, AttrExpr):
+    if isinstance(right, Operand):
         return Compare(right, "=", left)
     return left is right
 
 
 def _is_not(left: Any, right: Any) -> Any:
-    if isinstance(left, AttrExpr):
+    if isinstance(left, Operand):
         return Compare(left, "<>", right)
-    if isinstance(right, AttrExpr):
+    if isinstance(right, Operand):
         return Compare(right, "<>", left)
     return left is not right
 

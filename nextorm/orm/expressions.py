@@ -8,6 +8,7 @@ module.  A ``Selection`` is what a query selects; ``Query`` (``query.py``) build
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..entity import Entity
@@ -53,11 +54,12 @@ class Not(Condition):
 
 
 class Compare(Condition):
-    """``attr op value``: value is a Python value, None, a list (for IN) or another attribute."""
+    """``attr op value``: value is a Python value, None, a list (for IN), another attribute
+    or arithmetic (``Arith``, which ``attr`` may be too)."""
 
     __slots__ = ("attr", "op", "value")
 
-    def __init__(self, attr: AttrExpr, op: str, value: Any) -> None:
+    def __init__(self, attr: Operand, op: str, value: Any) -> None:
         self.attr, self.op, self.value = attr, op, value
 
 
@@ -101,28 +103,116 @@ class Order:
 
     __slots__ = ("attr", "descending")
 
-    def __init__(self, attr: AttrExpr, descending: bool) -> None:
+    def __init__(self, attr: Operand, descending: bool) -> None:
         self.attr, self.descending = attr, descending
 
 
-def desc(attr: AttrExpr) -> Order:
+def desc(attr: Operand) -> Order:
     """Descending order on ``attr`` (same as ``attr.desc()``)."""
     return Order(attr, True)
 
 
-def _comparison(op: str) -> Callable[[AttrExpr, Any], Condition]:
-    """Return the ``AttrExpr`` operator that builds ``attr op value``."""
+def _comparison(op: str) -> Callable[[Operand, Any], Condition]:
+    """Return the operator that builds ``attr op value``."""
 
-    def compare(self: AttrExpr, value: Any) -> Condition:
+    def compare(self: Operand, value: Any) -> Condition:
         return Compare(self, op, value)
 
     return compare
 
 
-class AttrExpr:
+#: The Python types arithmetic in a query accepts, as attributes' types and as constants.
+NUMBERS = (int, float, Decimal)
+
+
+def _arithmetic(op: str, reflected: bool = False) -> Callable[[Operand, Any], Arith]:
+    """Return the operator that builds ``self op other`` (``other op self`` if reflected)."""
+
+    def build(self: Operand, other: Any) -> Arith:
+        self._check_number()
+        if isinstance(other, Operand):
+            other._check_number()
+        elif isinstance(other, bool) or not isinstance(other, NUMBERS):
+            raise TypeError(f"{self!r} {op} {other!r}: arithmetic in a query takes numbers")
+        return Arith(other, op, self) if reflected else Arith(self, op, other)
+
+    return build
+
+
+class Operand:
+    """What a query compares and computes with: an attribute or arithmetic on attributes.
+
+    Comparisons build conditions (``User.age >= 18``), so ``==`` does not return a bool;
+    ``+ - * /`` and unary ``-`` on numeric attributes build ``Arith`` (``u.age + 1 > x``).
+    """
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+
+    __eq__ = _comparison("=")  # type: ignore[assignment]
+    __ne__ = _comparison("<>")  # type: ignore[assignment]
+    __lt__ = _comparison("<")
+    __le__ = _comparison("<=")
+    __gt__ = _comparison(">")
+    __ge__ = _comparison(">=")
+    is_ = __eq__  # ``attr.is_(None)``: IS NULL
+    is_not = __ne__
+    __add__, __radd__ = _arithmetic("+"), _arithmetic("+", reflected=True)
+    __sub__, __rsub__ = _arithmetic("-"), _arithmetic("-", reflected=True)
+    __mul__, __rmul__ = _arithmetic("*"), _arithmetic("*", reflected=True)
+    __truediv__, __rtruediv__ = _arithmetic("/"), _arithmetic("/", reflected=True)
+
+    def __neg__(self) -> Arith:
+        self._check_number()
+        return Arith(0, "-", self)
+
+    def __pos__(self) -> Operand:
+        self._check_number()
+        return self
+
+    def _check_number(self) -> None:
+        """Arithmetic needs a numeric attribute (TypeError otherwise, as Python's own)."""
+
+    def in_(self, values: Any) -> Condition:
+        return Compare(self, "IN", list(values))
+
+    def not_in(self, values: Any) -> Condition:
+        return Not(self.in_(values))
+
+    def is_null(self) -> Condition:
+        return Compare(self, "=", None)
+
+    def is_not_null(self) -> Condition:
+        return Compare(self, "<>", None)
+
+    def desc(self) -> Order:
+        return Order(self, True)
+
+    def asc(self) -> Order:
+        return Order(self, False)
+
+
+class Arith(Operand):
+    """``left op right`` on numbers: each side an attribute, arithmetic or a constant.
+
+    ``/`` is Python's true division on every server (``7 / 2`` is 3.5, never 3).
+    """
+
+    __slots__ = ("left", "op", "right")
+
+    def __init__(self, left: Any, op: str, right: Any) -> None:
+        self.left, self.op, self.right = left, op, right
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} {self.op} {self.right!r})"
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"{self!r} is a number, not a condition: compare it (> 0)")
+
+
+class AttrExpr(Operand):
     """An entity attribute in a query, reached from ``root`` through Single relations."""
 
-    __hash__ = object.__hash__
 
     def __init__(self, root: type[Entity], path: tuple[str, ...], owner: type[Entity],
                  name: str) -> None:
@@ -142,27 +232,11 @@ class AttrExpr:
             raise AttributeError(f"{target.__name__} has no attribute {name!r}")
         return AttrExpr(self._root, (*self._path, self._name), target, name)
 
-    # Comparisons build conditions (``User.age >= 18``), so ``==`` does not return a bool.
-    __eq__ = _comparison("=")  # type: ignore[assignment]
-    __ne__ = _comparison("<>")  # type: ignore[assignment]
-    __lt__ = _comparison("<")
-    __le__ = _comparison("<=")
-    __gt__ = _comparison(">")
-    __ge__ = _comparison(">=")
-    is_ = __eq__  # ``attr.is_(None)``: IS NULL
-    is_not = __ne__
-
-    def in_(self, values: Any) -> Condition:
-        return Compare(self, "IN", list(values))
-
-    def not_in(self, values: Any) -> Condition:
-        return Not(self.in_(values))
-
-    def is_null(self) -> Condition:
-        return Compare(self, "=", None)
-
-    def is_not_null(self) -> Condition:
-        return Compare(self, "<>", None)
+    def _check_number(self) -> None:
+        py_type = self._owner._attrs_[self._name].py_type
+        if py_type is bool or not (isinstance(py_type, type) and issubclass(py_type, NUMBERS)):
+            shown = getattr(py_type, "__name__", py_type)
+            raise TypeError(f"{self!r} is {shown}: arithmetic in a query takes numbers")
 
     def like(self, pattern: str) -> Condition:
         """SQL LIKE (``%`` any text, ``_`` one character), case-sensitive everywhere."""
@@ -181,11 +255,6 @@ class AttrExpr:
     def contains(self, text: str) -> Condition:
         return Like(self, "%" + escape_like(text) + "%")
 
-    def desc(self) -> Order:
-        return Order(self, True)
-
-    def asc(self) -> Order:
-        return Order(self, False)
 
 
 def attribute(entity: type[Entity], name: str) -> AttrExpr:

@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from .decompile import lambda_condition, lambda_value
-from .expressions import AttrExpr, Compare, Condition, Join, Order, Selection, attribute
+from .expressions import (
+    AttrExpr,
+    Compare,
+    Condition,
+    Join,
+    Operand,
+    Order,
+    Selection,
+    attribute,
+)
 from .query_results import QueryResults
 
 if TYPE_CHECKING:
@@ -91,7 +100,7 @@ class Query(QueryResults):
         ``lambda u: u.name`` or ``lambda u: (u.name, desc(u.age))``."""
         orders: list[Order] = []
         for item in items:
-            if callable(item) and not isinstance(item, AttrExpr | Order | str):
+            if callable(item) and not isinstance(item, Operand | Order | str):
                 value = lambda_value(item, self.entity)
                 for part in value if isinstance(value, tuple | list) else (value,):
                     orders.append(self._order(part))
@@ -104,7 +113,7 @@ class Query(QueryResults):
             name = item.lstrip("-")
             self._check_attribute(name)
             return Order(attribute(self.entity, name), item.startswith("-"))
-        if isinstance(item, AttrExpr):
+        if isinstance(item, Operand):  # an attribute, or arithmetic (lambda u: u.a * u.b)
             return Order(item, False)
         if not isinstance(item, Order):
             raise ValidationError(f"order_by() takes attributes, not {item!r}")

@@ -41,7 +41,7 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
         conditions.append(info.sti_filter)
     orders: list[tuple[str, str]] = []  # (expression, " DESC" and the NULL ordering)
     for order in selection.order:
-        cols, _ = ctx.columns(order.attr)
+        cols = ctx.expression(order.attr)
         nulls = ctx.dialect.nulls_smallest_sql(order.descending)
         orders.extend((c, (" DESC" if order.descending else "") + nulls) for c in cols)
     if callable(columns):

@@ -6,10 +6,23 @@ collection's ``drop_table``."""
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal
 
 import pytest
 
-from nextorm import Entity, MappingError, PrimaryKey, Req, Set, Single, db_session, flush
+from nextorm import (
+    Entity,
+    MappingError,
+    Opt,
+    PrimaryKey,
+    Req,
+    Set,
+    Single,
+    count,
+    db_session,
+    flush,
+    select,
+)
 from nextorm.errors import NextORMError
 
 
@@ -163,3 +176,44 @@ def test_distinct_ordered_by_a_related_attribute(blog):
             column=Post.title).distinct().order_by(Post.author.age)
         assert sorted(titles.fetch_all()) == ["p2", "p3"]
         assert len(Post.select().distinct().random(2).fetch_all()) == 2
+
+
+def _lines(make_db):
+    class Line(Entity):
+        name: Req[str]
+        qty: Req[int]
+        price: Opt[float] = Opt(nullable=True)
+        cost: Opt[Decimal] = Opt(precision=10, scale=2, nullable=True)
+
+    db = make_db([Line], create_tables=True)
+    with db_session(db):
+        Line(name="a", qty=3, price=2.0, cost=Decimal("1.25"))
+        Line(name="b", qty=10, price=1.0, cost=Decimal("4.00"))
+        Line(name="a", qty=1, price=5.5)
+        Line(name="c", qty=7)
+    return db, Line
+
+
+def test_arithmetic_in_generators_and_lambdas(make_db):
+    db, Line = _lines(make_db)
+
+    def names(query):
+        return sorted(x.name + str(x.qty) for x in query)
+
+    x = 7
+    with db_session(db):
+        assert names(select(ln for ln in Line if ln.qty + 1 > x)) == ["b10", "c7"]
+        assert names(select(ln for ln in Line if ln.price * ln.qty > 5.5)) == ["a3", "b10"]
+        assert names(select(ln for ln in Line if 100 - ln.qty < 95)) == ["b10", "c7"]
+        assert names(select(ln for ln in Line if ln.qty / 2 == 1.5)) == ["a3"]  # not 1
+        assert names(select(ln for ln in Line if -ln.qty < -5)) == ["b10", "c7"]
+        assert names(select(ln for ln in Line if ln.cost * 2 > Decimal("5"))) == ["b10"]
+        assert names(select(ln for ln in Line if ln.price * 2 is None)) == ["c7"]
+        assert names(select(ln for ln in Line if ln.qty * 2 in [6, 14])) == ["a3", "c7"]
+        assert names(Line.select(lambda ln: ln.qty > ln.price * 2)) == ["b10"]
+        assert count(ln for ln in Line if ln.qty - 1 >= 2) == 3
+        ordered = Line.select(lambda ln: ln.price is not None).order_by(
+            lambda ln: (ln.price * ln.qty).desc())
+        assert [ln.qty for ln in ordered] == [10, 3, 1]
+        assert select(ln.name for ln in Line).fetch_all().count("a") == 2  # no DISTINCT
+        assert sorted(select(ln.name for ln in Line).distinct()) == ["a", "b", "c"]
