@@ -51,9 +51,20 @@ APP_TESTS = """\
 
 def test_fixtures_give_a_migrated_rebound_database_rolled_back_per_test(user_project):
     user_project.write("test_app.py", APP_TESTS.format(provider=user_project.provider))
+    user_project.write("conftest.py", """\
+        from pathlib import Path
+
+
+        def pytest_sessionfinish(session):  # after the session's fixtures are torn down
+            from myapp.models import REAL_BIND, db
+
+            Path("restored.txt").write_text(f"{db.provider} {db.bind_args[0] == REAL_BIND[1:]}")
+        """)
     before = user_project.real_state()
     result = user_project.run("--nextorm-check-migrations")  # a clean project passes it
     result.assert_outcomes(passed=5)
+    # The app's Database is bound as before the session again.
+    assert (user_project.root / "restored.txt").read_text() == f"{user_project.provider} True"
     assert user_project.real_state() == before  # SQLite: None, the file was never created
     name = (user_project.root / "scratch.txt").read_text()
     if user_project.server is not None:
