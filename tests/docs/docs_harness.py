@@ -100,6 +100,8 @@ def parse_page(path: Path, docs: Path = DOCS) -> list[Example]:
     def add(block: Block) -> None:
         if group is not None:
             group.blocks.append(block)
+        elif block.output and examples:  # the output of the block just before
+            examples[-1].blocks.append(block)
         else:
             examples.append(Example(f"{page}:{block.line}", blocks=[block]))
 
