@@ -169,8 +169,11 @@ def _compare_sql(cond: Compare, ctx: SelectContext) -> str:
     if op == "IN":
         if not value:
             return "1 = 0"
-        if len(cols) != 1:
-            raise ValidationError(f"{cond.attr!r}: in_() needs a one-column attribute")
+        if len(cols) != 1:  # a composite key: one AND per value, flat (no nesting)
+            each = "(" + " AND ".join(f"{c} = ?" for c in cols) + ")"
+            for v in value:
+                ctx.params.extend(ctx.to_db(a, v))
+            return "(" + " OR ".join([each] * len(value)) + ")"
         ctx.params.extend(ctx.to_db(a, v)[0] for v in value)
         return f"{cols[0]} IN ({', '.join('?' * len(value))})"
     if value is None:

@@ -9,7 +9,7 @@
   object, a flush, a rollback, ``query.update``) makes the set query the database again.
 
 Keys are read in chunks of ``CHUNK`` so a long list stays within every server's limit on
-parameters; a composite-key owner of a ``Set`` is not prefetched (its set queries itself).
+parameters; a composite key is matched column by column (``(a = ? AND b = ?) OR ...``).
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def _singles(session: Session, info: EntityInfo, objs: list[Any], name: str) -> 
 
 
 def _sets(session: Session, info: EntityInfo, objs: list[Any], name: str) -> None:
-    rel = info.relations[name]
-    if len(info.statements.key_quoted) != 1 or not objs:
+    from .relation_set import set_relation  # it imports this module
+
+    rel = set_relation(info, name)
+    if not objs:
         return
     tinfo = session.info(rel.target)
     found: dict[Any, list[Any]] = {o._key_(): [] for o in objs}
@@ -86,16 +88,19 @@ def _sets(session: Session, info: EntityInfo, objs: list[Any], name: str) -> Non
 def _many_to_many(session: Session, info: EntityInfo, tinfo: EntityInfo, rel: Any,
                   owners: list[Any], found: dict[Any, list[Any]]) -> None:
     q = session.dialect.quote
-    owner_column = q(rel.join_columns[0])
+    owner_columns = [f"j.{q(c)}" for c in rel.join_columns]
+    n = len(owner_columns)
     on = " AND ".join(f"j.{q(jc)} = t0.{tc}" for jc, tc in
                       zip(rel.join_target_columns, tinfo.statements.key_quoted, strict=True))
-    by_param = {session.key_params(o)[0]: o._key_() for o in owners}
-    sql = (f"SELECT j.{owner_column}, {tinfo.statements.all_columns} FROM {tinfo.table} t0 "
-           f"JOIN {q(rel.join_table)} j ON {on} WHERE j.{owner_column} IN "
-           f"({', '.join('?' * len(by_param))})")
-    for row in session.execute(sql, list(by_param)):
-        objs = session.materialize(tinfo, [row[1:]])
-        owner = by_param.get(row[0], row[0])
+    by_params = {tuple(session.key_params(o)): o._key_() for o in owners}
+    each = "(" + " AND ".join(f"{c} = ?" for c in owner_columns) + ")"
+    sql = (f"SELECT {', '.join(owner_columns)}, {tinfo.statements.all_columns} "
+           f"FROM {tinfo.table} t0 JOIN {q(rel.join_table)} j ON {on} "
+           f"WHERE {' OR '.join([each] * len(by_params))}")
+    for row in session.execute(sql, [v for params in by_params for v in params]):
+        objs = session.materialize(tinfo, [row[n:]])
+        key = tuple(row[:n])
+        owner = by_params.get(key, key[0] if n == 1 else key)  # else: the row's own form
         if objs and owner in found:
             found[owner].append(objs[0])
 

@@ -217,3 +217,46 @@ def test_arithmetic_in_generators_and_lambdas(make_db):
         assert [ln.qty for ln in ordered] == [10, 3, 1]
         assert select(ln.name for ln in Line).fetch_all().count("a") == 2  # no DISTINCT
         assert sorted(select(ln.name for ln in Line).distinct()) == ["a", "b", "c"]
+
+
+def test_prefetch_sets_of_composite_key_owners_in_one_query_per_relation(make_db):
+    from nextorm import capture_sql
+
+    class Shelf(Entity):
+        room: Req[str]
+        num: Req[int]
+        books: Set["Book"]  # noqa: F821
+        labels: Set["Label"]  # noqa: F821
+        pk = PrimaryKey("room", "num")
+
+    class Book(Entity):
+        title: Req[str]
+        shelf: Single[Shelf]
+
+    class Label(Entity):
+        text: Req[str]
+        shelves: Set[Shelf]
+
+    db = make_db([Shelf, Book, Label], create_tables=True)
+    with db_session(db):
+        shelves = [Shelf(room=r, num=n) for r in ("a", "b") for n in (1, 2)]
+        red, blue = Label(text="red"), Label(text="blue")
+        for i, shelf in enumerate(shelves):
+            for j in range(i):
+                Book(title=f"{shelf.room}{shelf.num}-{j}", shelf=shelf)
+            shelf.labels.add(red if i % 2 else blue)
+        shelves[3].labels.add(blue)
+    with db_session(db):
+        with capture_sql() as queries:
+            found = Shelf.select().prefetch("books", Shelf.labels).order_by("room", "num")[:]
+            books = {(s.room, s.num): sorted(b.title for b in s.books) for s in found}
+            labels = {(s.room, s.num): sorted(x.text for x in s.labels) for s in found}
+        selects = [q.sql for q in queries if q.sql.startswith("SELECT")]
+        assert len(selects) == 3  # the shelves, their books, their labels
+    assert books == {("a", 1): [], ("a", 2): ["a2-0"], ("b", 1): ["b1-0", "b1-1"],
+                     ("b", 2): ["b2-0", "b2-1", "b2-2"]}
+    assert labels == {("a", 1): ["blue"], ("a", 2): ["red"], ("b", 1): ["blue"],
+                      ("b", 2): ["blue", "red"]}
+    with db_session(db):  # the composite IN also filters a query of the reverse Single
+        picked = Book.select().filter(Book.shelf.in_([Shelf[("b", 1)], Shelf[("a", 2)]]))
+        assert sorted(b.title for b in picked) == ["a2-0", "b1-0", "b1-1"]
