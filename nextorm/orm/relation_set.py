@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..attributes import session_of
-from ..errors import MappingError, ValidationError
+from ..errors import MappingError, NextORMError, ValidationError
 from .expressions import Compare, LinkedTo, attribute
 from .prefetch import prefetched
 from .query import Query
@@ -148,6 +148,22 @@ class RelationSet:
         new = self._items(items)
         self.remove([o for o in self if not any(o is n for n in new)])
         self.add(new)
+
+    def drop_table(self, *, with_all_data: bool = False) -> None:
+        """Drop a many-to-many relation's join table (nextorm 0.5.1), in the session's
+        transaction after its pending changes; a table holding links is refused unless
+        ``with_all_data=True``.  A one-to-many relation has no table of its own."""
+        session, rel = self._relation()
+        owner = type(self.owner).__name__
+        if rel.join_table is None:
+            raise ValidationError(f"{owner}.{self.name}.drop_table(): a one-to-many relation "
+                                  f"has no join table; its rows are {rel.target.__name__}'s")
+        session.flush()
+        table = session.dialect.quote(rel.join_table)
+        if not with_all_data and session.execute(f"SELECT 1 FROM {table} LIMIT 1"):
+            raise NextORMError(f"table {rel.join_table!r} of {owner}.{self.name} holds rows: "
+                               f"pass with_all_data=True to drop it anyway")
+        session.execute_dml(f"DROP TABLE {table}")
 
     def __repr__(self) -> str:
         return f"<{self.owner!r}.{self.name}>"

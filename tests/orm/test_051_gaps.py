@@ -260,3 +260,24 @@ def test_prefetch_sets_of_composite_key_owners_in_one_query_per_relation(make_db
     with db_session(db):  # the composite IN also filters a query of the reverse Single
         picked = Book.select().filter(Book.shelf.in_([Shelf[("b", 1)], Shelf[("a", 2)]]))
         assert sorted(b.title for b in picked) == ["a2-0", "b1-0", "b1-1"]
+
+
+def test_collection_drop_table_drops_the_join_table(orm):
+    db, Post, Tag, User = orm.db, orm.Post, orm.Tag, orm.User
+    with db_session(db):
+        ann = User(name="ann", email="ann@x")
+        post = Post(title="p", author=ann)
+        post.tags.add(Tag(name="t"))
+        with pytest.raises(NextORMError, match="holds rows: pass with_all_data=True"):
+            post.tags.drop_table()
+        with pytest.raises(NextORMError, match="one-to-many relation has no join table"):
+            ann.posts.drop_table()
+    assert "post_tag" in db.table_names()
+    with db_session(db):
+        assert [t.name for t in Post.get(title="p").tags] == ["t"]
+        Post.get(title="p").tags.drop_table(with_all_data=True)
+    assert "post_tag" not in db.table_names()
+    assert sorted(db.table_names()) == ["post", "sample", "tag", "user"]
+    with db_session(db):
+        assert [p.title for p in Post.select()] == ["p"]  # the entities' rows stay
+        assert [t.name for t in Tag.select()] == ["t"]
