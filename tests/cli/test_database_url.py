@@ -10,19 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-MODELS = """\
-from nextorm import PK, Database, Entity, Req
-
-
-class Item(Entity):
-    id: PK[int]
-    name: Req[str]
-
-
-db = Database(entities=[Item])
-{bind}
-"""
-
 #: The module's own bind: nothing listens on port 1, so connecting to it fails at once.
 NOWHERE = {
     "sqlite": "db.bind('sqlite', '/nonexistent-folder/app.db')",
@@ -38,8 +25,17 @@ def url_of(target) -> str:
     return target.url
 
 
+def write_models(project, bind: str) -> None:
+    """The project's models (tests/cli/conftest.py) with ``bind`` as their bind line."""
+    project.write_models()
+    models = project.root / "myapp" / "models.py"
+    text = models.read_text()
+    assert project.target.bind_source() in text
+    models.write_text(text.replace(project.target.bind_source(), bind))
+
+
 def write_elsewhere_models(project) -> None:
-    project.write_models(MODELS.format(bind=NOWHERE[project.target.provider]))
+    write_models(project, NOWHERE[project.target.provider])
 
 
 def test_database_url_wins_over_the_modules_bind_without_connecting_to_it(project):
@@ -71,7 +67,7 @@ def test_environment_variable_is_used_and_the_option_wins_over_it(project, monke
 
 
 def test_a_module_that_binds_nothing_takes_the_url(project, monkeypatch):
-    project.write_models(MODELS.format(bind="# bound by DATABASE_URL"))
+    write_models(project, "# bound by DATABASE_URL")
     refused = project.run("showmigrations")
     assert refused.code == 1
     assert "is not bound" in refused.err and "DATABASE_URL" in refused.err, refused
