@@ -20,6 +20,8 @@ time, over ``--runs`` runs, each in a fresh subprocess as a user runs it, of:
   the models, which any command of the project pays for);
 
 and, in-process, the time of the ``makemigrations()`` call alone (diff + render + black).
+The figures are measured round-robin: each round runs every figure and every floor once, so a
+figure and its floor see the same load on a shared machine.
 
 ``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
 <commit>``) measures that checkout's ``nextorm`` beside this one: each run is a pair of
@@ -140,54 +142,48 @@ def main() -> None:
     (root / "models.py").write_text(models_source(args.entities))
     results: dict[str, list[float]] = {}
     inner: dict[str, list[float]] = {}
-
-    def record(label: str, code: str, *, changed: bool = False,
-               prepare: Callable[[], None] | None = None) -> None:
-        for run in range(args.runs):
-            for prefix, env in versions if run % 2 == 0 else versions[::-1]:
-                if prepare:
-                    prepare()
-                run_env = {**env, "BENCH_CHANGED": "1" if changed else "0"}
-                elapsed, out = timed(code, root, run_env)
-                results.setdefault(prefix + label, []).append(elapsed)
-                if out.strip():
-                    inner.setdefault(prefix + label, []).append(float(out.split()[0]))
+    baseline = root / "baseline"
+    databases = iter(range(10**6))
 
     def fresh() -> None:
         shutil.rmtree(root / "migrations", ignore_errors=True)
-
-    baseline = root / "baseline"
 
     def restore() -> None:
         fresh()
         shutil.copytree(baseline, root / "migrations")
 
+    def fresh_db() -> dict[str, str]:
+        return {"BENCH_DB": str(root / f"first_{next(databases)}.db")}
+
     for _, env in versions:
         timed(IMPORT_ONLY, root, env)  # warm the bytecode caches
-    record("import models only", IMPORT_ONLY)
-    record("makemigrations, initial", MAKE, prepare=fresh)
     fresh()
     timed(MAKE, root, {**versions[0][1], "BENCH_CHANGED": "0"})
     shutil.copytree(root / "migrations", baseline)
-    record("makemigrations, no change", MAKE, prepare=restore)
-    record("import models and black", IMPORT_BLACK)
-    record("makemigrations, one column changed", MAKE, changed=True, prepare=restore)
-    restore()
     _, ddl = timed(SQLMIGRATE, root, {**versions[0][1], "BENCH_DB": str(root / "sql.db")})
     (root / "ddl.json").write_text(ddl)
-    databases = iter(range(10**6))
 
-    def fresh_db(env: dict[str, str]) -> dict[str, str]:
-        return {**env, "BENCH_DB": str(root / f"first_{next(databases)}.db")}
-
+    #: (label, code, files before the run, extra environment): one round runs each once per
+    #: version, so a figure and its floor always see the same load on a shared machine.
+    figures: list[tuple[str, str, Callable[[], None] | None, Callable[[], dict[str, str]]]] = [
+        ("import models only", IMPORT_ONLY, None, dict),
+        ("makemigrations, initial", MAKE, fresh, dict),
+        ("makemigrations, no change", MAKE, restore, dict),
+        ("import models and black", IMPORT_BLACK, None, dict),
+        ("makemigrations, one column changed", MAKE, restore, lambda: {"BENCH_CHANGED": "1"}),
+        ("migrate, first (200 tables)", MIGRATE, restore, fresh_db),
+        ("raw DDL (sqlite3, 1 transaction)", RAW_DDL, None, fresh_db),
+        ("import models, then raw DDL", MODELS_AND_RAW_DDL, None, fresh_db),
+    ]
     for run in range(args.runs):
-        for prefix, env in versions if run % 2 == 0 else versions[::-1]:
-            results.setdefault(prefix + "migrate, first (200 tables)", []).append(
-                timed(MIGRATE, root, fresh_db(env))[0])
-            results.setdefault(prefix + "raw DDL (sqlite3, 1 transaction)", []).append(
-                timed(RAW_DDL, root, fresh_db(env))[0])
-            results.setdefault(prefix + "import models, then raw DDL", []).append(
-                timed(MODELS_AND_RAW_DDL, root, fresh_db(env))[0])
+        for label, code, prepare, extra in figures:
+            for prefix, env in versions if run % 2 == 0 else versions[::-1]:
+                if prepare:
+                    prepare()
+                elapsed, out = timed(code, root, {**env, "BENCH_CHANGED": "0", **extra()})
+                results.setdefault(prefix + label, []).append(elapsed)
+                if code == MAKE and out.strip():
+                    inner.setdefault(prefix + label, []).append(float(out.split()[0]))
     size = len((baseline / "0001_initial.py").read_text())
     snap = len((baseline / ".schema_snapshot.json").read_text())
 
