@@ -201,6 +201,10 @@ class Runner:
             for n, block in enumerate(self.example.blocks):
                 if block.skip is None:
                     self.step(n, block)
+            from nextorm import db_session
+
+            if db_session.depth:  # it would swallow the next example's sessions
+                raise DocsExampleError(f"{self.example.name} left a db_session open")
         finally:
             sys.path[:] = path_before
             self.forget(set(sys.modules) - modules_before | {self.module.__name__})
