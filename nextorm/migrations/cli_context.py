@@ -140,6 +140,9 @@ def generator_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-input", is_flag=True, help="Never ask questions, even on a terminal."),
         click.option("--concurrent-indexes", is_flag=True, default=None,
                      help="PostgreSQL: build indexes on existing tables CONCURRENTLY."),
+        click.option("--dialect", "dialects", multiple=True, metavar="NAME",
+                     help="A server the file is for (repeatable: a part per server; default: "
+                          "[tool.nextorm] dialects, else the bound server)."),
     ]
     for option in reversed(options):
         function = option(function)

@@ -30,6 +30,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
         "interactive": sys.stdin.isatty() and not ctx.option(local, "no_input", False),
         "concurrent_indexes": str(ctx.option(local, "concurrent_indexes", "")).lower()
         in ("true", "1", "yes"),
+        "dialects": ctx.option(local, "dialects", ()),
     }
     directory, name = ctx.directory(local), ctx.option(local, "name")
     check, dry_run = ctx.option(local, "check", False), ctx.option(local, "dry_run", False)

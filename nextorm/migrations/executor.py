@@ -190,7 +190,8 @@ class MigrationExecutor:
                     "says ATOMIC = False)" if self.db.dialect.transactional_ddl else
                     f"MariaDB had already committed {progress.done} statement(s) of it (DDL "
                     "commits at once)")
-            raise exc.error("failed", f". {said}. {recovery(record, file)}") from None
+            how = recovery(record, file, self.db.provider)
+            raise exc.error("failed", f". {said}. {how}") from None
         except BaseException:  # Ctrl-C, or the connection died
             if progress.committed:
                 failed = FAILED if direction == UPGRADE else REVERT_FAILED
@@ -239,8 +240,10 @@ def previous_target(record: AppliedRecord) -> str:
     return f"{record.number - 1:0{len(record.version)}d}" if record.number > 1 else "zero"
 
 
-def recovery(record: AppliedRecord, file: MigrationFile | None) -> str:
-    """Tell how to resolve a migration that stopped half-way on MariaDB."""
+def recovery(record: AppliedRecord, file: MigrationFile | None,
+             provider: str | None = None) -> str:
+    """Tell how to resolve a migration that stopped half-way on MariaDB (``provider``: the
+    server whose part of a multi-server file ran)."""
     if record.reverting:
         retry, fake = f"migrate {previous_target(record)} --retry", \
             f"migrate {previous_target(record)} --fake"
@@ -249,22 +252,24 @@ def recovery(record: AppliedRecord, file: MigrationFile | None) -> str:
         retry, fake = "migrate --retry", f"migrate --fake {record.version}"
         function, by_hand = UPGRADE, "Undo"
     finish = f"or finish it by hand and run '{fake}'"
-    reason = resumability(record, file, function)
+    reason = resumability(record, file, function, provider)
     if reason is None:
         return f"Run '{retry}' to resume it from statement {record.progress + 1}, {finish}"
     return (f"{by_hand} its committed statements by hand and run '{retry}', {finish} "
             f"('--retry' cannot resume it: {reason})")
 
 
-def resumability(record: AppliedRecord, file: MigrationFile | None, function: str) -> str | None:
+def resumability(record: AppliedRecord, file: MigrationFile | None, function: str,
+                 provider: str | None = None) -> str | None:
     """Return why ``migrate --retry`` cannot resume ``record``'s migration, or None."""
     if file is None:
         return "its file is missing"
     if file.checksum != record.checksum:
         return f"{file.name} changed since it ran"
+    from .multiserver import part_name
     from .resume import why_not_resumable  # the parser, only for a half-done migration
 
-    return why_not_resumable(file.path, function)
+    return why_not_resumable(file.path, part_name(file.path, function, provider))
 
 
 def one_line(sql: str, limit: int = 240) -> str:

@@ -59,11 +59,14 @@ def plan_migration(
     interactive: bool = False,
     now: dt.datetime | None = None,
     concurrent_indexes: bool = False,
+    dialects: tuple[str, ...] | list[str] | str = (),
 ) -> PlannedMigration | None:
     """Return the migration the entity changes need, or None when nothing changed.
 
     ``concurrent_indexes``: build every index on an existing table with ``CONCURRENTLY``
     (PostgreSQL; per table with ``_concurrent_indexes_ = True`` on the entity).
+    ``dialects``: the servers the file is for (several: a part each, ``multirender.py``);
+    empty: the bound server's.
     """
     from .. import __version__
 
@@ -85,17 +88,17 @@ def plan_migration(
     slug = safe_name(name) if name else derive_name(ops, old)
     path = Path(directory) / f"{next_number(directory):04d}_{slug}.py"
     summary = _summary(ops, empty)
-    from .writer import render_migration
+    from .multirender import render_for_servers
 
-    dialect = dialect.for_migration(  # online-safe DDL on the tables the app already uses
-        set(old["tables"]) & set(new["tables"]),
-        concurrent_indexes or [e.table for e in (db.mapping or {}).values()
-                               if getattr(e.entity, "_concurrent_indexes_", False)])
-    source = render_migration(ops, undo, dialect, summary=summary, version=__version__,
-                              now=now, templates=templates, format_from=directory,
-                              before=align_columns(old, new)["tables"], after=new["tables"])
+    online = (set(old["tables"]) & set(new["tables"]),  # online-safe DDL on the tables in use
+              concurrent_indexes or [e.table for e in (db.mapping or {}).values()
+                                     if getattr(e.entity, "_concurrent_indexes_", False)])
+    source, notes = render_for_servers(
+        ops, undo, dialect, dialects, online, directory=directory, summary=summary,
+        version=__version__, now=now, templates=templates,
+        before=align_columns(old, new)["tables"], after=new["tables"])
     return PlannedMigration(path, source, ops, state.advance(new, path.name), undo,
-                            notes=state.notes)
+                            notes=[*state.notes, *notes])
 
 
 def makemigrations(

@@ -2,7 +2,8 @@
 
 A migration file is ``NNNN_name.py`` (any number of digits): a module with ``upgrade(db)``, an
 optional ``downgrade(db)``, an optional ``DIALECT`` constant (the database it was rendered for)
-and an optional ``FOREIGN_KEYS_OFF = True`` (SQLite rebuilds).  Discovery reads file names and
+and an optional ``FOREIGN_KEYS_OFF = True`` (SQLite rebuilds); a file for several servers lists
+them in ``DIALECTS`` and has a part per server (``multiserver.py``).  Discovery reads file names and
 contents only; a module is imported, by path and outside ``sys.modules`` (so two projects'
 ``0001`` never collide), only when the runner is about to run it.
 """
@@ -147,6 +148,10 @@ def import_migration(migration: MigrationFile, provider: str | None) -> ModuleTy
             f"{where}{line}: importing the migration raised "
             f"{type(exc).__name__}: {first_line(exc)}"
         ) from None
+    if hasattr(module, "DIALECTS"):
+        from .multiserver import bound_part  # a file for several servers: this server's part
+
+        module = bound_part(module, migration, provider)
     if not callable(getattr(module, "upgrade", None)):
         raise MigrationFileError(f"{where} has no upgrade(db) function; every migration needs one")
     check_dialect(module, migration, provider)

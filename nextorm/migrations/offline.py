@@ -184,22 +184,26 @@ class ScriptWriter:
 def describe_steps(db: Any, file: MigrationFile, direction: str) -> list[str]:
     """One line per step of ``direction``: a generated file's step comments, otherwise its
     statements shortened to one line each."""
-    lines = _step_comments(file, direction)
+    lines = _step_comments(file, direction, db.provider)
     if lines:
         return lines
     return [one_line(sql, 100) for sql, _ in collect(db, file, direction).calls
             if not is_read(sql)]
 
 
-def _step_comments(file: MigrationFile, direction: str) -> list[str]:
-    """The first comment line of each block of ``direction`` (how generated files read)."""
+def _step_comments(file: MigrationFile, direction: str, provider: str | None) -> list[str]:
+    """The first comment line of each block of ``direction`` (how generated files read; in a
+    multi-server file, of the bound server's part)."""
+    from .multiserver import part_name
+
+    name = part_name(file.path, direction, provider)
     try:
         source = file.path.read_text(encoding="utf-8")
         tree = ast.parse(source)
     except (OSError, SyntaxError, ValueError):
         return []
     function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)
-                     and n.name == direction), None)
+                     and n.name == name), None)
     if function is None or function.end_lineno is None:
         return []
     body = source.splitlines()[function.lineno:function.end_lineno]

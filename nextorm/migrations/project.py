@@ -22,7 +22,7 @@ from ..errors import MigrationError, NextORMError
 from .loader import display
 
 CONFIG_KEYS = ("module", "db-attr", "directory", "templates", "lock-timeout", "lock-retries",
-               "concurrent-indexes")
+               "concurrent-indexes", "dialects")
 #: Keys that may be numbers or booleans in the file (kept as their text, read by their option).
 SCALAR_KEYS = ("lock-timeout", "lock-retries", "concurrent-indexes")
 
@@ -70,8 +70,12 @@ def _read_tool_table(path: Path) -> dict[str, str]:
             raise MigrationError(f"{path}: unknown key {key!r} in [tool.nextorm] (known: {known})")
         if normal in SCALAR_KEYS and isinstance(value, bool | int | float):
             value = str(value).lower()
+        if normal == "dialects" and isinstance(value, list) and all(
+                isinstance(item, str) for item in value):
+            value = ",".join(value)  # the servers each generated file has a part for
         if not isinstance(value, str):
-            raise MigrationError(f"{path}: [tool.nextorm] {key} must be a string")
+            kind = "a list of strings" if normal == "dialects" else "a string"
+            raise MigrationError(f"{path}: [tool.nextorm] {key} must be {kind}")
         values[normal] = value
     return values
 

@@ -211,14 +211,16 @@ class MigrationRunner:
                 recorder.mark_applied(record.version)
             executor.report(Step("faked undo" if record.reverting else "faked", record.name))
         else:
-            raise PartiallyAppliedError(describe_broken(record), recovery(record, file))
+            raise PartiallyAppliedError(describe_broken(record),
+                                        recovery(record, file, self.db.provider))
         return recorder.records()
 
     def _retry(self, executor: MigrationExecutor, record: AppliedRecord,
                file: MigrationFile | None) -> None:
         """``--retry``: resume where the migration stopped, or run it again from the start."""
         direction = DOWNGRADE if record.reverting else UPGRADE
-        if file is not None and resumability(record, file, direction) is None:
+        if file is not None and resumability(record, file, direction,
+                                             self.db.provider) is None:
             module = (self._downgradable(file, record) if record.reverting
                       else import_migration(file, self.db.provider))
             executor.report(Step("resuming", f"{record.name} from statement "

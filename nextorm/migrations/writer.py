@@ -238,20 +238,36 @@ def render_migration(
     ``format_from`` is the migrations folder: black's settings are looked up from there
     (None: black's defaults).
     """
-    import jinja2
-
-    before, after = before or {}, after or {}
     env = _environment(templates)
-    upgrade = with_partials(env, steps(operations, dialect, before))
-    downgrade = with_partials(env, steps(undo, dialect, after))
+    context = {**module_context(operations, summary, version, now),
+               **server_context(env, operations, undo, dialect, before or {}, after or {})}
+    return format_source(render_template(env, MODULE_TEMPLATE, context), black_mode(format_from))
+
+
+def module_context(operations: list[Operation], summary: str, version: str,
+                   now: dt.datetime | None) -> dict[str, Any]:
+    """The context every server shares: what the migration does, and when it was written."""
     when = now or dt.datetime.now(dt.UTC)
-    context = {
+    return {
         "summary": summary,
         "description": [("DESTRUCTIVE: " if op.destructive else "") + op.describe()
                         for op in operations],
-        "dialect": dialect.name,
         "version": version,
         "date": when.strftime("%Y-%m-%d %H:%M UTC"),
+        "operations": operations,
+    }
+
+
+def server_context(env: Any, operations: list[Operation], undo: list[Operation], dialect: Any,
+                   before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The context of one server's part: its steps, checks and flags (``docs/templates.md``).
+
+    A multi-server file (``multirender.py``) renders one of these per server.
+    """
+    upgrade = with_partials(env, steps(operations, dialect, before))
+    downgrade = with_partials(env, steps(undo, dialect, after))
+    return {
+        "dialect": dialect.name,
         "foreign_keys_off": any(s["rebuild"] for s in upgrade + downgrade),
         # CREATE INDEX CONCURRENTLY, VALIDATE after NOT VALID: each statement commits alone.
         "atomic": not any(dialect.outside_transaction(st["sql"]) for s in upgrade + downgrade
@@ -262,14 +278,18 @@ def render_migration(
         # runs before any statement (MariaDB cannot take back DDL that a later check stops).
         "upgrade_checks": _statements(dialect.checks(operations, before)),
         "downgrade_checks": _statements(dialect.checks(undo, after)),
-        "operations": operations,
     }
+
+
+def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
+    """Render the module template ``name``; a template error names the template."""
+    import jinja2
+
     try:
-        source = env.get_template(MODULE_TEMPLATE).render(context)
+        return str(env.get_template(name).render(context))
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or MODULE_TEMPLATE
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
         raise MigrationError(f"template {where}: {exc.message or exc}") from None
-    return format_source(source, black_mode(format_from))
 
 
 def black_mode(start: str | Path | None) -> Any:

@@ -26,7 +26,7 @@ LAYERS = [
     ("migration runtime", ["nextorm.migrations"]),
     ("migration generator", [f"nextorm.migrations.{m}" for m in (
         "automigrate", "changes", "columns", "comparators", "diff", "generate", "questioner",
-        "renames", "values", "writer")]),
+        "multirender", "renames", "values", "writer")]),
     ("cli", [f"nextorm.migrations.{m}" for m in ("cli", "cli_context", "commands")]),
     ("public API", ["nextorm"]),
 ]

@@ -67,9 +67,10 @@ def _view(db: Any, file: MigrationFile, report: LintReport) -> FileView | None:
     writes = [(sql, line) for (sql, _), line in zip(collected.calls, collected.lines,
                                                      strict=True) if not is_read(sql)]
     if collected.queried:
+        from ..multiserver import part_name
         from ..resume import why_not_resumable
 
-        reason = why_not_resumable(file.path, "upgrade")
+        reason = why_not_resumable(file.path, part_name(file.path, "upgrade", db.provider))
         if reason is not None:
             report.findings.append(Finding(
                 NOT_COLLECTED, file, f"reads the database and {reason}: what it runs depends "
