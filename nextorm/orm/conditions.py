@@ -16,23 +16,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .expressions import (
-    Always,
-    Arith,
-    AttrExpr,
-    BoolOp,
-    Compare,
-    Condition,
-    Like,
-    LinkedTo,
-    Not,
-    Operand,
-)
+from .expressions import Always, Arith, AttrExpr, BoolOp, Compare, Condition, Like, LinkedTo, Not
 from .rows import key_columns
 from .sql import _join_table
 
 if TYPE_CHECKING:
     from ..entity import Entity
+    from .expressions import Operand
     from .layout import AttrInfo, EntityInfo
     from .session import Session
 

@@ -32,17 +32,7 @@ from typing import Any
 
 from ..entity import Entity, EntityIterator
 from ..errors import DecompileError, NextORMError
-from .expressions import (
-    Always,
-    Arith,
-    AttrExpr,
-    BoolOp,
-    Compare,
-    Condition,
-    EntityVar,
-    Not,
-    Operand,
-)
+from .expressions import Always, AttrExpr, BoolOp, Compare, Condition, EntityVar, Not, Operand
 from .source import find_node
 
 
@@ -182,7 +172,7 @@ def _truth(value: Any) -> Condition | bool:
         return Compare(value, "=", True) if attr.py_type is bool else Compare(value, "<>", None)
     if isinstance(value, EntityVar):
         return True
-    if isinstance(value, Arith):
+    if isinstance(value, Operand):  # arithmetic (an attribute returned above)
         raise DecompileError(f"{value!r} is a number, not a condition: compare it (> 0)")
     return bool(value)
 

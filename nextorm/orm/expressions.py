@@ -43,6 +43,9 @@ class BoolOp(Condition):
     def __init__(self, op: str, left: Condition, right: Condition) -> None:
         self.op, self.left, self.right = op, left, right
 
+    def __repr__(self) -> str:  # conditions read as text in errors and tests
+        return f"({self.left!r} {self.op} {self.right!r})"
+
 
 class Not(Condition):
     """``NOT inner``."""
@@ -51,6 +54,9 @@ class Not(Condition):
 
     def __init__(self, inner: Condition) -> None:
         self.inner = inner
+
+    def __repr__(self) -> str:
+        return f"NOT {self.inner!r}"
 
 
 class Compare(Condition):
@@ -61,6 +67,9 @@ class Compare(Condition):
 
     def __init__(self, attr: Operand, op: str, value: Any) -> None:
         self.attr, self.op, self.value = attr, op, value
+
+    def __repr__(self) -> str:
+        return f"{self.attr!r} {self.op} {self.value!r}"
 
 
 class Like(Condition):

@@ -10,20 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from nextorm import (
-    Entity,
-    MappingError,
-    Opt,
-    PrimaryKey,
-    Req,
-    Set,
-    Single,
-    count,
-    db_session,
-    flush,
-    select,
-)
-from nextorm.errors import NextORMError
+from nextorm import count, db_session, flush, select
+from nextorm.entity import Entity
+from nextorm.errors import MappingError, NextORMError
+from nextorm.fields import Opt, PrimaryKey, Req, Set, Single
 
 
 def _unmapped_set_models():
