@@ -78,12 +78,16 @@ def nextorm_database(request: pytest.FixtureRequest,
     from .errors import NextORMError
     from .testing.database import TestDatabase
 
+    settings = _settings(request.config)
+    test_db = TestDatabase(folder=tmp_path_factory.mktemp("nextorm"), **settings)
     try:
-        settings = _settings(request.config)
-        test_db = TestDatabase(folder=tmp_path_factory.mktemp("nextorm"), **settings)
         test_db.open(check_migrations=_check_migrations(request.config))
     except NextORMError as exc:
-        pytest.fail(f"nextorm: {exc}", pytrace=False)
+        failure = f"nextorm: {exc}"
+    else:
+        failure = ""
+    if failure:  # failed outside the except block: one line, without the chained error
+        pytest.fail(failure, pytrace=False)
     yield test_db
     test_db.close()
 

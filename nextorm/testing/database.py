@@ -122,7 +122,7 @@ class TestDatabase:
         planned = plan_migration(self.db, self.directory, interactive=False)
         if planned is None:
             return
-        steps = [op.describe() for op in planned.operations]
+        steps = [op.describe().rstrip(".") for op in planned.operations]
         shown = "; ".join(steps[:3]) + (f"; and {len(steps) - 3} more" if len(steps) > 3 else "")
         raise MigrationError(
             f"the entities have changes that no migration holds ({shown}): makemigrations "

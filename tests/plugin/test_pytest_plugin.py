@@ -136,6 +136,7 @@ def test_the_drift_check_fails_the_session_with_one_clear_line(user_project):
         """)
     result = user_project.run("-o", "nextorm_check_migrations=true")
     result.assert_outcomes(errors=1)
+    assert "During handling" not in result.stdout.str()  # the line alone, no chained error
     result.stdout.fnmatch_lines([
         "*nextorm: the entities have changes that no migration holds (*item.note*): "
         "makemigrations would write migrations?0002_*.py; run makemigrations and commit "
