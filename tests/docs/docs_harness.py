@@ -282,6 +282,10 @@ class Runner:
             self.env.update(env)
             return 0, ""
         head = words[0]
+        if any(w in (">", ">>", "<", "|", "||", ";", "&") or w.startswith("$(") for w in words):
+            raise DocsExampleError(f"{block.where}: `{shlex.join(words)}` uses the shell "
+                                   "(a redirection, a pipe); the docs test runs commands "
+                                   "alone: mark the block <!-- docs-test: skip (why) -->")
         if head == "cd":
             self.cwd = (self.cwd / words[1]).resolve()
             return 0, ""
