@@ -154,11 +154,38 @@ def render(case: str, provider: str) -> str:
                             before=align_columns(old, new)["tables"], after=new["tables"])
 
 
+#: Cases rendered as with ``dialects = ["sqlite", "postgres", "mysql"]``: one file, a part
+#: per server (tests/golden/multi/).
+MULTI = ("add_column_with_default", "alter_column_type", "create_index_concurrently",
+         "rename_column")
+
+
+def render_multi_case(case: str) -> str:
+    from nextorm.migrations.multirender import render_multi
+
+    old, new, hints = CASES[case]
+    ops = diff_schemas(old, new, Questioner(**hints))
+    dialects = [get_dialect(p).for_migration(set(old["tables"]) & set(new["tables"]),
+                                             case in CONCURRENT)
+                for p in ("sqlite", "postgres", "mysql")]
+    return render_multi(ops, reverse_operations(ops, new), dialects,
+                        summary=f"Golden case {case}.", version="0.0.0", now=NOW,
+                        before=align_columns(old, new)["tables"], after=new["tables"])
+
+
+@pytest.mark.parametrize("case", MULTI)
+def test_multi_server_module_matches_golden_file(case):
+    compare(render_multi_case(case), GOLDEN / "multi" / f"{case}.py.golden")
+
+
 @pytest.mark.parametrize("provider", ["sqlite", "postgres", "mysql"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_rendered_module_matches_golden_file(case, provider):
-    source = render(case, provider)
-    path = GOLDEN / provider / f"{case}.py.golden"  # data, not code: kept out of lint
+    compare(render(case, provider), GOLDEN / provider / f"{case}.py.golden")
+
+
+def compare(source: str, path: Path) -> None:
+    """The rendered source is the golden file (data, not code: kept out of lint)."""
     if REGENERATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")

@@ -1,0 +1,260 @@
+"""One migrations folder for several servers (``dialects`` under ``[tool.nextorm]``).
+
+The folder is generated once, then the very same files are applied and undone on SQLite,
+PostgreSQL and MariaDB with rows in the table; a file without the bound server's part and a
+folder that mixes servers are refused with one line, before anything runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import pytest
+from cli_helpers import INITIAL, one_error_line
+from conftest import make_project
+
+SERVERS = ("sqlite", "postgres", "mysql")
+
+V1 = """\
+from nextorm import PK, Database, Entity, Opt, Req
+
+
+class Item(Entity):
+    id: PK[int]
+    name: Req[str] = Req(max_len=20)
+    code: Req[str] = Req(max_len=20)
+    size: Opt[int]
+
+
+db = Database(entities=[Item])
+{bind}
+"""
+
+#: A rename (name -> title), a type change (code: 20 -> 80 characters), a column added with a
+#: default for the existing rows (views), and an index on an existing table (concurrent on
+#: PostgreSQL, so only PostgreSQL's part is not atomic).
+V2 = """\
+from nextorm import PK, Database, Entity, Opt, Req
+
+
+class Item(Entity):
+    id: PK[int]
+    title: Req[str] = Req(max_len=20, renamed_from="name")
+    code: Req[str] = Req(max_len=80)
+    size: Opt[int] = Opt(index=True)
+    views: Req[int] = Req(default=7)
+
+
+db = Database(entities=[Item])
+{bind}
+"""
+
+PYPROJECT = """\
+[tool.nextorm]
+module = "myapp.models"
+dialects = [{servers}]
+concurrent-indexes = true
+"""
+
+ROWS = [(1, "alpha", "A1", 5), (2, "beta", "B2", None)]
+
+
+def configure(project, servers=SERVERS) -> None:
+    listed = ", ".join(f'"{s}"' for s in servers)
+    (project.root / "pyproject.toml").write_text(PYPROJECT.format(servers=listed))
+
+
+def generate_folder(project) -> None:
+    """0001 (the table) and 0002 (the changes that carry rows), both for every server."""
+    configure(project)
+    project.write_models(V1.format(bind=project.target.bind_source()))
+    made = project.run("makemigrations", "--name", "initial")
+    assert made.code == 0, made
+    project.write_models(V2.format(bind=project.target.bind_source()))
+    made = project.run("makemigrations", "--name", "change_item")
+    assert made.code == 0, made
+
+
+def fresh(folder, target):
+    folder.mkdir()
+    return make_project(folder, target)
+
+
+def rows(project, columns: str) -> list[tuple]:
+    return sorted(tuple(r) for r in project.query(f"SELECT {columns} FROM item"))
+
+
+def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_target, postgres_target,
+                                                       mysql_target):
+    maker = fresh(tmp_path / "maker", sqlite_target)
+    generate_folder(maker)
+    files = sorted(p.name for p in maker.migrations.glob("0*.py"))
+    assert files == ["0001_initial.py", "0002_change_item.py"]
+    change = (maker.migrations / files[1]).read_text()
+    assert 'DIALECTS = ["sqlite", "postgres", "mysql"]' in change
+    assert 'ATOMIC = {"postgres": False}' in change  # CONCURRENTLY: PostgreSQL's part only
+    assert 'FOREIGN_KEYS_OFF = {"sqlite": True}' in change  # SQLite's rebuild only
+    for server in SERVERS:
+        assert f"def upgrade_{server}(db):" in change and f"def downgrade_{server}(db):" in change
+
+    for target in (sqlite_target, postgres_target, mysql_target):
+        project = fresh(tmp_path / target.provider, target)
+        shutil.rmtree(project.migrations)
+        shutil.copytree(maker.migrations, project.migrations)  # the very same files
+        configure(project)
+        project.write_models(V1.format(bind=target.bind_source()))
+        done = project.run("migrate", "0001")
+        assert done.code == 0, done
+        for row in ROWS:
+            project.query("INSERT INTO item (id, name, code, size) VALUES (?, ?, ?, ?)", row)
+        project.write_models(V2.format(bind=target.bind_source()))
+        done = project.run("migrate")
+        assert done.code == 0, (target.provider, done)
+        assert project.applied() == files
+        assert rows(project, "id, title, code, size, views") == [
+            (1, "alpha", "A1", 5, 7), (2, "beta", "B2", None, 7)], target.provider
+        project.query("INSERT INTO item (id, title, code, size, views) VALUES (?, ?, ?, ?, ?)",
+                      (3, "gamma", "C" * 60, 9, 1))  # the wider column takes 60 characters
+        project.query("DELETE FROM item WHERE id = 3")
+        undone = project.run("migrate", "0001")
+        assert undone.code == 0, (target.provider, undone)
+        assert project.applied() == files[:1]
+        assert rows(project, "id, name, code, size") == sorted(ROWS), target.provider
+        again = project.run("migrate")  # and forward once more, from the same file
+        assert again.code == 0, (target.provider, again)
+        assert rows(project, "id, title, views") == [(1, "alpha", 7), (2, "beta", 7)]
+
+
+def test_offline_sql_and_plan_show_the_chosen_servers_part(tmp_path, sqlite_target):
+    project = make_project(tmp_path, sqlite_target)
+    generate_folder(project)
+    postgres = project.run("sqlmigrate", "2", "--dialect", "postgres", module=None)
+    mysql = project.run("sqlmigrate", "2", "--dialect", "mysql", module=None)
+    sqlite = project.run("sqlmigrate", "2", "--dialect", "sqlite", module=None)
+    assert postgres.code == mysql.code == sqlite.code == 0
+    assert 'RENAME COLUMN "name" TO "title"' in postgres.out
+    assert 'CREATE INDEX CONCURRENTLY "idx_item__size"' in postgres.out
+    assert "RENAME COLUMN `name` TO `title`" in mysql.out and '"' not in mysql.out
+    assert 'CREATE TABLE "_nextorm_new_item"' in sqlite.out  # the rebuild of the type change
+    assert "CONCURRENTLY" not in sqlite.out + mysql.out
+    # The whole script: PostgreSQL's non-atomic part records progress, SQLite's is one
+    # transaction with its foreign keys switched off around the rebuild.
+    pg_script = project.run("migrate", "--sql", "--dialect", "postgres", module=None)
+    lite_script = project.run("migrate", "--sql", "--dialect", "sqlite", module=None)
+    assert pg_script.code == lite_script.code == 0
+    pg_change = pg_script.out.split("-- 0002_change_item.py (upgrade)")[1]
+    lite_change = lite_script.out.split("-- 0002_change_item.py (upgrade)")[1]
+    assert "BEGIN" not in pg_change and "progress" in pg_change
+    assert "BEGIN IMMEDIATE" in lite_change and "PRAGMA foreign_keys = OFF" in lite_change
+    plan = project.run("migrate", "--plan", "--dialect", "mysql", module=None)
+    assert plan.code == 0, plan
+    assert plan.out.splitlines()[-4:] == [  # the step comments of upgrade_mysql
+        "    Rename column item.name to title.",
+        "    Create index idx_item__size on item (size).",
+        "    Add column item.views (int NOT NULL). Existing rows get 7.",
+        "    Change column item.code from str(20) NOT NULL to str(80) NOT NULL."]
+
+
+def test_makemigrations_refuses_a_file_for_another_server(tmp_path, sqlite_target):
+    project = make_project(tmp_path, sqlite_target)
+    project.write_models(V1.format(bind=sqlite_target.bind_source()))
+    assert project.run("makemigrations").code == 0  # a SQLite folder, as the guide shows
+    project.write_models(V2.format(bind=sqlite_target.bind_source()))
+    refused = project.run("makemigrations", "--dialect", "postgres")
+    assert refused.code == 1
+    assert one_error_line(refused) == (
+        "error: migrations/0001_initial.py and the files before it are for sqlite; the new "
+        "migration would be for postgres only: set dialects = [\"sqlite\", \"postgres\"] under "
+        "[tool.nextorm] (or repeat --dialect), or use another --directory")
+    assert sorted(p.name for p in project.migrations.glob("0*.py")) == ["0001_initial.py"]
+    # Both servers: written, with a note that the earlier file has no PostgreSQL part yet.
+    both = project.run("makemigrations", "--dialect", "sqlite", "--dialect", "postgres")
+    assert both.code == 0, both
+    assert ("note: 1 earlier file(s) (0001_initial.py) have no part for postgres: write it "
+            "before migrating a postgres database (docs/templates.md)") in both.out
+    assert project.run("migrate").code == 0  # SQLite has every part
+    assert project.applied() == ["0001_initial.py", "0002_rename_name_to_title_on_item_and_more.py"]
+
+
+def test_migrate_refuses_a_file_without_the_servers_part_before_running_anything(project):
+    server = project.target.provider
+    others = [s for s in SERVERS if s != server]
+    project.write_migration("0001_initial.py", INITIAL)  # hand-written: runs anywhere
+    project.write_migration("0002_others.py", f"""
+        DIALECTS = {others!r}
+
+        def upgrade_{others[0]}(db):
+            db._execute_dml("INSERT INTO item VALUES (1, 'x')", [])
+
+        def upgrade_{others[1]}(db):
+            db._execute_dml("INSERT INTO item VALUES (1, 'x')", [])
+    """)
+    refused = project.run("migrate")
+    assert refused.code == 1
+    assert one_error_line(refused) == (
+        f"error: migrations/0002_others.py has no part for {server} (DIALECTS = "
+        f"{', '.join(others)}): add {server} to DIALECTS with an upgrade_{server}(db) "
+        f"function, or generate the file with {server} in dialects under [tool.nextorm]")
+    assert project.applied() == []  # 0001 did not run either
+    assert "item" not in project.tables()
+    project.write_migration("0002_others.py", f"DIALECTS = {SERVERS!r}\n"
+                            "def upgrade_sqlite(db):\n    pass\n")
+    if server != "sqlite":
+        assert one_error_line(project.run("migrate")) == (
+            f"error: migrations/0002_others.py lists {server} in DIALECTS but has no "
+            f"upgrade_{server}(db) function (nor a shared upgrade(db)); write it, or remove "
+            f"{server} from DIALECTS")
+        assert project.applied() == []
+
+
+def test_migrate_refuses_pending_files_for_another_server(project):
+    other = {"sqlite": "postgres", "postgres": "mysql", "mysql": "sqlite"}[project.target.provider]
+    project.write_migration("0001_initial.py", f'DIALECTS = ["{other}"]\n'
+                            + INITIAL.replace("def upgrade(", f"def upgrade_{other}("))
+    refused = project.run("migrate")
+    assert "has no part for" in one_error_line(refused)
+    assert project.applied() == []
+
+
+#: A hand-written file for every server in plain Python: one shared upgrade, a part of its
+#: own for one server, and flags per server.
+HAND_WRITTEN = """
+    DIALECTS = ["sqlite", "postgres", "mysql"]
+    ATOMIC = {"postgres": False}  # e.g. VACUUM on PostgreSQL: outside a transaction
+
+
+    def upgrade(db):
+        db._execute_dml("CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)", [])
+        db._execute_dml("INSERT INTO item VALUES (1, 'shared')", [])
+
+
+    def upgrade_postgres(db):
+        db._execute_dml("CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)", [])
+        db._execute_dml("INSERT INTO item VALUES (1, 'postgres')", [])
+        db._execute_dml("VACUUM item", [])
+
+
+    def downgrade(db):
+        db._execute_dml("DROP TABLE item", [])
+"""
+
+
+def test_a_hand_written_file_serves_every_server(project):
+    project.write_migration("0001_items.py", textwrap.dedent(HAND_WRITTEN))
+    done = project.run("migrate")
+    assert done.code == 0, done
+    expected = "postgres" if project.target.provider == "postgres" else "shared"
+    assert project.query("SELECT name FROM item") == [(expected,)]
+    undone = project.run("migrate", "zero")
+    assert undone.code == 0, undone
+    assert "item" not in project.tables()
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"sqlite"', "DIALECTS must be a list of servers"),
+    ('["sqlite", "oracle"]', "unknown server 'oracle' in DIALECTS"),
+])
+def test_a_bad_dialects_line_is_one_error(sqlite_project, value, message):
+    sqlite_project.write_migration("0001_x.py", f"DIALECTS = {value}\n" + INITIAL)
+    assert message in one_error_line(sqlite_project.run("migrate"))
