@@ -8,6 +8,8 @@ the outcome and what is left outside (the real database file, the server's scrat
 
 from __future__ import annotations
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 APP_TESTS = """\
@@ -175,3 +177,20 @@ def test_a_fixture_without_a_module_names_the_setting(user_project):
     assert ("nextorm: no module: set nextorm_module = myapp.models in the pytest "
             "configuration, or module under [tool.nextorm] in pyproject.toml\n"
             in result.stdout.str())
+
+
+@pytest.mark.parametrize("target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("url", "line"), [
+    ("nosuch://x", "nextorm: --nextorm-database-url 'nosuch://x' is not a database URL (*)"),
+    ("postgresql://app:secret@127.0.0.1:1/x", "nextorm: --nextorm-database-url: cannot create "
+     "the test database nextorm_test_* on postgresql://app:***@127.0.0.1:1/x: *"),
+])
+def test_a_wrong_server_url_is_one_line_without_the_password(user_project, url, line):
+    user_project.write("test_app.py", """\
+        def test_uses_the_database(nextorm_db):
+            pass
+        """)
+    result = user_project.run(f"--nextorm-database-url={url}")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([line])
+    assert "secret" not in result.stdout.str() + result.stderr.str()
