@@ -27,7 +27,7 @@ from .loader import SNAPSHOT_NAME, MigrationFile, display
 from .replaces import replaced_names, stem
 
 #: Module-level names a migration file may set that the runner reads.
-FLAGS = ("DIALECT", "FOREIGN_KEYS_OFF", "ATOMIC", "REPLACES")
+FLAGS = ("DIALECT", "DIALECTS", "FOREIGN_KEYS_OFF", "ATOMIC", "REPLACES")
 _EARLY_EXIT = {ast.Return: "a return statement", ast.Yield: "a yield",
                ast.YieldFrom: "a yield", ast.Global: "a global statement",
                ast.Nonlocal: "a nonlocal statement"}
@@ -76,6 +76,8 @@ class SquashedPart:
         self.module_names: set[str] = set()
         for node in self.tree.body:
             self._read_top(node)
+        if "DIALECTS" in self.flags:
+            self._refuse("it has a part per server (DIALECTS), which a squash does not copy")
         if "upgrade" not in self.functions:
             self._refuse("it has no upgrade(db) function")
 

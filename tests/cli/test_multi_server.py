@@ -124,6 +124,9 @@ def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_target, 
         again = project.run("migrate")  # and forward once more, from the same file
         assert again.code == 0, (target.provider, again)
         assert rows(project, "id, title, views") == [(1, "alpha", 7), (2, "beta", 7)]
+        linted = project.run("lint", "--offline")  # this server's part is what is linted
+        assert linted.code in (0, 1) and "cannot be linted" not in linted.out, linted
+        assert "NX" in linted.out  # the rename breaks the running app: found in every part
 
 
 def test_offline_sql_and_plan_show_the_chosen_servers_part(tmp_path, sqlite_target):
@@ -258,3 +261,38 @@ def test_a_hand_written_file_serves_every_server(project):
 def test_a_bad_dialects_line_is_one_error(sqlite_project, value, message):
     sqlite_project.write_migration("0001_x.py", f"DIALECTS = {value}\n" + INITIAL)
     assert message in one_error_line(sqlite_project.run("migrate"))
+
+
+def test_squash_refuses_a_multi_server_file(sqlite_project):
+    generate_folder(sqlite_project)
+    refused = sqlite_project.run("squash", "1", "2")
+    assert one_error_line(refused) == (
+        "error: cannot squash migrations/0001_initial.py: it has a part per server (DIALECTS), "
+        "which a squash does not copy; squash a range without it, or rewrite it so it can be "
+        "copied")
+
+
+@pytest.mark.parametrize("value, message", [
+    ('["sqlite", "oracle"]', "dialects: unknown server 'oracle'; use 'sqlite', 'postgres' or "
+                             "'mysql'"),
+    ("[1, 2]", "[tool.nextorm] dialects must be a list of strings"),
+])
+def test_a_bad_dialects_setting_is_one_error(sqlite_project, value, message):
+    (sqlite_project.root / "pyproject.toml").write_text(f"[tool.nextorm]\ndialects = {value}\n")
+    assert message in one_error_line(sqlite_project.run("makemigrations"))
+    assert list(sqlite_project.migrations.glob("0*.py")) == []
+
+
+def test_a_folder_declared_over_several_lines_is_read(tmp_path):
+    """DIALECTS laid out by black over several lines still tells the folder's servers."""
+    from nextorm.errors import MigrationError
+    from nextorm.migrations.multiserver import check_folder, declared_servers
+
+    text = "DIALECTS = [\n    'postgres',\n    'mariadb',\n]\n" + INITIAL
+    assert declared_servers(text, "x.py") == ["postgres", "mysql"]
+    (tmp_path / "0001_initial.py").write_text(text)
+    (tmp_path / "0002_by_hand.py").write_text(INITIAL)  # declares nothing: runs anywhere
+    with pytest.raises(MigrationError, match="are for mysql, postgres; the new migration "
+                                             "would be for sqlite only"):
+        check_folder(tmp_path, ["sqlite"])
+    assert check_folder(tmp_path, ["postgres", "mysql"]) == []
