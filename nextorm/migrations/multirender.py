@@ -32,55 +32,31 @@ from .writer import (
 MULTI_TEMPLATE = "multi/migration.py.j2"
 
 
-def render_for_servers(
-    operations: list[Any],
-    undo: list[Any],
-    dialect: Any,
-    dialects: Any,
-    online: tuple[set[str], Any],
-    *,
-    directory: str | Path,
-    summary: str,
-    version: str,
-    now: dt.datetime | None = None,
-    templates: str | Path | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> tuple[str, list[str]]:
+def render_for_servers(operations: list[Any], undo: list[Any], dialect: Any, dialects: Any,
+                       online: tuple[set[str], Any], *, directory: str | Path,
+                       **options: Any) -> tuple[str, list[str]]:
     """Return the module's source for the chosen servers, and notes for the user.
 
     ``dialect`` is the bound server's; ``dialects`` the servers asked for (empty: the bound
     one); ``online`` the arguments of ``Dialect.for_migration`` (the tables that exist
     before and after, and which get concurrent indexes), applied to each server.
+    ``options`` are ``render_migration``'s (summary, version, now, templates, before, after).
     """
     servers = parse_dialects(dialects) or [dialect.name]
     notes = check_folder(directory, servers)
     chosen = [(dialect if name == dialect.name else get_dialect(name)).for_migration(*online)
               for name in servers]
     if len(chosen) == 1:
-        source = render_migration(operations, undo, chosen[0], summary=summary,
-                                  version=version, now=now, templates=templates,
-                                  format_from=directory, before=before, after=after)
-        return source, notes
-    source = render_multi(operations, undo, chosen, summary=summary, version=version, now=now,
-                          templates=templates, format_from=directory, before=before,
-                          after=after)
-    return source, notes
+        return render_migration(operations, undo, chosen[0], format_from=directory,
+                                **options), notes
+    return render_multi(operations, undo, chosen, format_from=directory, **options), notes
 
 
-def render_multi(
-    operations: list[Any],
-    undo: list[Any],
-    dialects: list[Any],
-    *,
-    summary: str,
-    version: str,
-    now: dt.datetime | None = None,
-    templates: str | Path | None = None,
-    format_from: str | Path | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> str:
+def render_multi(operations: list[Any], undo: list[Any], dialects: list[Any], *, summary: str,
+                 version: str, now: dt.datetime | None = None,
+                 templates: str | Path | None = None, format_from: str | Path | None = None,
+                 before: dict[str, Any] | None = None,
+                 after: dict[str, Any] | None = None) -> str:
     """Return the source of a migration module with one part per dialect, formatted by black.
 
     Each part has its own flags: only SQLite's parts rebuild tables (``FOREIGN_KEYS_OFF``),

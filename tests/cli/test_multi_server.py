@@ -11,8 +11,7 @@ import shutil
 import textwrap
 
 import pytest
-from cli_helpers import INITIAL, one_error_line
-from conftest import make_project
+from cli_helpers import CREATE_ITEM, INITIAL, one_error_line
 
 SERVERS = ("sqlite", "postgres", "mysql")
 
@@ -76,18 +75,22 @@ def generate_folder(project) -> None:
     assert made.code == 0, made
 
 
-def fresh(folder, target):
-    folder.mkdir()
-    return make_project(folder, target)
+def fresh(kind, folder, target):
+    """Another project like ``kind`` (the fixtures' class) in ``folder``, on ``target``."""
+    folder.mkdir(parents=True)
+    project = kind(folder, target)
+    project.write_models()
+    project.migrations.mkdir()
+    return project
 
 
 def rows(project, columns: str) -> list[tuple]:
     return sorted(tuple(r) for r in project.query(f"SELECT {columns} FROM item"))
 
 
-def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_target, postgres_target,
+def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_project, postgres_target,
                                                        mysql_target):
-    maker = fresh(tmp_path / "maker", sqlite_target)
+    maker = sqlite_project  # generates the folder, then applies it as the other two do
     generate_folder(maker)
     files = sorted(p.name for p in maker.migrations.glob("0*.py"))
     assert files == ["0001_initial.py", "0002_change_item.py"]
@@ -98,11 +101,13 @@ def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_target, 
     for server in SERVERS:
         assert f"def upgrade_{server}(db):" in change and f"def downgrade_{server}(db):" in change
 
-    for target in (sqlite_target, postgres_target, mysql_target):
-        project = fresh(tmp_path / target.provider, target)
-        shutil.rmtree(project.migrations)
-        shutil.copytree(maker.migrations, project.migrations)  # the very same files
-        configure(project)
+    for target in (maker.target, postgres_target, mysql_target):
+        project = maker
+        if target is not maker.target:
+            project = fresh(type(maker), tmp_path / target.provider, target)
+            shutil.rmtree(project.migrations)
+            shutil.copytree(maker.migrations, project.migrations)  # the very same files
+            configure(project)
         project.write_models(V1.format(bind=target.bind_source()))
         done = project.run("migrate", "0001")
         assert done.code == 0, done
@@ -129,8 +134,8 @@ def test_one_folder_applies_and_undoes_on_every_server(tmp_path, sqlite_target, 
         assert "NX" in linted.out  # the rename breaks the running app: found in every part
 
 
-def test_offline_sql_and_plan_show_the_chosen_servers_part(tmp_path, sqlite_target):
-    project = make_project(tmp_path, sqlite_target)
+def test_offline_sql_and_plan_show_the_chosen_servers_part(sqlite_project):
+    project = sqlite_project
     generate_folder(project)
     postgres = project.run("sqlmigrate", "2", "--dialect", "postgres", module=None)
     mysql = project.run("sqlmigrate", "2", "--dialect", "mysql", module=None)
@@ -159,8 +164,8 @@ def test_offline_sql_and_plan_show_the_chosen_servers_part(tmp_path, sqlite_targ
         "    Change column item.code from str(20) NOT NULL to str(80) NOT NULL."]
 
 
-def test_makemigrations_refuses_a_file_for_another_server(tmp_path, sqlite_target):
-    project = make_project(tmp_path, sqlite_target)
+def test_makemigrations_refuses_a_file_for_another_server(sqlite_project):
+    project, sqlite_target = sqlite_project, sqlite_project.target
     project.write_models(V1.format(bind=sqlite_target.bind_source()))
     assert project.run("makemigrations").code == 0  # a SQLite folder, as the guide shows
     project.write_models(V2.format(bind=sqlite_target.bind_source()))
@@ -222,24 +227,23 @@ def test_migrate_refuses_pending_files_for_another_server(project):
 
 #: A hand-written file for every server in plain Python: one shared upgrade, a part of its
 #: own for one server, and flags per server.
-HAND_WRITTEN = """
+HAND_WRITTEN = f"""
     DIALECTS = ["sqlite", "postgres", "mysql"]
-    ATOMIC = {"postgres": False}  # e.g. VACUUM on PostgreSQL: outside a transaction
+    ATOMIC = {{"postgres": False}}  # e.g. VACUUM on PostgreSQL: outside a transaction
 
 
     def upgrade(db):
-        db._execute_dml("CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)", [])
-        db._execute_dml("INSERT INTO item VALUES (1, 'shared')", [])
+        db.execute("{CREATE_ITEM}")
+        db.execute("INSERT INTO item VALUES (1, 'shared')")
 
 
     def upgrade_postgres(db):
-        db._execute_dml("CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL)", [])
-        db._execute_dml("INSERT INTO item VALUES (1, 'postgres')", [])
-        db._execute_dml("VACUUM item", [])
+        for sql in ["{CREATE_ITEM}", "INSERT INTO item VALUES (1, 'postgres')", "VACUUM item"]:
+            db.execute(sql)
 
 
     def downgrade(db):
-        db._execute_dml("DROP TABLE item", [])
+        db.execute("DROP TABLE item")
 """
 
 
@@ -296,3 +300,16 @@ def test_a_folder_declared_over_several_lines_is_read(tmp_path):
                                              "would be for sqlite only"):
         check_folder(tmp_path, ["sqlite"])
     assert check_folder(tmp_path, ["postgres", "mysql"]) == []
+
+
+def test_mariadb_resume_reads_the_servers_part(mysql_project):
+    """A MariaDB part that stops half-way is resumable by its own function's shape."""
+    failing = INITIAL.replace("def upgrade(", "def upgrade_mysql(").replace(
+        "\n\ndef downgrade", '\n    db._execute_dml("INSERT INTO missing VALUES (1)", [])\n\n'
+        "def downgrade")
+    mysql_project.write_migration("0001_items.py", 'DIALECTS = ["mysql"]\n' + failing)
+    failed = mysql_project.run("migrate")
+    assert failed.code == 1
+    line = one_error_line(failed)
+    assert "Run 'migrate --retry' to resume it from statement 2" in line, line
+    assert "item" in mysql_project.tables()
