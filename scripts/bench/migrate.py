@@ -21,13 +21,15 @@ when ``--pg-url`` or ``NEXTORM_PG_URL`` is set.
 
 ``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
 <commit>``) measures that version's CLI too, interleaved run by run with this one, and prints
-the ratio of each figure to the baseline's.
+the ratio of each figure to the baseline's.  The no-op and showmigrations figures also report
+the client's CPU time (user + system), steadier than the wall time on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,12 +97,22 @@ HERE = Path(__file__).resolve().parents[2]
 SAMPLES = 3
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+#: The CPU seconds (user + system) of each timed child, by the figure it was timed for: on a
+#: shared machine the wall time of a start-up-bound command is mostly waiting for a core.
+CPU: dict[str, list[float]] = {}
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
+          figure: str = "") -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env or ENV)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
+    CPU.setdefault(figure, []).append(after.ru_utime - before.ru_utime
+                                      + after.ru_stime - before.ru_stime)
     return elapsed
 
 
@@ -161,14 +173,20 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
             results["floor_apply"].append(
                 timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
         for _ in range(runs * SAMPLES):
-            results["floor_start"].append(timed([python, "-c", f"import click, {driver}"], root))
+            results["floor_start"].append(
+                timed([python, "-c", f"import click, {driver}"], root, figure="floor_start"))
             for prefix, env in versions.items():
                 models.write_text(MODELS.format(provider=provider, url=applied[prefix]))
-                results[f"{prefix}noop"].append(timed(cli + migrate, root, env))
-                results[f"{prefix}show"].append(timed(cli + show, root, env))
+                results[f"{prefix}noop"].append(
+                    timed(cli + migrate, root, env, figure=f"{prefix}noop"))
+                results[f"{prefix}show"].append(
+                    timed(cli + show, root, env, figure=f"{prefix}show"))
     finally:
         fresh.cleanup()
-    return {k: statistics.median(v) * 1000 for k, v in results.items()}
+    figures = {k: statistics.median(v) * 1000 for k, v in results.items()}
+    figures.update({f"cpu_{k}": statistics.median(v) * 1000 for k, v in CPU.items() if k})
+    CPU.clear()
+    return figures
 
 
 def report(provider: str, count: int, m: dict[str, float]) -> None:
@@ -184,10 +202,16 @@ def report(provider: str, count: int, m: dict[str, float]) -> None:
     print(f"  showmigrations, all applied             {m['show']:8.0f}   "
           f"floor (python -c 'import click, {driver}') {m['floor_start']:5.0f}   "
           f"ratio {m['show'] / m['floor_start']:.2f}x")
+    floor = m["cpu_floor_start"]
+    print(f"  CPU of the client (no-op, show, floor): {m['cpu_noop']:.0f}, {m['cpu_show']:.0f}, "
+          f"{floor:.0f} ms   ratios {m['cpu_noop'] / floor:.2f}x, {m['cpu_show'] / floor:.2f}x")
     if "base_apply" in m:
         print("  against the baseline (same run):  " + "   ".join(
             f"{what} {m[key]:.0f} vs {m['base_' + key]:.0f} ms ({m[key] / m['base_' + key]:.2f}x)"
             for what, key in (("apply", "apply"), ("no-op", "noop"), ("show", "show"))))
+        print(f"  baseline's client CPU (no-op, show): {m['cpu_base_noop']:.0f}, "
+              f"{m['cpu_base_show']:.0f} ms   ratios "
+              f"{m['cpu_base_noop'] / floor:.2f}x, {m['cpu_base_show'] / floor:.2f}x")
 
 
 def main() -> None:
