@@ -8,6 +8,7 @@ a forward reference such as ``Set["Post"]`` names a class that may not exist yet
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
 from .attributes import install as install_descriptors
@@ -274,9 +275,7 @@ class Entity(metaclass=EntityMeta):
 
     def __init__(self, **values: Any) -> None:
         """Create a new object in the active db_session; it is INSERTed at flush/commit."""
-        from .session import create
-
-        create(self, values)
+        (_RUNTIME.get("create") or _runtime_create())(self, values)
 
     def __class_getitem__(cls, key: Any) -> Any:
         """``User[1]``: the object with that primary key; ObjectNotFound if there is none."""
@@ -368,6 +367,18 @@ class Entity(metaclass=EntityMeta):
         if key is None or (isinstance(key, tuple) and None in key):
             return f"{type(self).__name__}[new:{id(self):x}]"
         return f"{type(self).__name__}[{key!r}]"
+
+
+#: Functions of the ORM runtime that run once per object, imported on first use (declaring
+#: entities loads no runtime) and kept here: an import statement costs ~1 us per call.
+_RUNTIME: dict[str, Callable[..., Any]] = {}
+
+
+def _runtime_create() -> Callable[[Entity, dict[str, Any]], None]:
+    from .orm.create import create
+
+    _RUNTIME["create"] = create
+    return create
 
 
 def _pk_names(cls: type[Entity]) -> list[str]:

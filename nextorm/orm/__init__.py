@@ -28,6 +28,7 @@ read or queried.
 ``relation_set.py`` ``user.posts``: the objects a ``Set`` relates, and changing them
 ``layout.py``       ``EntityInfo``: an entity's columns, converters and plans on one database
 ``rows.py``         rows <-> attribute values (read plan, insert plan, key parameters)
+``materialize.py``  rows -> objects through the identity map (the read path of queries)
 ``sql.py``          the SQL of rows by key and of join-table links (server differences: the
                     dialect's)
 ==================  ==========================================================================

@@ -15,11 +15,18 @@ _MISSING = object()
 
 
 def create(obj: object, values: dict[str, Any]) -> None:
-    """Initialise a new object from keyword values and defaults; track it for INSERT."""
+    """Initialise a new object from keyword values and defaults; track it for INSERT.
+
+    Runs once per new object: the entity's ``CreationPlan`` (``values.py``) holds its checks
+    and its defaults already checked, so an attribute left out costs a dictionary store.
+    """
     new = cast("EntityObject", obj)  # an Entity instance (Entity.__init__ calls this)
     entity = type(new)
-    session = current_session().for_entity(entity)  # the session of the entity's database
-    info = session.info(entity)
+    session = current_session()
+    info = session.known_info(entity)  # the common case: an entity the session already used
+    if info is None:
+        session = session.for_entity(entity)  # the session of the entity's database
+        info = session.info(entity)
     plan = info.creation_plan
     if not values.keys() <= plan.names:
         unknown = sorted(set(values) - plan.names)
@@ -31,11 +38,14 @@ def create(obj: object, values: dict[str, Any]) -> None:
     state["_status_"] = NEW
     state["_dirty_"] = None
     missing = _MISSING
-    for name, check, default, call_default in plan.columns:
+    for name, check, default, make in plan.columns:
         value = values.get(name, missing)
-        if value is missing:
-            value = default() if call_default else default
-        vals[name] = check(value)
+        if value is not missing:
+            vals[name] = check(value)
+        elif make is None:
+            vals[name] = default
+        else:
+            vals[name] = check(make())
     auto = info.auto_pk
     if auto is None or vals.get(auto) is not None:
         key = info.key_of_row(vals)

@@ -29,6 +29,7 @@ from ..entity import logical_type
 from ..errors import ValidationError
 from . import hooks
 from .batch import insert_batch, update_batch
+from .materialize import PAUSE_GC_ROWS, collector_paused
 from .persist import write_link
 from .rows import key_columns, key_params
 
@@ -68,6 +69,16 @@ def insert_objects(session: Session, objects: list[EntityObject]) -> None:
         levels = _by_dependency(session, inserted)  # a hook may have set new related objects
         inserted = [obj for level in levels for obj in level]
         hooks.call("before_insert", [obj for obj in inserted if id(obj) not in seen])
+    if len(inserted) < PAUSE_GC_ROWS:
+        _insert_levels(session, levels)
+    else:  # no user code runs in there: hooks are called before and after
+        with collector_paused():
+            _insert_levels(session, levels)
+    hooks.call("after_insert", inserted)
+
+
+def _insert_levels(session: Session, levels: list[list[EntityObject]]) -> None:
+    """INSERT the objects level by level, in batches of one entity and column set."""
     for level in levels:
         by_entity: dict[type, list[EntityObject]] = {}
         for obj in level:
@@ -75,9 +86,10 @@ def insert_objects(session: Session, objects: list[EntityObject]) -> None:
                 by_entity.setdefault(type(obj), []).append(obj)
         for entity, objs in by_entity.items():
             info = session.info(entity)
+            plan = info.insert_plan
             groups: dict[tuple[str, ...], tuple[list[EntityObject], list[list[Any]]]] = {}
             for obj in objs:
-                server_filled, params = _insert_params(info, obj)
+                server_filled, params = plan.params(obj._vals_)
                 group = groups.get(server_filled)
                 if group is None:
                     group = groups[server_filled] = ([], [])
@@ -86,11 +98,14 @@ def insert_objects(session: Session, objects: list[EntityObject]) -> None:
             for server_filled, (group_objs, rows) in groups.items():
                 keys = insert_batch(session, info, server_filled, rows)
                 _inserted(session, info, group_objs, keys, server_filled)
-    hooks.call("after_insert", inserted)
 
 
 def _by_dependency(session: Session, objects: list[EntityObject]) -> list[list[EntityObject]]:
     """The new objects (and those they refer to) by level: level 0 refers to no new object."""
+    if not any(_single_names(session, entity) for entity in {type(obj) for obj in objects}):
+        # No Single to follow (the common case): one level, each new object once, in order.
+        new = list({id(obj): obj for obj in objects if obj._status_ == NEW}.values())
+        return [new] if new else []
     level: dict[int, int] = {}
     found: list[EntityObject] = []
     singles: dict[type, list[str]] = {}
@@ -138,29 +153,6 @@ def _by_dependency(session: Session, objects: list[EntityObject]) -> list[list[E
 
 def _single_names(session: Session, entity: type) -> list[str]:
     return [a.name for a in session.info(entity).attrs.values() if a.kind == "single"]
-
-
-def _insert_params(info: EntityInfo, obj: EntityObject) -> tuple[tuple[str, ...], list[Any]]:
-    """``(the attributes left to the server, the INSERT's parameters)`` of a new object."""
-    vals = obj._vals_
-    params: list[Any] = []
-    append = params.append
-    server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
-    for name, a, is_single, to_db, required, server_fills in info.insert_plan:
-        value = vals.get(name)
-        if value is None:
-            if server_fills:
-                server_filled += (name,)
-                continue
-            if required:
-                raise ValidationError(f"{info.entity.__name__}.{name} is required "
-                                      f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
-            params.extend([None] * len(a.columns))
-        elif is_single:
-            params.extend(key_columns(a, value._key_() if hasattr(value, "_vals_") else value))
-        else:
-            append(value if to_db is None else to_db(value))
-    return server_filled, params
 
 
 def _inserted(session: Session, info: EntityInfo, objects: list[EntityObject],

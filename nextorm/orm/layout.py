@@ -21,7 +21,7 @@ from ..convert import Converter, converters
 from ..entity import logical_type
 from ..errors import NotBoundError
 from ..inheritance import discriminator_column, hierarchy, root_of, uses_discriminator
-from .rows import InsertColumn, ReadPlan, insert_plan
+from .rows import InsertPlan, ReadPlan
 from .sql import EntityStatements
 from .values import CreationPlan
 
@@ -63,7 +63,7 @@ class EntityInfo:
     relations: dict[str, Relation]
     statements: EntityStatements
     read_plan: ReadPlan
-    insert_plan: list[InsertColumn]
+    insert_plan: InsertPlan
     creation_plan: CreationPlan
     #: ``(entity, attribute, on_delete)`` of every Single pointing here; see ``referrers``.
     referrers: list[tuple[type[Entity], str, str]] | None = field(default=None, repr=False)
@@ -179,7 +179,7 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
         entity=entity, table=quoted_table, attrs=attrs, pk_attrs=emap.pk_attrs,
         auto_pk=auto_pk, relations=emap.relations, statements=statements,
         read_plan=ReadPlan(eager),
-        insert_plan=insert_plan(attrs, auto_pk),
+        insert_plan=InsertPlan(entity.__name__, attrs, auto_pk, _json_attrs(entity)),
         creation_plan=CreationPlan(entity, entity._discriminator_ if classes else None),
         classes=classes, sti_filter=sti_filter,
     )
@@ -221,6 +221,11 @@ def _subclass_columns(db: Database, dialect: Dialect, entity: type[Entity],
                     and not attr.opt("lazy"):
                 found[attr.name] = _attr_info(db, dialect, attr, columns[attr.name], table)
     return list(found.values())
+
+
+def _json_attrs(entity: type[Entity]) -> frozenset[str]:
+    return frozenset(name for name, attr in entity._attrs_.items()
+                     if attr.is_column and logical_type(attr.py_type) == "json")
 
 
 def _attr_option(entity: type[Entity], name: str, option: str) -> Any:

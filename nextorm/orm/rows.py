@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..convert import Converter
+from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from .layout import AttrInfo, EntityInfo
@@ -94,11 +95,67 @@ def read_values(info: EntityInfo, names: list[str], row: Row) -> dict[str, Any]:
     return ReadPlan([info.attrs[name] for name in names]).values(row)
 
 
-def insert_plan(attrs: dict[str, AttrInfo], auto_pk: str | None) -> list[InsertColumn]:
-    """Return how each stored attribute goes into an INSERT, in column order."""
-    return [(a.name, a, a.kind == "single", a.to_db[0], a.required,
+class InsertPlan:
+    """How a new object's values become the parameters of its INSERT, in column order.
+
+    ``params(vals)`` returns ``(the attributes left to the server, the parameters)``.  The
+    common object (every value set but the auto key, one column each, no Single) takes one
+    list comprehension; any other goes through ``columns`` one by one.
+    """
+
+    __slots__ = ("entity_name", "columns", "auto_pk", "simple", "conversions")
+
+    def __init__(self, entity_name: str, attrs: dict[str, AttrInfo], auto_pk: str | None,
+                 json_attrs: frozenset[str]) -> None:
+        self.entity_name = entity_name
+        self.auto_pk = auto_pk
+        #: How each stored attribute goes in (the general path).
+        self.columns: tuple[InsertColumn, ...] = tuple(
+            (a.name, a, a.kind == "single", a.to_db[0], a.required,
              a.name == auto_pk or a.sql_default is not None)
-            for a in attrs.values()]
+            for a in attrs.values())
+        rest = [a for a in attrs.values() if a.name != auto_pk]
+        # The fast path tests ``None in params``: not for a JSON value (any object, whose
+        # ``== None`` may not be a bool), a Single, several columns or a server default.
+        plain = all(a.kind != "single" and len(a.columns) == 1 and a.sql_default is None
+                    and a.name not in json_attrs for a in rest)
+        #: The attributes of the fast path (all but the auto key), or None.
+        self.simple = tuple(a.name for a in rest) if plain else None
+        self.conversions = tuple((i, a.to_db[0]) for i, a in enumerate(rest)
+                                 if a.to_db[0] is not None)
+
+    def params(self, vals: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+        """``(the attributes left to the server, the INSERT's parameters)`` of ``vals``."""
+        simple, auto = self.simple, self.auto_pk
+        if simple is not None and (auto is None or vals.get(auto) is None):
+            params = list(map(vals.get, simple))
+            if None not in params:  # else a column may be required, or left to the server
+                for i, convert in self.conversions:
+                    params[i] = convert(params[i])
+                return ((auto,) if auto is not None else ()), params
+        return self._params(vals)
+
+    def _params(self, vals: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+        params: list[Any] = []
+        append = params.append
+        server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
+        for name, a, is_single, to_db, required, server_fills in self.columns:
+            value = vals.get(name)
+            if value is None:
+                if server_fills:
+                    server_filled += (name,)
+                    continue
+                if required:
+                    raise ValidationError(
+                        f"{self.entity_name}.{name} is required "
+                        f"({'PK' if a.kind == 'pk' else 'Req'}) but has no value")
+                params.extend([None] * len(a.columns))
+            elif is_single:
+                params.extend(key_columns(a, value._key_() if hasattr(value, "_vals_")
+                                          else value))
+            else:
+                append(value if to_db is None else to_db(value))
+        return server_filled, params
 
 
 def key_columns(attr: AttrInfo, key: Any) -> list[Any]:

@@ -24,17 +24,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
-from ..attributes import DELETED, DETACHED, LOADED, NEW
+from ..attributes import DELETED, DETACHED, NEW
 from ..database import MAPPED_DATABASES
 from ..errors import ObjectNotFound, SessionError, SQLError, ValidationError
-from . import hooks, persist
+from . import persist
 from .flush import flush as flush_pending
 from .flush import insert_objects
 from .layout import EntityInfo, IdentityMap, bound_dialect, entity_info
+from .materialize import objects_of
 from .rows import key_params, read_values
 from .staged import commit_all
 
@@ -105,6 +106,11 @@ class Session:
         if found is None:
             found = self._infos[entity] = entity_info(self._database_for(entity), entity)
         return found
+
+    def known_info(self, entity: type[Entity]) -> EntityInfo | None:
+        """The row layout of an entity this session already used, else None (the fast path
+        of ``User(...)``: no question which database maps it)."""
+        return self._infos.get(entity)
 
     def for_entity(self, entity: type[Entity]) -> Session:
         """The session that works on ``entity``: this one, or the sub-session of the one
@@ -287,32 +293,9 @@ class Session:
             obj._vals_.update(read_values(info, names, rows[0]))
 
     def materialize(self, info: EntityInfo, rows: list[tuple[Any, ...]]) -> list[Any]:
-        """Turn rows of all the entity's columns into objects, through the identity map."""
-        entity = info.entity
-        imap = self.identity.setdefault(entity, {})
-        pk = info.pk_attrs[0] if len(info.pk_attrs) == 1 else None
-        key_of_row = info.key_of_row
-        # An instance without Entity.__init__ (which would create a new row); its state follows.
-        new_object = cast("Callable[[type], EntityObject]", object.__new__)
-        after_load = hooks.hook(entity, "after_load")
-        loaded: list[EntityObject] | None = [] if after_load is not None else None
-        out = []
-        for vals in info.read_plan.values_of(rows):
-            key = vals[pk] if pk is not None else key_of_row(vals)
-            obj = imap.get(key)
-            if obj is None:
-                obj = new_object(info.class_of(vals))  # a subclass's row: its class
-                obj.__dict__ = {"_vals_": vals, "_session_": self, "_status_": LOADED,
-                                "_dirty_": None}
-                imap[key] = obj
-                if loaded is not None:
-                    loaded.append(obj)
-            elif obj._status_ == DELETED:
-                continue
-            out.append(obj)
-        if loaded:
-            hooks.call("after_load", loaded)
-        return out
+        """Turn rows of all the entity's columns into objects, through the identity map
+        (``materialize.py``)."""
+        return objects_of(self, info, rows)
 
     # -- deleting --------------------------------------------------------------------------
 

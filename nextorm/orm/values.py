@@ -67,8 +67,11 @@ def _type_checker(attr: Attr, where: str) -> Check:
     type_check = _TYPE_CHECKS.get(ltype or "")
     if type_check is None:  # json: any value the driver can store
         return _unchecked
+    exact = _PASSES_EXACT.get(ltype or "")
 
     def check(value: Any) -> Any:
+        if type(value) is exact:  # the common case: one test, no call
+            return value
         if value is None:
             return None
         checked = type_check(value)
@@ -221,6 +224,14 @@ def _bytes(value: Any) -> Any:
     return bytes(value)
 
 
+#: The type whose exact instances each check returns unchanged: tested first, inline, so the
+#: usual value costs no call to the check of its type (a subclass or ``None`` takes that path).
+_PASSES_EXACT: dict[str, type] = {
+    "int": int, "float": float, "bool": bool, "decimal": Decimal, "uuid": uuid.UUID,
+    "datetime": dt.datetime, "date": dt.date, "time": dt.time, "timedelta": dt.timedelta,
+    "bytes": bytes,
+}
+
 #: The check of each logical type but ``str`` and ``enum`` (the checker handles those itself).
 _TYPE_CHECKS: dict[str, Check] = {
     "int": _int, "float": _float, "bool": _bool, "decimal": _decimal, "uuid": _uuid,
@@ -229,9 +240,12 @@ _TYPE_CHECKS: dict[str, Check] = {
 }
 
 
-#: How ``Entity(...)`` fills one stored attribute: ``(name, check, default, call_default)``;
-#: ``call_default``: the default is a function to call for each new object.
-NewColumn = tuple[str, Check, Any, bool]
+#: How ``Entity(...)`` fills one stored attribute: ``(name, check, default, make)``.  Without
+#: ``make``, ``default`` is the attribute's default already checked (once, for every new
+#: object); else each new object without a value gets ``check(make())``: a function default
+#: (``default=datetime.now``, a generated key), or a default the check refuses or a
+#: ``py_check`` sees (checked at each creation, as if it were given).
+NewColumn = tuple[str, Check, Any, Callable[[], Any] | None]
 
 
 class CreationPlan:
@@ -244,20 +258,27 @@ class CreationPlan:
         self.names = frozenset(entity._attrs_)
         #: The checks and defaults of the stored attributes, in declaration order.
         self.columns: tuple[NewColumn, ...] = tuple(
-            (a.name, entity.__dict__[a.name].checker(), *_default(a))
-            for a in attrs if a.is_column)
+            _new_column(a, entity.__dict__[a.name].checker()) for a in attrs if a.is_column)
         if discriminator is not None:  # single-table inheritance: the row's class
-            self.columns += (("_discriminator_", _unchecked, discriminator, False),)
+            self.columns += (("_discriminator_", _unchecked, discriminator, None),)
         #: Set and Local attributes: assigned once the object has its stored values.
         self.others = tuple(a.name for a in attrs if not a.is_column)
 
 
-def _default(attr: Attr) -> tuple[Any, bool]:
-    """``(default, call it)``: a generated key (``PK[uuid7]``) is made for each new object."""
+def _new_column(attr: Attr, check: Check) -> NewColumn:
+    """The plan of one stored attribute (see ``NewColumn``)."""
     generate = key_generator(attr)
-    if generate is not None and attr.opt("default") is None:
-        return generate, True
-    return attr.opt("default"), _is_factory(attr.opt("default"))
+    default = attr.opt("default")
+    if generate is not None and default is None:  # a generated key (``PK[uuid7]``)
+        return attr.name, check, None, generate
+    if _is_factory(default):
+        return attr.name, check, None, default
+    if attr.opt("py_check") is None:
+        try:
+            return attr.name, check, check(default), None
+        except Exception:  # noqa: BLE001 - refused at each creation that leaves it out
+            pass
+    return attr.name, check, None, lambda: default
 
 
 def _is_factory(default: Any) -> bool:

@@ -28,6 +28,7 @@ prints both medians and the ratio of this version to the baseline.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -181,10 +182,23 @@ def quote(provider: str, name: str) -> str:
 
 
 def timed(fn: Any, *args: Any) -> tuple[float, float]:
-    """Wall seconds and this process's CPU seconds of ``fn(*args)``."""
+    """Wall seconds and this process's CPU seconds of ``fn(*args)`` and of collecting the
+    garbage it left.
+
+    A session and its objects refer to each other: only Python's cyclic garbage collector
+    frees them, whenever it next runs, often in the middle of the next work measured.  So
+    each work starts from a collected heap and is charged for the garbage it leaves: a full
+    collection after it, less the time of a second one (the walk over the objects still
+    alive, which are no work's garbage).
+    """
+    gc.collect()
     start, cpu = time.perf_counter(), time.process_time()
     fn(*args)
-    return time.perf_counter() - start, time.process_time() - cpu
+    gc.collect()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu_alive = time.perf_counter(), time.process_time()
+    gc.collect()
+    return wall - (time.perf_counter() - start), cpu - (time.process_time() - cpu_alive)
 
 
 def bench(orm: SimpleNamespace, provider: str, rows: int, updates: int, runs: int
@@ -254,6 +268,11 @@ def interleaved(baseline: Path, provider: str, args: argparse.Namespace
 
 
 def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]]) -> None:
+    """One line per work: medians, the wall ratio ORM / driver and the CPU ratio.
+
+    The CPU ratio (this process's CPU seconds) is the steadier one on a busy machine; on a
+    server the wall time also holds the server's work, which the CPU time leaves out.
+    """
     labels = {"insert": f"insert {args.rows:,} rows", "select": f"select {args.rows:,} rows",
               "update": f"update {args.updates:,} rows",
               "generator select": f"generator select {QUERIES:,}x"}
@@ -262,15 +281,18 @@ def report(provider: str, args: argparse.Namespace, times: dict[str, list[float]
         if f"orm {op}" not in med:
             continue
         orm_s, raw_s = med[f"orm {op}"], med[f"raw {op}"]
-        line = f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} {orm_s / raw_s:5.1f}x"
-        if op == "insert" and "raw insertmany" in med:
-            many_s = med["raw insertmany"]
-            line += f"  (driver executemany {many_s:.3f} s: {orm_s / many_s:.1f}x)"
+        cpu = med[f"orm {op} cpu"]
+        line = (f"{provider:<9} {labels[op]:<28} {orm_s:8.3f} {raw_s:9.3f} {orm_s / raw_s:5.1f}x"
+                f" {cpu / med[f'raw {op} cpu']:5.1f}x")
         if f"base orm {op}" in med:  # the baseline's ratio is to the floor of its own runs
             base_s = med[f"base orm {op}"]
             line += f" {base_s:9.3f} {base_s / med[f'base raw {op}']:5.1f}x {orm_s / base_s:6.2f}x"
-            cpu, base_cpu = med[f"orm {op} cpu"], med[f"base orm {op} cpu"]
-            line += f" {cpu:8.3f} {base_cpu:8.3f} {cpu / base_cpu:6.2f}x"
+            base_cpu = med[f"base orm {op} cpu"]
+            line += (f" {base_cpu / med[f'base raw {op} cpu']:5.1f}x {cpu:8.3f} {base_cpu:8.3f}"
+                     f" {cpu / base_cpu:6.2f}x")
+        if op == "insert" and "raw insertmany" in med:
+            many_s = med["raw insertmany"]
+            line += f"  (driver executemany {many_s:.3f} s: {orm_s / many_s:.1f}x)"
         print(line, flush=True)
 
 
@@ -290,9 +312,10 @@ def main() -> None:
         print(json.dumps(bench(load_orm(args.code), providers[0], args.rows, args.updates,
                                args.runs)))
         return
-    header = f"{'provider':<9} {'work':<28} {'ORM s':>8} {'driver s':>9} {'ratio':>6}"
+    header = f"{'provider':<9} {'work':<28} {'ORM s':>8} {'driver s':>9} {'ratio':>6} {'cpu':>6}"
     if args.baseline:
-        header += f" {'base s':>9} {'ratio':>6} {'/base':>7} {'cpu s':>8} {'base cpu':>8} {'/base':>7}"
+        header += (f" {'base s':>9} {'ratio':>6} {'/base':>7} {'cpu':>6} {'cpu s':>8}"
+                   f" {'base cpu':>8} {'/base':>7}")
     print(header)
     orm = None if args.baseline else load_orm(args.code)
     for provider in providers:
