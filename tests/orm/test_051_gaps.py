@@ -271,3 +271,18 @@ def test_collection_drop_table_drops_the_join_table(orm):
     with db_session(db):
         assert [p.title for p in Post.select()] == ["p"]  # the entities' rows stay
         assert [t.name for t in Tag.select()] == ["t"]
+
+
+def test_for_update_through_a_join_holds_the_lock(blog, make_db):
+    Post = blog.Post
+    if not blog.db._dialect().row_locks:
+        pytest.skip("SQLite locks the whole file, not rows")
+    other = make_db([blog.User, blog.Post, blog.Tag, blog.Sample])
+    with db_session(blog.db):
+        locked = Post.select().filter(Post.editor.name == "bob").for_update().fetch_all()
+        assert [p.title for p in locked] == ["p2"]
+        with db_session(other):  # a second connection: the locked row refuses NOWAIT
+            with pytest.raises(NextORMError):
+                Post.select().filter(Post.title == "p2").for_update(nowait=True).fetch_all()
+            other.rollback()
+        assert [p.title for p in Post.select().filter(Post.title == "p2")] == ["p2"]
