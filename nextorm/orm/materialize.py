@@ -12,7 +12,7 @@ Large results are built with Python's cyclic garbage collector paused (``collect
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -50,7 +50,16 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
     """``(the objects of the rows, the new ones if the entity has after_load)``."""
     entity = info.entity
     imap = session.identity.setdefault(entity, {})
+    plan = info.read_plan
     pk = info.pk_attrs[0] if len(info.pk_attrs) == 1 else None
+    names: tuple[str, ...] | None = None
+    source: Iterable[Any]
+    at: Any  # where the key is: a column's index in a row, an attribute in a value dict
+    if plan.plain and pk is not None:
+        plan.check_width(rows)  # the rows as they are: the key is a column, and the
+        source, at, names = rows, plan.names.index(pk), plan.names  # values a zip, made
+    else:                                                              # only for a new object
+        source, at = plan.values_of(rows), pk  # value dicts: the key is one, or key_of_row
     key_of_row = info.key_of_row
     class_of = info.class_of if info.classes else None  # a subclass's row: its class
     # An instance without Entity.__init__ (which would create a new row); its state follows.
@@ -58,10 +67,12 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
     loaded: list[EntityObject] | None = [] if hooks.hook(entity, "after_load") else None
     found: list[Any] = []
     append = found.append
-    for vals in info.read_plan.values_of(rows):
-        key = vals[pk] if pk is not None else key_of_row(vals)
+    item: Any
+    for item in source:
+        key = item[at] if at is not None else key_of_row(item)
         obj = imap.get(key)
         if obj is None:
+            vals = item if names is None else dict(zip(names, item))  # noqa: B905 (check_width)
             obj = new_object(entity if class_of is None else class_of(vals))
             obj.__dict__ = {"_vals_": vals, "_session_": session, "_status_": LOADED,
                             "_dirty_": None}

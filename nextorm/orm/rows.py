@@ -32,7 +32,7 @@ InsertColumn = tuple[str, "AttrInfo", bool, Converter, bool, bool]
 class ReadPlan:
     """How to turn rows of some attributes' columns (in that order) into value dicts."""
 
-    __slots__ = ("reads", "one_column_each", "names", "conversions", "empty_str_names")
+    __slots__ = ("reads", "one_column_each", "names", "conversions", "empty_str_names", "plain")
 
     def __init__(self, attrs: Sequence[AttrInfo]) -> None:
         reads: list[AttrRead] = []
@@ -48,17 +48,20 @@ class ReadPlan:
             (name, first, convert) for name, first, from_db, _ in reads
             if len(from_db) == 1 and (convert := from_db[0]) is not None)
         self.empty_str_names = tuple(name for name, _, _, empty in reads if empty)
+        #: A row is its values as they are (one column each, nothing to convert): a zip.
+        self.plain = self.one_column_each and not self.conversions and not self.empty_str_names
 
     def values_of(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
         """Return the attribute values of each row."""
         if not self.one_column_each:
             return [self.values(row) for row in rows]
         names, conversions, empties = self.names, self.conversions, self.empty_str_names
+        self.check_width(rows)
         if not conversions and not empties:
-            return [dict(zip(names, row, strict=True)) for row in rows]
+            return [dict(zip(names, row)) for row in rows]  # noqa: B905 (check_width)
         out = []
         for row in rows:
-            vals = dict(zip(names, row, strict=True))
+            vals = dict(zip(names, row))  # noqa: B905 (check_width)
             for name, i, convert in conversions:
                 v = row[i]
                 if v is not None:
@@ -68,6 +71,14 @@ class ReadPlan:
                     vals[name] = ""
             out.append(vals)
         return out
+
+    def check_width(self, rows: Iterable[Row]) -> None:
+        """Refuse rows of another width than the plan's columns (all rows of a result have
+        the first one's width: checked once, not by a ``zip(strict=True)`` per row)."""
+        first = next(iter(rows), None) if isinstance(rows, list) else None
+        if first is not None and len(first) != len(self.names):
+            raise ValueError(f"rows of {len(first)} columns, read as {len(self.names)}: "
+                             f"{', '.join(self.names)}")
 
     def values(self, row: Row) -> dict[str, Any]:
         """Return the attribute values of one row (any number of columns per attribute)."""
