@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
+from .annotations import evaluate_annotation
 from .attributes import install as install_descriptors
 from .declarations import check_attr, logical_type, normalise
 from .errors import DeclarationError, ValidationError
@@ -142,9 +143,9 @@ def _evaluate(cls: type[Entity], attr_name: str, annotation: Any, module_globals
               ns: dict) -> Attr | None:
     """The declared attribute, or None; an underscore name is one only as a ``Local``."""
     if not attr_name.startswith("_"):
-        return _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+        return evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
     try:  # ``_cache: Local[dict]`` (0.5.1's style); other underscore names are the user's
-        spec = _evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+        spec = evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
     except DeclarationError:
         return None
     return spec if spec is not None and spec.kind == "local" else None
@@ -169,49 +170,6 @@ def _entity_valued(attr: Attr, owner: str) -> Attr:
         options.setdefault("nullable", True)
     single = Attr("single", target, options, attr.name, conflicts=attr.conflicts)
     return single
-
-
-def _evaluate_annotation(
-    cls: type[Entity], attr_name: str, annotation: Any, module_globals: dict, ns: dict
-) -> Attr | None:
-    if isinstance(annotation, str):
-        from . import fields
-
-        scope = {**vars(fields), **module_globals, **ns, cls.__name__: cls}
-        try:
-            annotation = eval(annotation, scope)  # noqa: S307 - annotations are source code
-        except NameError:
-            annotation = _forward_reference(cls, attr_name, annotation)
-    if isinstance(annotation, Marker):
-        raise DeclarationError(
-            f"{cls.__name__}.{attr_name}: {annotation!r} needs a type, e.g. {annotation!r}[str]"
-        )
-    if not isinstance(annotation, Attr):
-        return None
-    return Attr(annotation.kind, annotation.py_type, dict(annotation.options),
-                conflicts=list(annotation.conflicts))
-
-
-def _forward_reference(cls: type[Entity], attr_name: str, annotation: str) -> Attr:
-    """``Set[Post]`` or ``Single[Post | None]`` with Post declared later (postponed
-    annotations): keep the marker and the type's name; the mapping resolves it."""
-    from . import fields
-
-    marker_name, _, inner = annotation.partition("[")
-    marker = getattr(fields, marker_name.strip(), None)
-    if not isinstance(marker, Marker) or not inner.endswith("]"):
-        raise DeclarationError(
-            f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}"
-        ) from None
-    parts = [p.strip().strip("'\"") for p in inner[:-1].split("|")]
-    names = [p for p in parts if p != "None"]
-    if len(names) != 1:
-        raise DeclarationError(
-            f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}")
-    found = marker[names[0]]
-    if len(parts) > 1 and marker.kind == "single":
-        found.options["nullable"] = True
-    return found
 
 
 def _collect_composites(cls: type[Entity], ns: dict[str, Any]) -> list[Composite]:
@@ -333,10 +291,31 @@ class Entity(metaclass=EntityMeta):
             setattr(self, name, value)
 
     def delete(self) -> None:
-        """Delete the object's row now (pending changes are flushed first)."""
+        """Delete the object's row now (pending changes are flushed first); its key becomes
+        None, as in nextorm 0.5.1, since it names no row any more."""
         from .attributes import session_of
+        from .orm.saving import delete_object
 
-        session_of(self).delete(self)
+        delete_object(session_of(self), self)  # type: ignore[arg-type]
+
+    def flush(self) -> None:
+        """Write this object's pending change now (the session's other changes go too)."""
+        from .orm.saving import flush_object
+
+        flush_object(self)  # type: ignore[arg-type]
+
+    def commit(self) -> None:
+        """Flush, then commit the transaction of the object's session (nextorm 0.5.1)."""
+        from .orm.saving import commit_object
+
+        commit_object(self)  # type: ignore[arg-type]
+
+    @classmethod
+    def drop_table(cls, *, with_all_data: bool = False) -> None:
+        """Drop the entity's table; refused while it holds rows unless ``with_all_data``."""
+        from .orm.saving import drop_entity_table
+
+        drop_entity_table(cls, with_all_data)
 
     def _key_(self) -> Any:
         """The primary-key value (a tuple for a composite key)."""

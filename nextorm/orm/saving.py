@@ -50,9 +50,42 @@ def delete_instance(db: Database, obj: Any) -> None:
 
 def _delete(session: Session, obj: EntityObject) -> None:
     _adopt(session, obj)
+    delete_object(session, obj)
+
+
+def delete_object(session: Session, obj: EntityObject) -> None:
+    """``obj.delete()``: DELETE its row now; as in nextorm 0.5.1 its key becomes None after."""
     session.delete(obj)
     for name in session.info(type(obj)).pk_attrs:
         obj._vals_[name] = None
+
+
+def flush_object(obj: EntityObject) -> None:
+    """``obj.flush()``: write the object's pending change now (with the session's others)."""
+    from ..attributes import session_of
+
+    session_of(obj).flush()
+
+
+def commit_object(obj: EntityObject) -> None:
+    """``obj.commit()``: flush, then commit the transaction of the object's session."""
+    from ..attributes import session_of
+
+    session = session_of(obj)
+    session.flush()
+    session.commit()
+
+
+def drop_entity_table(entity: type, with_all_data: bool) -> None:
+    """``Entity.drop_table()``: drop the entity's table in the one database that maps it."""
+    from .session import mapped_databases
+
+    databases = mapped_databases(entity)
+    if len(databases) != 1:
+        where = "no bound database" if not databases else f"{len(databases)} databases"
+        raise ValidationError(f"{entity.__name__}.drop_table(): the entity is mapped in {where}; "
+                              f"use db.drop_table({entity.__name__}) on the one you mean")
+    databases[0].drop_table(entity, with_all_data=with_all_data)
 
 
 def _check(db: Database, obj: Any) -> None:
