@@ -47,17 +47,7 @@ if TYPE_CHECKING:
         sql_debugging,
     )
     from .entity import Entity
-    from .fields import (
-        PK,
-        Local,
-        Opt,
-        PrimaryKey,
-        Req,
-        Set,
-        Single,
-        composite_index,
-        composite_key,
-    )
+    from .fields import PK, Local, Opt, PrimaryKey, Req, Set, Single, composite_index, composite_key
     from .migrations.api import makemigrations, migrate, showmigrations
     from .migrations.runner import MigrationRunner
     from .orm.context import commit, db_session, flush, rollback
