@@ -32,11 +32,12 @@ def create(obj: object, values: dict[str, Any]) -> None:
         unknown = sorted(set(values) - plan.names)
         raise ValidationError(f"{entity.__name__}() got unknown attribute(s) {', '.join(unknown)}")
     vals: dict[str, Any] = {}
-    state = obj.__dict__  # may hold Local values a subclass's __init__ set before this
-    state["_vals_"] = vals
-    state["_session_"] = session
-    state["_status_"] = NEW
-    state["_dirty_"] = None
+    # (Local values a subclass's __init__ set before this stay.)
+    if plan.as_attributes:  # kept inside the object: no dict made (materialize.py)
+        new._vals_, new._session_, new._status_, new._dirty_ = vals, session, NEW, None
+    else:
+        state = obj.__dict__
+        state.update(_vals_=vals, _session_=session, _status_=NEW, _dirty_=None)
     missing = _MISSING
     for name, check, default, make in plan.columns:
         value = values.get(name, missing)

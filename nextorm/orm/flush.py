@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .sql import Checks
 
 #: Not compared by the optimistic check (see the module's docstring).
-UNCHECKED_TYPES = frozenset({"float", "json"})
+UNCHECKED_TYPES = frozenset({"float", "json", "vector"})
 #: A value an object never loaded (nothing to compare).
 UNREAD = object()
 
@@ -162,14 +162,17 @@ def _inserted(session: Session, info: EntityInfo, objects: list[EntityObject],
     imap = session.identity.setdefault(info.entity, {})
     dirty = session.dirty
     defaulted = [name for name in server_filled if name != auto]
+    as_attributes = info.creation_plan.as_attributes
     for i, obj in enumerate(objects):
         vals = obj._vals_
         if auto is not None and keys is not None and vals.get(auto) is None:
             vals[auto] = keys[i]
-        d = obj.__dict__
-        d["_status_"] = LOADED
-        if d["_dirty_"] is not None:
-            d["_dirty_"] = None
+        if as_attributes:  # as create.py set them
+            obj._status_ = LOADED
+        else:
+            obj.__dict__["_status_"] = LOADED
+        if obj._dirty_ is not None:
+            obj.__dict__["_dirty_"] = None
             dirty.pop(id(obj), None)
         key = vals[auto] if auto else info.key_of_row(vals)
         other = imap.get(key)

@@ -65,6 +65,7 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
     # An instance without Entity.__init__ (which would create a new row); its state follows.
     new_object = cast("Callable[[type], EntityObject]", object.__new__)
     loaded: list[EntityObject] | None = [] if hooks.hook(entity, "after_load") else None
+    as_attributes = plain_setattr(entity, *info.classes.values())
     found: list[Any] = []
     append = found.append
     item: Any
@@ -74,8 +75,11 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
         if obj is None:
             vals = item if names is None else dict(zip(names, item))  # noqa: B905 (check_width)
             obj = new_object(entity if class_of is None else class_of(vals))
-            obj.__dict__ = {"_vals_": vals, "_session_": session, "_status_": LOADED,
-                            "_dirty_": None}
+            if as_attributes:
+                obj._vals_, obj._session_, obj._status_, obj._dirty_ = vals, session, LOADED, None
+            else:
+                obj.__dict__.update(_vals_=vals, _session_=session, _status_=LOADED,
+                                    _dirty_=None)
             imap[key] = obj
             if loaded is not None:
                 loaded.append(obj)
@@ -83,6 +87,15 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
             continue
         append(obj)
     return found, loaded
+
+
+def plain_setattr(*classes: type) -> bool:
+    """True if none of ``classes`` defines ``__setattr__``: an object's state is then set as
+    attributes, which CPython keeps inside the object (no ``__dict__`` object is made until
+    something asks for it), a third less memory and half the objects for the garbage
+    collector to walk.  A class of the user's with its own ``__setattr__`` gets its state
+    in its ``__dict__``, without calling it."""
+    return all(cls.__setattr__ is object.__setattr__ for cls in classes)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from ..declarations import TEMPORAL_TYPES, key_generator, logical_type
 from ..errors import ValidationError
 from ..schema.columns import stores_empty_string
 from ..schema.model import DEFAULT_STR_LEN, default_max_len
+from .materialize import plain_setattr
 
 if TYPE_CHECKING:
     from ..entity import Entity
@@ -251,7 +252,7 @@ NewColumn = tuple[str, Check, Any, Callable[[], Any] | None]
 class CreationPlan:
     """What ``Entity(...)`` needs: the attribute names, the stored ones, the others."""
 
-    __slots__ = ("names", "columns", "others")
+    __slots__ = ("names", "columns", "others", "as_attributes")
 
     def __init__(self, entity: type[Entity], discriminator: str | None = None) -> None:
         attrs = entity._attrs_.values()
@@ -263,6 +264,8 @@ class CreationPlan:
             self.columns += (("_discriminator_", _unchecked, discriminator, None),)
         #: Set and Local attributes: assigned once the object has its stored values.
         self.others = tuple(a.name for a in attrs if not a.is_column)
+        #: The object's state is set as attributes (no ``__setattr__`` of the user's).
+        self.as_attributes = plain_setattr(entity)
 
 
 def _new_column(attr: Attr, check: Check) -> NewColumn:
