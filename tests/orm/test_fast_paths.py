@@ -103,7 +103,7 @@ def test_a_large_read_pauses_the_collector_only_while_it_builds(fast_db):
     with db_session(fast_db):
         found = Loaded.select().fetch_all()
         again = Loaded.select().fetch_all()  # the same objects, from the identity map
-    assert len(found) == PAUSE_GC_ROWS + 10 and all(a is b for a, b in zip(found, again))
+    assert len(found) == PAUSE_GC_ROWS + 10 and all(a is b for a, b in zip(found, again, strict=True))
     assert gc.isenabled()
     assert LOADS == [True] * len(found)  # after_load: once per object, the collector on
     gc.disable()  # a collector the user switched off stays off
