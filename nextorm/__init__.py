@@ -52,8 +52,9 @@ if TYPE_CHECKING:
     from .migrations.runner import MigrationRunner
     from .orm.context import commit, db_session, flush, rollback
     from .orm.expressions import desc
+    from .orm.session import Session as SessionCache
     from .pool import ConnectionPool
-    from .types import ULID, DateTimeTz, Json, LongStr, ulid, uuid4, uuid7
+    from .types import ULID, DateTimeTz, Json, LongStr, Vec, ulid, uuid4, uuid7
 
 __version__ = "0.1.0"
 
@@ -64,10 +65,10 @@ __all__ = [
     "PrimaryKey", "Req", "SQLError", "Set", "Single", "SnapshotError", "composite_index",
     "composite_key", "makemigrations", "migrate", "showmigrations",
     # 0.5.1's column types and generated keys (nextorm/types.py)
-    "DateTimeTz", "Json", "LongStr", "ULID", "ulid", "uuid4", "uuid7",
+    "DateTimeTz", "Json", "LongStr", "ULID", "Vec", "ulid", "uuid4", "uuid7",
     # the ORM runtime (nextorm/orm/), imported on first use
     "MultipleObjectsFound", "ObjectNotFound", "SessionError", "ValidationError", "commit",
-    "db_session", "desc", "flush", "rollback",
+    "db_session", "desc", "flush", "rollback", "SessionCache",
     # 0.5.1's query functions (``sum``/``min``/``max`` act as the builtins on anything else)
     "QuerySet", "avg", "count", "max", "min", "select", "sum",
     # nextorm 0.5.1's exception names (the older names above stay as aliases)
@@ -83,7 +84,7 @@ _LAZY = {
     "Entity": "nextorm.entity",
     **dict.fromkeys(("PK", "Local", "Opt", "PrimaryKey", "Req", "Set", "Single",
                      "composite_index", "composite_key"), "nextorm.fields"),
-    **dict.fromkeys(("DateTimeTz", "Json", "LongStr", "ULID", "ulid", "uuid4", "uuid7"),
+    **dict.fromkeys(("DateTimeTz", "Json", "LongStr", "ULID", "Vec", "ulid", "uuid4", "uuid7"),
                     "nextorm.types"),
     "migrate": "nextorm.migrations.api",
     "makemigrations": "nextorm.migrations.api",
@@ -95,6 +96,9 @@ _LAZY = {
     "commit": "nextorm.orm.context",
     "rollback": "nextorm.orm.context",
     "desc": "nextorm.orm.expressions",
+    # 0.5.1's SessionCache (a session's identity map and dirty tracking) is here the Session
+    # itself: one unit of work on one database (identity map, pending changes, transaction).
+    "SessionCache": "nextorm.orm.session:Session",
     "ConnectionPool": "nextorm.pool",
     **dict.fromkeys(("CapturedQuery", "QueryStat", "capture_sql", "clear_global_stats",
                      "global_stats", "set_sql_debug", "sql_debugging"), "nextorm.debug"),
@@ -109,6 +113,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'nextorm' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    module, _, attr = module.partition(":")  # "module:attr": a name 0.5.1 gives our class
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value  # found once: later lookups are plain module attributes
     return value

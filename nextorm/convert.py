@@ -23,6 +23,7 @@ uuid        native, ``text`` (36 characters)         ``uuid.UUID``
 json        native, ``text``, ``jsonb``              the decoded value
 enum        the member's value                       the member
 bytes       BLOB                                     ``bytes`` (never memoryview)
+vector      native (``REAL[]``), ``text`` (JSON)     a list of floats
 ==========  =======================================  =====================================
 
 The text forms have a fixed width, so ordering and comparison in SQL match the other servers.
@@ -202,6 +203,20 @@ def _timedelta(form: str) -> tuple[Converter, Converter]:
     return None, None
 
 
+def _floats(value: Any) -> Any:
+    return None if value is None else [float(x) for x in value]
+
+
+def _vector(form: str) -> tuple[Converter, Converter]:
+    """A ``Vec``: its numbers as floats (psycopg refuses a list mixing ints and floats)."""
+    if form == "text":
+        def from_db(value: Any) -> Any:
+            return json.loads(value) if isinstance(value, str | bytes) else _floats(value)
+
+        return (lambda v: None if v is None else json.dumps(_floats(v))), from_db
+    return _floats, None
+
+
 _BUILDERS: dict[str, Callable[[str], tuple[Converter, Converter]]] = {
     "datetimetz": _datetimetz,
     "timedelta": _timedelta,
@@ -212,4 +227,5 @@ _BUILDERS: dict[str, Callable[[str], tuple[Converter, Converter]]] = {
     "uuid": _uuid,
     "json": _json,
     "bytes": _bytes,
+    "vector": _vector,
 }

@@ -19,9 +19,19 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from .errors import DeclarationError
+from .errors import DeclarationError, ValidationError
 from .fields import ALLOWED_OPTIONS, ON_DELETE_ACTIONS, Attr
-from .types import GENERATED_KEY_TYPES, KEY_GENERATORS, ULID, ULID_LENGTH, DateTimeTz, Json, LongStr
+from .types import (
+    GENERATED_KEY_TYPES,
+    KEY_GENERATORS,
+    ULID,
+    ULID_LENGTH,
+    DateTimeTz,
+    Json,
+    LongStr,
+    Vec,
+    vector_problem,
+)
 
 #: Python types a column attribute may have, and their logical schema type.
 LOGICAL_TYPES: dict[Any, str] = {
@@ -42,6 +52,7 @@ LOGICAL_TYPES: dict[Any, str] = {
     dict: "json",
     list: "json",
     Json: "json",
+    Vec: "vector",
 }
 
 #: Logical types whose fractional seconds ``precision=`` sets (0 to 6 digits).
@@ -61,6 +72,8 @@ def logical_type(py_type: Any) -> str | None:
     origin = getattr(py_type, "__origin__", None)
     if origin in (dict, list):
         return "json"
+    if isinstance(py_type, type) and issubclass(py_type, Vec):
+        return "vector"
     return LOGICAL_TYPES.get(py_type)
 
 
@@ -84,7 +97,40 @@ def normalise(attr: Attr) -> Attr:
         options.setdefault("lazy", True)
     if options.get("uuid_auto") is None:
         options.pop("uuid_auto", None)
+    if isinstance(attr.py_type, type) and issubclass(attr.py_type, Vec):
+        _vector(attr)
     return attr
+
+
+def _vector(attr: Attr) -> None:
+    """``Vec[384]`` is ``Vec`` with ``dimensions=384``; every assignment checks the length."""
+    if attr.py_type.dimensions is not None:
+        if attr.options.get("dimensions", attr.py_type.dimensions) != attr.py_type.dimensions:
+            attr.conflicts.append(f"Vec[{attr.py_type.dimensions}] and "
+                                  f"dimensions={attr.options['dimensions']!r}")
+        attr.options["dimensions"] = attr.py_type.dimensions
+        attr.py_type = Vec
+    if not isinstance(attr.options.get("py_check"), VectorCheck):
+        attr.options["py_check"] = VectorCheck(attr, attr.options.get("py_check"))
+
+
+class VectorCheck:
+    """The check of a value assigned to a ``Vec`` attribute: a list of ``dimensions`` numbers.
+
+    It travels as the attribute's ``py_check`` (wrapping the user's own, which runs after it)
+    so that every path a value takes (``obj.a = v``, ``Entity(a=v)``, defaults) meets it
+    without a vector branch in ``orm/values.py``.
+    """
+
+    def __init__(self, attr: Attr, user_check: Any) -> None:
+        self.attr, self.user_check = attr, user_check
+
+    def __call__(self, value: Any) -> bool:
+        problem = vector_problem(value, self.attr.options["dimensions"])
+        if problem is not None:
+            owner = getattr(self.attr.entity, "__name__", "?")
+            raise ValidationError(f"{owner}.{self.attr.name}: {problem}")
+        return self.user_check is None or bool(self.user_check(value))
 
 
 def key_generator(attr: Attr) -> Any:
@@ -164,6 +210,13 @@ def _check_scalar(where: str, attr: Attr) -> None:
         raise DeclarationError(
             f"{where}: unsupported type {getattr(attr.py_type, '__name__', attr.py_type)!r}"
         )
+    dimensions = attr.opt("dimensions")
+    if ltype == "vector" and (isinstance(dimensions, bool) or not isinstance(dimensions, int)
+                              or dimensions < 1):
+        raise DeclarationError(f"{where}: a Vec needs its length: Vec[384] or dimensions=384 "
+                               f"(a positive integer), not {dimensions!r}")
+    if "dimensions" in attr.options and ltype != "vector":
+        raise DeclarationError(f"{where}: dimensions applies only to Vec attributes, not {ltype}")
     max_len = attr.opt("max_len")
     if max_len is not None and (not isinstance(max_len, int) or isinstance(max_len, bool)
                                 or max_len <= 0):

@@ -29,7 +29,7 @@ KINDS = ("pk", "req", "opt", "single", "set", "local")
 #: Options of every stored scalar attribute (PK, Req and Opt).
 _SCALAR_OPTIONS = frozenset({
     "column", "max_len", "precision", "scale", "renamed_from", "sql_type", "size", "unsigned",
-    "py_check", "min", "max", "autostrip", "uuid_auto", "lazy", "volatile"})
+    "py_check", "min", "max", "autostrip", "uuid_auto", "lazy", "volatile", "dimensions"})
 _VALUE_OPTIONS = _SCALAR_OPTIONS | {"unique", "index", "default", "sql_default"}
 
 #: Options each marker accepts; anything else is a declaration error naming the option.

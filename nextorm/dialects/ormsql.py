@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .vectors import VectorSql
 
-class OrmSql:
+
+class OrmSql(VectorSql):
     """The ORM's SQL: flags and small renderings a server may override."""
 
     #: ``LIMIT`` meaning "no limit", for an OFFSET without a limit.

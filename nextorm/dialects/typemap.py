@@ -29,6 +29,8 @@ class TypeMap:
             return self.int_type(col.get("size"), bool(col.get("unsigned")))
         if ltype in ("datetime", "datetimetz", "time") and "precision" in col:
             return self.temporal_type(ltype, col["precision"])
+        if ltype == "vector":
+            return self.vector_type(col["dimensions"])
         return self.type_names[ltype]
 
     type_names: dict[str, str] = {}
@@ -52,6 +54,10 @@ class TypeMap:
     def temporal_type(self, ltype: str, precision: int) -> str:
         """A datetime or time type with ``precision`` digits of fractional seconds."""
         return f"{self.type_names[ltype].split('(')[0]}({precision})"
+
+    def vector_type(self, dimensions: int) -> str:
+        """The type of a ``Vec`` column (SQLite keeps the declared name, JSON text inside)."""
+        return f"VECTOR({dimensions})"
 
     def declared_type(self, col: dict[str, Any]) -> str:
         """The column's type as a CREATE TABLE declares it (MariaDB adds a marker comment)."""

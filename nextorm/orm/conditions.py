@@ -16,7 +16,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .expressions import Always, Arith, AttrExpr, BoolOp, Compare, Condition, Like, LinkedTo, Not
+from .expressions import (
+    Always,
+    Arith,
+    AttrExpr,
+    BoolOp,
+    Compare,
+    Condition,
+    Distance,
+    Like,
+    LinkedTo,
+    Not,
+)
 from .rows import key_columns
 from .sql import _join_table
 
@@ -126,6 +137,11 @@ def operand_sql(value: Any, ctx: SelectContext) -> str:
         if len(cols) != 1:
             raise ValidationError(f"{value!r}: arithmetic needs a one-column attribute")
         return cols[0]
+    if isinstance(value, Distance):  # the vector as the column stores it (JSON text...)
+        cols, a = ctx.columns(value.attr)
+        convert = a.to_db[0]
+        ctx.params.append(value.vector if convert is None else convert(value.vector))
+        return ctx.dialect.distance_sql(value.kind, cols[0], "?")
     if isinstance(value, Arith):
         left, right = operand_sql(value.left, ctx), operand_sql(value.right, ctx)
         if value.op == "/":  # Python's true division, also of two integers
@@ -148,7 +164,7 @@ def _arith_compare_sql(cond: Compare, ctx: SelectContext) -> str:
 
 
 def _compare_sql(cond: Compare, ctx: SelectContext) -> str:
-    if isinstance(cond.attr, Arith) or isinstance(cond.value, Arith):
+    if isinstance(cond.attr, Arith | Distance) or isinstance(cond.value, Arith | Distance):
         return _arith_compare_sql(cond, ctx)
     assert isinstance(cond.attr, AttrExpr)
     cols, a = ctx.columns(cond.attr)

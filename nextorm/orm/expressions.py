@@ -11,7 +11,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..entity import Entity
+from ..entity import Entity, logical_type
+from ..errors import ValidationError
+from ..types import vector_problem
 
 if TYPE_CHECKING:
     from ..mapping import Relation
@@ -219,6 +221,33 @@ class Arith(Operand):
         raise TypeError(f"{self!r} is a number, not a condition: compare it (> 0)")
 
 
+class Distance(Operand):
+    """A ``Vec`` attribute's distance to a vector (``Article.embedding.dist_l2(v)``): a
+    number to compare or order by; ``kind`` is ``l2``, ``cosine`` or ``inner_product``."""
+
+    __slots__ = ("attr", "kind", "vector")
+
+    def __init__(self, attr: AttrExpr, kind: str, vector: Any) -> None:
+        declared = attr._owner._attrs_[attr._name]
+        if logical_type(declared.py_type) != "vector":
+            raise TypeError(f"{attr!r} is not a Vec: dist_{kind} needs one")
+        problem = vector_problem(vector, declared.opt("dimensions"))
+        if problem is not None:
+            raise ValidationError(f"{attr!r}.dist_{kind}(...): {problem}")
+        self.attr, self.kind, self.vector = attr, kind, [float(x) for x in vector]
+
+    def __repr__(self) -> str:
+        return f"{self.attr!r}.dist_{self.kind}({self.vector!r})"
+
+
+def _distance(kind: str) -> Callable[[AttrExpr, Any], Distance]:
+    def distance(self: AttrExpr, vector: Any) -> Distance:
+        return Distance(self, kind, vector)
+
+    distance.__doc__ = f"The {kind} distance of this ``Vec`` attribute to ``vector``."
+    return distance
+
+
 class AttrExpr(Operand):
     """An entity attribute in a query, reached from ``root`` through Single relations."""
 
@@ -264,6 +293,8 @@ class AttrExpr(Operand):
     def contains(self, text: str) -> Condition:
         return Like(self, "%" + escape_like(text) + "%")
 
+    dist_l2, dist_cosine = _distance("l2"), _distance("cosine")
+    dist_inner_product = _distance("inner_product")  # negated: smaller is nearer
 
 
 def attribute(entity: type[Entity], name: str) -> AttrExpr:

@@ -83,19 +83,13 @@ def _insert_levels(session: Session, levels: list[list[EntityObject]]) -> None:
         by_entity: dict[type, list[EntityObject]] = {}
         for obj in level:
             if obj._status_ == NEW:  # else written meanwhile (a key_params insert from a hook)
-                by_entity.setdefault(type(obj), []).append(obj)
+                objs = by_entity.get(type(obj))
+                if objs is None:
+                    objs = by_entity[type(obj)] = []
+                objs.append(obj)
         for entity, objs in by_entity.items():
             info = session.info(entity)
-            plan = info.insert_plan
-            groups: dict[tuple[str, ...], tuple[list[EntityObject], list[list[Any]]]] = {}
-            for obj in objs:
-                server_filled, params = plan.params(obj._vals_)
-                group = groups.get(server_filled)
-                if group is None:
-                    group = groups[server_filled] = ([], [])
-                group[0].append(obj)
-                group[1].append(params)
-            for server_filled, (group_objs, rows) in groups.items():
+            for server_filled, (group_objs, rows) in info.insert_plan.groups(objs).items():
                 keys = insert_batch(session, info, server_filled, rows)
                 _inserted(session, info, group_objs, keys, server_filled)
 

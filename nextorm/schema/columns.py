@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 #: Column keys that exist in the database.
-PHYSICAL_KEYS = ("type", "max_len", "precision", "scale", "size", "unsigned", "sql_type",
-                 "nullable", "sql_default", "auto")
+PHYSICAL_KEYS = ("type", "max_len", "precision", "scale", "size", "unsigned", "dimensions",
+                 "sql_type", "nullable", "sql_default", "auto")
 #: Column keys that only the model knows; a database cannot report them.  ``sql_type`` (the
 #: column's type as the user wrote it for DDL) is in both: a change of it is a change of the
 #: column, but a catalog reports the type in its own spelling, read back as the logical type.

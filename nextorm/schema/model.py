@@ -256,6 +256,8 @@ def _sized(attr: Attr, col: dict[str, Any]) -> None:
         col["precision"] = attr.opt("precision")
     if attr.opt("sql_type"):
         col["sql_type"] = str(attr.opt("sql_type"))
+    if col["type"] == "vector":
+        col["dimensions"] = attr.opt("dimensions")
 
 
 def _json_default(value: Any, where: str) -> Any:

@@ -305,6 +305,8 @@ def declarations_051() -> list[type]:
         stamp: Opt[dt.datetime] = Opt(precision=0)
         wake: Opt[dt.time] = Opt(precision=2)
         raw: Opt[str] = Opt(sql_type="TEXT", nullable=True)
+        embedding: Req[nt.Vec[384]]
+        sketch: Opt[nt.Vec] = Opt(dimensions=3)
         profile: Single["Profile | None"]
         boss: Single["Account | None"] = Single(cascade_delete=False, reverse="team")
         team: Set["Account"] = Set(reverse="boss")
@@ -331,6 +333,8 @@ def test_051_declarations_read_back_as_modelled(target):
     assert columns["big"] == {"type": "int", "nullable": True, "size": 64, "unsigned": True}
     assert columns["took"] == {"type": "timedelta", "nullable": True}
     assert columns["seen"] == {"type": "datetimetz", "nullable": False, "precision": 3}
+    assert columns["embedding"] == {"type": "vector", "nullable": False, "dimensions": 384}
+    assert columns["sketch"] == {"type": "vector", "nullable": True, "dimensions": 3}
     assert tables["profile"]["uniques"] == {"unq_profile__account_id": {"columns": ["account_id"]}}
     assert tables["settings"]["primary_key"] == ["account_id"]
     assert tables["account"]["foreign_keys"]["fk_account__boss_id"]["on_delete"] == "RESTRICT"

@@ -21,6 +21,9 @@ COLUMNS = [
     {"type": "datetime", "precision": 3}, {"type": "datetime", "precision": 0},
     {"type": "time", "precision": 2}, {"type": "datetimetz"},
     {"type": "datetimetz", "precision": 3}, {"type": "timedelta"},
+    # nextorm 0.5.1's Vec: VECTOR(n) on SQLite, REAL[n] on PostgreSQL (the catalog's real[]
+    # gets its length from the CHECK), LONGTEXT with a comment on MariaDB
+    {"type": "vector", "dimensions": 384}, {"type": "vector", "dimensions": 1},
 ]
 #: ``unsigned=True``: a type modifier on SQLite and MariaDB; a CHECK on PostgreSQL, read back
 #: from the catalog (tests/orm/test_declarations_051.py), not from the type.

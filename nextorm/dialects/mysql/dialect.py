@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlparse
 
 from ...errors import BindError
 from ..base import Dialect
+from ..vectors import AGGREGATES
 
 #: Make this session strict, keeping the server's other modes: outside strict mode MariaDB
 #: stores ``'hello'`` in an INT column as 0 and cuts a string too long for its column, where
@@ -64,13 +65,24 @@ class MySQLDialect(Dialect):
         "timedelta": "BIGINT",
     }
     value_forms = {"bool": "int", "time": "timedelta", "timedelta": "micros",
-                   "datetimetz": "naive_utc", "uuid": "text", "json": "text"}
+                   "datetimetz": "naive_utc", "uuid": "text", "json": "text", "vector": "text"}
 
     def declared_type(self, col: dict[str, Any]) -> str:
         # MariaDB has no type of their own for these: a comment tells them apart from the
-        # datetime and int columns they are stored as (``introspect.py`` reads it back).
+        # datetime, int and text columns they are stored as (``introspect.py`` reads it back).
         marked = f" COMMENT 'nextorm:{col['type']}'" if col["type"] in MARKED_TYPES else ""
+        if col["type"] == "vector" and not col.get("sql_type"):
+            marked = f" COMMENT 'nextorm:vector({int(col['dimensions'])})'"
         return self.column_type(col) + marked
+
+    def vector_type(self, dimensions: int) -> str:
+        return "LONGTEXT"  # a JSON array (MariaDB 10.11 has no VECTOR type)
+
+    def distance_sql(self, kind: str, column: str, vector: str) -> str:
+        # The two JSON arrays as rows, paired by position.
+        rows = "'$[*]' COLUMNS (i FOR ORDINALITY, {} DOUBLE PATH '$')"
+        return (f"(SELECT {AGGREGATES[kind]} FROM JSON_TABLE({column}, {rows.format('a')}) x "
+                f"JOIN JSON_TABLE({vector}, {rows.format('b')}) y ON x.i = y.i)")
 
     def str_type(self, max_len: int | None) -> str:
         return f"VARCHAR({max_len})" if max_len else "LONGTEXT"

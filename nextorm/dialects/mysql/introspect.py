@@ -30,6 +30,7 @@ _TEXT_TYPES = ("longtext", "mediumtext", "text", "tinytext")
 _INT_SIZES = {"int": None, "integer": None, "bigint": 64, "smallint": 16, "mediumint": 24,
               "tinyint": 8}
 _MARKER = "nextorm:"
+_VECTOR = re.compile(r"vector\((\d+)\)")  # the marker of a Vec column, ``vector(384)``
 _TYPE = re.compile(r"([a-z]+)(?:\((\d+)(?:,(\d+))?\))?((?: unsigned| zerofill)*)")
 #: ``json_valid(`col`)``; a backtick in the name is doubled (``json_valid(`a``b`)``).
 _JSON_CHECK = re.compile(r"json_valid\((?:`((?:[^`]|``)+)`|([^`)]+))\)", re.I)
@@ -130,6 +131,9 @@ def parse_type(sql_type: str, json_checked: bool = False) -> dict[str, Any]:
     if marked in MARKED_TYPES and found["type"] in ("int", "datetime"):
         found = {**found, "type": marked}
         found.pop("size", None)
+    vector = _VECTOR.fullmatch(marked or "")
+    if vector and found == str_type(None):
+        return {"type": "vector", "dimensions": int(vector.group(1))}
     return {"type": "json"} if json_checked and found == str_type(None) else found
 
 

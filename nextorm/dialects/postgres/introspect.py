@@ -21,6 +21,7 @@ _SIMPLE_TYPES = {
     "timestamp without time zone": "datetime", "timestamp with time zone": "datetimetz",
     "date": "date", "time without time zone": "time", "time with time zone": "time",
     "uuid": "uuid", "jsonb": "json", "json": "json", "text": "str", "interval": "timedelta",
+    "real[]": "vector",
 }
 _SIZED_INTS = {"smallint": 16, "bigint": 64}
 _SIZED = re.compile(r"([a-z ]+?)\s*\((\d+)(?:,(\d+))?\)(.*)")
@@ -58,6 +59,8 @@ WHERE c.relnamespace = current_schema()::regnamespace AND con.contype = 'c'
   AND array_length(con.conkey, 1) = 1
 """
 _UNSIGNED = re.compile(r'CHECK \(\("?[^"]+"? >= 0\)\)')
+#: The length of a ``Vec`` column (``REAL[]``), which only its CHECK states.
+_DIMENSIONS = re.compile(r'CHECK \(\(cardinality\("?[^"]+"?\) = (\d+)\)\)')
 _INDEXES_SQL = """
 SELECT i.indrelid, ic.relname, i.indisunique, i.indkey::int2[]
 FROM pg_index i
@@ -106,6 +109,9 @@ def read_tables(db: Any) -> dict[str, dict[str, Any]]:
         column = tables[names[oid]]["columns"][attnames[oid][num]]
         if _UNSIGNED.fullmatch(clause) and column["type"] == "int":
             column["unsigned"] = True  # ``unsigned=True``: a CHECK (col >= 0) here
+        dimensions = _DIMENSIONS.fullmatch(clause)
+        if dimensions and column["type"] == "vector":
+            column["dimensions"] = int(dimensions.group(1))
     for oid, index, unique, key in db._execute(_INDEXES_SQL):
         if oid not in names:
             continue
@@ -129,6 +135,7 @@ _DDL_SPELLINGS = {"INTEGER": "integer", "DOUBLE PRECISION": "double precision",
                   "JSONB": "jsonb", "TEXT": "text", "TIMESTAMP": "timestamp without time zone",
                   "TIME": "time without time zone", "SMALLINT": "smallint", "BIGINT": "bigint",
                   "TIMESTAMPTZ": "timestamp with time zone", "INTERVAL": "interval"}
+_DDL_VECTOR = re.compile(r"REAL\[(\d+)\]")
 _DDL_SIZED = re.compile(r"(VARCHAR|NUMERIC|TIMESTAMPTZ|TIMESTAMP|TIME)\((\d+(?:,\d+)?)\)")
 _DDL_BASES = {"VARCHAR": "character varying({})", "NUMERIC": "numeric({})",
               "TIMESTAMP": "timestamp({}) without time zone",
@@ -136,7 +143,14 @@ _DDL_BASES = {"VARCHAR": "character varying({})", "NUMERIC": "numeric({})",
 
 
 def parse_type(sql_type: str) -> dict[str, Any]:
-    """Map ``format_type`` output (or the DDL spelling NextORM writes) to a logical type."""
+    """Map ``format_type`` output (or the DDL spelling NextORM writes) to a logical type.
+
+    A ``Vec`` column is ``real[]`` in the catalog: its length comes from its CHECK
+    (``read_tables``); the DDL spelling ``REAL[384]`` carries it.
+    """
+    vector = _DDL_VECTOR.fullmatch(sql_type)
+    if vector:
+        return {"type": "vector", "dimensions": int(vector.group(1))}
     sql_type = _DDL_SPELLINGS.get(sql_type, sql_type)
     ddl = _DDL_SIZED.fullmatch(sql_type)
     if ddl:

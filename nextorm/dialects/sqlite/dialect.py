@@ -16,6 +16,7 @@ from typing import Any
 from ...errors import BindError
 from ...schema.columns import needs_value
 from ..base import Dialect
+from ..vectors import register_distances
 
 #: Operations SQLite renders as a table rebuild (AddColumn when it needs a value and
 #: DropColumn when a key or index uses the column are decided in ``rebuilds_table``).
@@ -29,7 +30,7 @@ _STORED_AS = {
     "int": ("integer",), "bool": ("integer",), "float": ("real",),
     "decimal": ("integer", "real"), "str": ("text",), "date": ("text",),
     "datetime": ("text",), "time": ("text",), "uuid": ("text",), "bytes": ("blob",),
-    "datetimetz": ("text",), "timedelta": ("integer",),
+    "datetimetz": ("text",), "timedelta": ("integer",), "vector": ("text",),
 }
 
 
@@ -82,7 +83,7 @@ class SQLiteDialect(Dialect):
     }
     value_forms = {"bool": "int", "decimal": "text", "datetime": "text", "datetimetz": "text",
                    "date": "text", "time": "text", "timedelta": "micros", "uuid": "text",
-                   "json": "text"}
+                   "json": "text", "vector": "text"}
 
     def auto_pk_clause(self) -> str:
         return "PRIMARY KEY AUTOINCREMENT"
@@ -210,6 +211,7 @@ class SQLiteDialect(Dialect):
         conn = sqlite3.connect(filename, isolation_level=None, check_same_thread=False, **kwargs)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("regexp", 2, _regexp, deterministic=True)  # for the data checks
+        register_distances(conn)  # dist_l2 and its kin (dialects/vectors.py)
         return conn
 
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:

@@ -82,6 +82,8 @@ def parse_type(sql_type: str) -> dict[str, Any]:
         return {"type": _SIMPLE_TYPES[base]}
     if base in ("DECIMAL", "NUMERIC"):
         return decimal_type(size, scale)
+    if base == "VECTOR" and size:
+        return {"type": "vector", "dimensions": size}
     if base in ("VARCHAR", "CHARACTER VARYING", "NVARCHAR", "CHAR", "CHARACTER", "NCHAR"):
         return str_type(size)
     if base in ("TEXT", "CLOB"):

@@ -1,0 +1,57 @@
+"""The distances of ``Vec`` columns in SQL, for ``Article.embedding.dist_l2(v)`` and its kin.
+
+``OrmSql`` inherits ``VectorSql``.  No server is assumed to have pgvector (PostgreSQL stores a
+``Vec`` as ``REAL[]``, the others as JSON text), so each computes the distances from the
+column's numbers: PostgreSQL with ``unnest`` over the two arrays, MariaDB with ``JSON_TABLE``
+over the two JSON arrays, SQLite with the Python functions of ``nextorm/types.py``, registered
+on each connection (``register_distances``).  The three give the same numbers
+(``tests/orm/test_vec.py``): the negated inner product (smaller is nearer, as pgvector's
+``<#>``), and NULL for the cosine distance of an all-zero vector.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from ..types import DISTANCES
+
+#: Each distance from the pairs ``(a, b)`` of the two vectors' numbers, in SQL both
+#: PostgreSQL and MariaDB read (``NULLIF``: a zero vector has no cosine distance).
+AGGREGATES = {
+    "l2": "sqrt(sum((a - b) * (a - b)))",
+    "cosine": "1 - sum(a * b) / NULLIF(sqrt(sum(a * a)) * sqrt(sum(b * b)), 0)",
+    "inner_product": "-sum(a * b)",
+}
+
+
+class VectorSql:
+    """How a server computes the distance between a ``Vec`` column and a vector."""
+
+    def distance_sql(self, kind: str, column: str, vector: str) -> str:
+        """The distance ``kind`` (``l2``, ``cosine``, ``inner_product``) between ``column``
+        and ``vector`` (a ``?`` holding the vector as the column stores it)."""
+        return f"nextorm_dist_{kind}({column}, {vector})"
+
+
+def register_distances(conn: Any) -> None:
+    """Give an SQLite connection the functions ``distance_sql`` calls (JSON text in)."""
+    for kind, distance in DISTANCES.items():
+        conn.create_function(f"nextorm_dist_{kind}", 2, _on_json(distance), deterministic=True)
+
+
+@lru_cache(maxsize=16)
+def _vector(text: str) -> tuple[float, ...]:
+    """The numbers of a vector's JSON text: the query's vector is parsed once, not per row."""
+    return tuple(json.loads(text))
+
+
+def _on_json(distance: Callable[[Any, Any], float | None]) -> Callable[[Any, Any], Any]:
+    def call(column: str | None, vector: str | None) -> float | None:
+        if column is None or vector is None:
+            return None
+        return distance(json.loads(column), _vector(vector))
+
+    return call
