@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from nextorm import PK, Entity, Opt, Req, ValidationError, Vec, db_session, select
+from nextorm import Entity, Opt, Req, ValidationError, Vec, db_session, select
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 
