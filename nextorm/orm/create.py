@@ -34,7 +34,10 @@ def create(obj: object, values: dict[str, Any]) -> None:
     vals: dict[str, Any] = {}
     # (Local values a subclass's __init__ set before this stay.)
     if plan.as_attributes:  # kept inside the object: no dict made (materialize.py)
-        new._vals_, new._session_, new._status_, new._dirty_ = vals, session, NEW, None
+        new._vals_ = vals
+        new._session_ = session
+        new._status_ = NEW
+        new._dirty_ = None
     else:
         state = obj.__dict__
         state.update(_vals_=vals, _session_=session, _status_=NEW, _dirty_=None)

@@ -21,6 +21,7 @@ from ..convert import Converter, converters
 from ..entity import logical_type
 from ..errors import NotBoundError
 from ..inheritance import discriminator_column, hierarchy, root_of, uses_discriminator
+from .materialize import plain_setattr
 from .rows import InsertPlan, ReadPlan
 from .sql import EntityStatements
 from .values import CreationPlan
@@ -71,6 +72,9 @@ class EntityInfo:
     #: have (empty without a discriminator), and the condition that keeps a subclass's rows.
     classes: dict[str, type[Entity]] = field(default_factory=dict)
     sti_filter: str | None = None
+    #: No class of its rows defines ``__setattr__``: a loaded object's state is set as
+    #: attributes (``materialize.plain_setattr``).
+    state_as_attributes: bool = True
 
     def class_of(self, values: dict[str, Any]) -> type[Entity]:
         """The class of a row read with ``values`` (by its discriminator, else the entity)."""
@@ -182,6 +186,7 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
         insert_plan=InsertPlan(entity.__name__, attrs, auto_pk, _json_attrs(entity)),
         creation_plan=CreationPlan(entity, entity._discriminator_ if classes else None),
         classes=classes, sti_filter=sti_filter,
+        state_as_attributes=plain_setattr(entity, *classes.values()),
     )
 
 

@@ -65,7 +65,7 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
     # An instance without Entity.__init__ (which would create a new row); its state follows.
     new_object = cast("Callable[[type], EntityObject]", object.__new__)
     loaded: list[EntityObject] | None = [] if hooks.hook(entity, "after_load") else None
-    as_attributes = plain_setattr(entity, *info.classes.values())
+    as_attributes = info.state_as_attributes
     found: list[Any] = []
     append = found.append
     item: Any
@@ -76,7 +76,10 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
             vals = item if names is None else dict(zip(names, item))  # noqa: B905 (check_width)
             obj = new_object(entity if class_of is None else class_of(vals))
             if as_attributes:
-                obj._vals_, obj._session_, obj._status_, obj._dirty_ = vals, session, LOADED, None
+                obj._vals_ = vals
+                obj._session_ = session
+                obj._status_ = LOADED
+                obj._dirty_ = None
             else:
                 obj.__dict__.update(_vals_=vals, _session_=session, _status_=LOADED,
                                     _dirty_=None)

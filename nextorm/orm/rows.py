@@ -135,6 +135,20 @@ class InsertPlan:
         self.conversions = tuple((i, a.to_db[0]) for i, a in enumerate(rest)
                                  if a.to_db[0] is not None)
 
+    def groups(self, objects: list[Any]) -> dict[tuple[str, ...], tuple[list[Any], list[Any]]]:
+        """The objects by the attributes left to the server, with their INSERT parameters:
+        ``{server_filled: (objects, parameter rows)}`` (one batch each)."""
+        found: dict[tuple[str, ...], tuple[list[Any], list[Any]]] = {}
+        params = self.params
+        for obj in objects:
+            server_filled, row = params(obj._vals_)
+            group = found.get(server_filled)
+            if group is None:
+                group = found[server_filled] = ([], [])
+            group[0].append(obj)
+            group[1].append(row)
+        return found
+
     def params(self, vals: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
         """``(the attributes left to the server, the INSERT's parameters)`` of ``vals``."""
         simple, auto = self.simple, self.auto_pk
