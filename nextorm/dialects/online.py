@@ -37,6 +37,11 @@ def tables_of(sql: str) -> list[str]:
     return found
 
 
+def one_line(query: Any) -> str:
+    """A blocking session's query as it fits the error's one line (its newlines folded)."""
+    return " ".join(str(query).split())
+
+
 class OnlineDDL:
     """Defaults: a server without lock timeouts or online patterns (SQLite)."""
 

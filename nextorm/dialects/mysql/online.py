@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import SQLError
-from ..online import tables_of
+from ..online import one_line, tables_of
 
 _MDL = (
     "SELECT p.ID, p.USER, p.COMMAND, p.TIME, LEFT(COALESCE(p.INFO, ''), 80) "
@@ -44,5 +44,5 @@ def lock_blockers(db: Any, sql: str) -> str:
 
 def _words(row: tuple[Any, ...], why: str) -> str:
     session, user, command, seconds, query = row
-    shown = f", query: {query}" if query else ""
+    shown = f", query: {one_line(query)}" if query else ""
     return f"session {session} ({why}; user {user}, {command} for {seconds or 0} s{shown})"

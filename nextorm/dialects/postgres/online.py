@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..online import tables_of
+from ..online import one_line, tables_of
 
 #: Sessions holding a lock on a relation (granted), oldest transaction first.  Read right
 #: after the timeout: the migration no longer waits then, so ``pg_blocking_pids`` of its own
@@ -35,7 +35,7 @@ def lock_blockers(db: Any, sql: str) -> str:
     for table in tables_of(sql):
         for pid, user, app, state, seconds, query in db._execute(_HOLDERS, [table]):
             who = f"pid {pid} (user {user}" + (f", application {app!r}" if app else "")
-            words = f"{who}, {state or 'active'} for {seconds or 0} s, query: {query})"
+            words = f"{who}, {state or 'active'} for {seconds or 0} s, query: {one_line(query)})"
             if words not in found:
                 found.append(words)
     return "; ".join(found)
