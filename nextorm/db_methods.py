@@ -107,11 +107,12 @@ class DatabaseMethods:
         """The SQL that creates the mapped tables on an empty database (what
         ``generate_mapping(create_tables=True)`` runs there), one statement per item."""
         from .schema.plan import create_operations
+        from .schema.state import walk
 
         dialect = self._dialect()
         out = []
-        for op in create_operations(self.schema_dict()["tables"]):
-            for statement in dialect.render(op):
+        for op, state in walk(create_operations(self.schema_dict()["tables"]), {}):
+            for statement in dialect.render(op, state):  # SQLite: a deferred key rebuilds
                 out.append(statement if isinstance(statement, str) else statement.sql)
         return out
 

@@ -162,6 +162,27 @@ def test_get_ddl_is_what_creates_the_tables(make_db, target):
     assert {"author", "book"} <= set(db.table_names())
 
 
+def test_get_ddl_of_tables_that_reference_each_other_creates_them(make_db):
+    class Person(Entity):
+        name: Req[str]
+        team: Single["Team"] = Single(nullable=True, on_delete="SET NULL", reverse="members")
+        leads: Set["Team"] = Set(reverse="leader")
+
+    class Team(Entity):
+        title: Req[str]
+        leader: Single[Person] = Single(nullable=True, on_delete="SET NULL", reverse="leads")
+        members: Set[Person] = Set(reverse="team")
+
+    db = make_db([Person, Team])
+    for statement in db.get_ddl():  # one key of the cycle comes once both tables exist
+        db.execute(statement)
+    assert {"person", "team"} <= set(db.table_names())
+    db.execute("INSERT INTO person (name) VALUES (?)", "ann")
+    db.execute("INSERT INTO team (title, leader_id) VALUES (?, ?)", "core", 1)
+    assert db.select_raw("SELECT title, leader_id FROM team") == [
+        {"title": "core", "leader_id": 1}]
+
+
 def test_with_database_closes_it_on_exit(target):
     Author, Book = declare()
     with Database([Author, Book]) as db:
