@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from entity_shapes import reference_cycle
 
 from nextorm import PK, Database, Entity, Opt, Req, Set, Single
 from nextorm.migrations.generate import makemigrations
@@ -224,21 +225,8 @@ def test_not_null_without_value_is_refused(target, tmp_path, version):
 def test_reference_cycle_between_new_tables_and_back(target, tmp_path):
     """Two tables that reference each other: one key is added once both exist."""
 
-    def entities():
-        class Person(Entity):
-            name: Req[str]
-            team: Single["Team"] = Single(nullable=True, on_delete="SET NULL", reverse="members")
-            leads: Set["Team"] = Set(reverse="leader")
-
-        class Team(Entity):
-            title: Req[str]
-            leader: Single[Person] = Single(nullable=True, on_delete="SET NULL", reverse="leads")
-            members: Set[Person] = Set(reverse="team")
-
-        return [Person, Team]
-
     directory = tmp_path / "migrations"
-    db = Database(entities=entities())
+    db = Database(entities=reference_cycle())
     target.bind(db)
     db.generate_mapping()
     try:
