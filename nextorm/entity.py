@@ -233,7 +233,7 @@ class Entity(metaclass=EntityMeta):
 
     def __init__(self, **values: Any) -> None:
         """Create a new object in the active db_session; it is INSERTed at flush/commit."""
-        (_RUNTIME.get("create") or _runtime_create())(self, values)
+        (_create or _runtime_create())(self, values)
 
     def __class_getitem__(cls, key: Any) -> Any:
         """``User[1]``: the object with that primary key; ObjectNotFound if there is none."""
@@ -348,15 +348,17 @@ class Entity(metaclass=EntityMeta):
         return f"{type(self).__name__}[{key!r}]"
 
 
-#: Functions of the ORM runtime that run once per object, imported on first use (declaring
-#: entities loads no runtime) and kept here: an import statement costs ~1 us per call.
-_RUNTIME: dict[str, Callable[..., Any]] = {}
+#: ``orm/create.py``'s ``create``, which every ``Entity(...)`` calls: imported on first use
+#: (declaring entities loads no runtime) and kept here, as an import statement in
+#: ``__init__`` would cost ~1 us per object.
+_create: Callable[..., None] | None = None
 
 
-def _runtime_create() -> Callable[[Entity, dict[str, Any]], None]:
+def _runtime_create() -> Callable[..., None]:
+    global _create
     from .orm.create import create
 
-    _RUNTIME["create"] = create
+    _create = create
     return create
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..attributes import NEW
 from ..errors import ValidationError
@@ -14,14 +14,13 @@ if TYPE_CHECKING:
 _MISSING = object()
 
 
-def create(obj: object, values: dict[str, Any]) -> None:
+def create(new: EntityObject, values: dict[str, Any]) -> None:
     """Initialise a new object from keyword values and defaults; track it for INSERT.
 
     Runs once per new object: the entity's ``CreationPlan`` (``values.py``) holds its checks
     and its defaults already checked, so an attribute left out costs a dictionary store.
     """
-    new = cast("EntityObject", obj)  # an Entity instance (Entity.__init__ calls this)
-    entity = type(new)
+    entity = type(new)  # an Entity instance: Entity.__init__ calls this
     session = current_session()
     info = session.known_info(entity)  # the common case: an entity the session already used
     if info is None:
@@ -39,7 +38,7 @@ def create(obj: object, values: dict[str, Any]) -> None:
         new._status_ = NEW
         new._dirty_ = None
     else:
-        state = obj.__dict__
+        state = new.__dict__
         state.update(_vals_=vals, _session_=session, _status_=NEW, _dirty_=None)
     missing = _MISSING
     for name, check, default, make in plan.columns:
@@ -59,6 +58,6 @@ def create(obj: object, values: dict[str, Any]) -> None:
     for name in plan.others:  # Set and Local attributes, once the object has its values
         if name in values:
             if info.entity._attrs_[name].kind == "set":
-                getattr(obj, name).add(values[name])
+                getattr(new, name).add(values[name])
             else:
-                setattr(obj, name, values[name])
+                setattr(new, name, values[name])
