@@ -16,8 +16,13 @@ For each provider and each run, on a fresh table:
   only ``k`` is re-bound) / the driver runs the same SELECT by key 2,000 times.  A version
   without ``nextorm.select`` (an older ``--baseline``) skips it.
 
-It prints the median seconds of each and the ratio ORM / driver (the floor).  Server URLs come
-from ``NEXTORM_PG_URL`` and ``NEXTORM_MYSQL_URL`` (defaults: the local test servers).
+It prints the median seconds of each, the ratio ORM / driver (the floor) of the wall time,
+and of this process's CPU time (``cpu``: steadier on a busy machine; on a server, the wall
+time also holds the server's work).  Each work starts from a collected heap and is charged
+for collecting the garbage it leaves (``timed``): a session and its objects refer to each
+other, so only the cyclic collector frees them, and it would otherwise do so in the middle of
+whatever runs next, often the driver's turn.  Server URLs come from ``NEXTORM_PG_URL`` and
+``NEXTORM_MYSQL_URL`` (defaults: the local test servers).
 
 ``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
 <commit>``) runs this same workload on that checkout's ``nextorm`` too: each run is a pair of
