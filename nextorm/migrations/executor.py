@@ -28,14 +28,12 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError, MigrationFailedError, SQLError
-from .context import MigrationContext
 from .loader import MigrationFile, error_line, first_line
 from .lock import begin_sql, recheck_needed
 from .lock_timeout import LockPolicy, lock_timeout_of, retrying, session_timeout
-from .progress import ProgressDatabase, Resume
 from .recorder import (
     APPLIED,
     FAILED,
@@ -46,8 +44,11 @@ from .recorder import (
     MigrationRecorder,
 )
 
+if TYPE_CHECKING:
+    from .progress import Resume
+
 UPGRADE, DOWNGRADE = "upgrade", "downgrade"
-__all__ = ["DOWNGRADE", "UPGRADE", "MigrationExecutor", "Resume", "Step", "StepFailed", "call"]
+__all__ = ["DOWNGRADE", "UPGRADE", "MigrationExecutor", "Step", "StepFailed", "call"]
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class MigrationExecutor:
                     direction == UPGRADE):
                 return False  # done by another process while this one waited for the lock
             if function is not None:
+                from .context import MigrationContext  # a no-op migrate runs no file
+
                 call(function, MigrationContext(db), file, direction)  # StepFailed: rolled back
             if rebuilds:
                 check_foreign_keys(db, file, direction)
@@ -169,6 +172,8 @@ class MigrationExecutor:
             recorder.record_running(version, file.name, file.checksum, file.source_text())
         else:
             recorder.set_status(version, REVERTING)
+        from .progress import ProgressDatabase  # MariaDB and ATOMIC = False files only
+
         progress = ProgressDatabase(self.db, resume,
                                     lambda done: recorder.set_progress(version, done),
                                     self.lock_policy)

@@ -36,7 +36,8 @@ def code_changed(file: MigrationFile, record: AppliedRecord) -> bool:
     """
     if file.checksum == record.checksum:
         return False
-    return not record.source_text or not file.same_code_as(record.source_text)
+    source_text = record.text()
+    return not source_text or not file.same_code_as(source_text)
 
 
 def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord],
@@ -56,7 +57,7 @@ def check_history(recorder: MigrationRecorder, records: dict[int, AppliedRecord]
             continue
         if code_changed(file, record):
             edited.append(file)
-        elif file.checksum != record.checksum or record.source_text is None:
+        elif file.checksum != record.checksum or not record.has_source:
             recorder.set_source(record.version, file.checksum, file.source_text())
     missing = [r for n, r in records.items() if n not in by_number]
     if not edited and not missing:

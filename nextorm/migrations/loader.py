@@ -21,6 +21,7 @@ from types import ModuleType
 from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError, MigrationFileError
 from .checksum import code_checksum, file_checksum
+from .replaces import declares_replaces, sharing_number
 
 #: The snapshot beside the migration files (``snapshot.py`` reads and writes it).
 SNAPSHOT_NAME = ".schema_snapshot.json"
@@ -36,6 +37,9 @@ class MigrationFile:
     name: str  # the file name, e.g. "0002_add_email_to_user.py"
     path: Path
     checksum: str
+    #: Whether the text has a ``REPLACES =`` line (``replaces.py``): discover reads every file
+    #: once for its checksum and notes it, so the squash check need not read them again.
+    may_replace: bool = True
 
     @property
     def display_path(self) -> str:
@@ -91,14 +95,14 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
         match = FILE_PATTERN.match(name)
         assert match is not None
         number = int(match.group(1))
-        with open(path, "rb") as handle:
-            checksum = file_checksum(handle.read())
+        data = _read(path)
         migration = MigrationFile(
             number=number,
             version=match.group(1),
             name=name,
             path=Path(path),
-            checksum=checksum,
+            checksum=file_checksum(data),
+            may_replace=declares_replaces(data),
         )
         if number in found and _squashed(found, migration, squashed):
             continue
@@ -112,11 +116,22 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
     return sorted([*found.values(), *squashed], key=lambda f: f.number)
 
 
+def _read(path: str) -> bytes:
+    """A file's bytes by plain ``os`` calls: no buffered file object for each of hundreds of
+    small files (half the cost of the no-op ``migrate``'s reading)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
 def _squashed(found: dict[int, MigrationFile], migration: MigrationFile,
               squashed: list[MigrationFile]) -> bool:
     """Keep two files of one number when one replaces the other (``replaces.py``)."""
-    from .replaces import sharing_number
-
     squash = sharing_number(found[migration.number], migration)
     if squash is None:
         return False

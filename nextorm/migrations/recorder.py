@@ -25,7 +25,9 @@ run (``source_text`` comes last, and rows without it are completed by ``migrate`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..errors import MigrationError, SQLError, TrackingTableError
@@ -51,6 +53,21 @@ class AppliedRecord:
     progress: int = 0
     error: str | None = None
     source_text: str | None = None
+    #: Reads the row's ``source_text`` on demand: ``records()`` leaves the text in the table
+    #: (only a file whose bytes changed needs it) and sets this when the row has one.
+    read_source: Callable[[], str | None] | None = field(default=None, compare=False,
+                                                         repr=False)
+
+    @property
+    def has_source(self) -> bool:
+        """True if the row keeps the text that ran (rows of early versions have none)."""
+        return self.source_text is not None or self.read_source is not None
+
+    def text(self) -> str | None:
+        """The text that ran: kept on the record, or read from the tracking table now."""
+        if self.source_text is None and self.read_source is not None:
+            return self.read_source()
+        return self.source_text
 
     @property
     def number(self) -> int:
@@ -192,18 +209,27 @@ class MigrationRecorder:
                     self.set_source(record.version, record.checksum, record.source_text)
 
     def records(self) -> dict[int, AppliedRecord]:
-        """Return every row keyed by migration number (empty when the table is missing)."""
+        """Return every row keyed by migration number (empty when the table is missing).
+
+        Each row's ``source_text`` stays in the table: whether it has one is read, and
+        ``AppliedRecord.text()`` reads it when a file's bytes changed (the no-op ``migrate``
+        compares checksums only).
+        """
         if not self.table_exists():
             self._check_schema_selected()
             return {}
         columns = "version, name, applied_at, checksum, status, progress, error"
         try:
             try:
-                rows = self.db._execute(f"SELECT {columns}, source_text FROM {self.table}")
+                rows = self.db._execute(
+                    f"SELECT {columns}, source_text IS NOT NULL FROM {self.table}")
             except SQLError:  # a table of an earlier NextORM, not upgraded yet
-                rows = [(*r, None) for r in self.db._execute(f"SELECT {columns} FROM {self.table}")]
+                rows = [(*r, False) for r in
+                        self.db._execute(f"SELECT {columns} FROM {self.table}")]
             records = [AppliedRecord(str(row[0]), row[1], row[2], row[3], row[4],
-                                     int(row[5] or 0), row[6], row[7]) for row in rows]
+                                     int(row[5] or 0), row[6],
+                                     read_source=partial(self.source_text, str(row[0]))
+                                     if row[7] else None) for row in rows]
             return {r.number: r for r in records}
         except (SQLError, ValueError, TypeError) as exc:
             legacy = self.legacy_rows()
@@ -214,6 +240,12 @@ class MigrationRecorder:
                 f"the tracking table {TABLE} is not in NextORM's format ({exc}): rename or "
                 "repair it, then run migrate again"
             ) from None
+
+    def source_text(self, version: str) -> str | None:
+        """The text of the file that ran as ``version`` (None: the row keeps none)."""
+        rows = self.db._execute(f"SELECT source_text FROM {self.table} WHERE version = ?",
+                                [version])
+        return rows[0][0] if rows else None
 
     def record_applied(self, version: str, name: str, checksum: str,
                        source_text: str | None = None, *, status: str = APPLIED) -> None:

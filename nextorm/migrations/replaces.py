@@ -32,8 +32,15 @@ if TYPE_CHECKING:
 _DECLARED = re.compile(rb"^REPLACES\s*=", re.MULTILINE)
 
 
+def declares_replaces(data: bytes) -> bool:
+    """Whether a file's bytes have a ``REPLACES =`` line (``discover`` notes it per file)."""
+    return _DECLARED.search(data) is not None
+
+
 def replaced_names(file: MigrationFile) -> tuple[str, ...]:
     """The stems a file's ``REPLACES`` lists (read, not imported); () for other files."""
+    if not file.may_replace:
+        return ()
     try:
         data = file.path.read_bytes()
     except OSError:

@@ -19,13 +19,19 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
-from .adopt import ensure_table, read_records
-from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Resume, Step, recovery, resumability
+from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Step, recovery, resumability
 from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, import_migration
 from .lock import migrate_lock
 from .plan import parse_target, plan_moves
-from .recorder import APPLIED, KNOWN_STATUSES, TABLE, AppliedRecord, MigrationRecorder
+from .recorder import (
+    APPLIED,
+    KNOWN_STATUSES,
+    TABLE,
+    AppliedRecord,
+    LegacyHistory,
+    MigrationRecorder,
+)
 from .replaces import resolve
 
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
@@ -118,7 +124,12 @@ class MigrationRunner:
                     "not exist; check the path given to db.bind"
                 )
             return {}
-        return read_records(self.db, self.directory)  # nextorm 0.5.1's rows, as adopted
+        try:
+            return MigrationRecorder(self.db).records()
+        except LegacyHistory:  # only a 0.5.1 history needs adopt.py: its rows, as adopted
+            from .adopt import read_records
+
+            return read_records(self.db, self.directory)
 
     def showmigrations(self) -> list[MigrationStatus]:
         """Return every migration's status, files and tracking rows merged by number."""
@@ -146,7 +157,12 @@ class MigrationRunner:
             parse_target(target, files, self._read_records())
         with migrate_lock(self.db):
             recorder = MigrationRecorder(self.db)
-            ensure_table(recorder, self.directory, self._announcing(steps))  # adopts 0.5.1's
+            try:
+                recorder.ensure_table()
+            except LegacyHistory:  # only a 0.5.1 history needs adopt.py: adopted, announced
+                from .adopt import ensure_table
+
+                ensure_table(recorder, self.directory, self._announcing(steps))
             records = recorder.records()
             number = parse_target(target, files, records)
             executor = MigrationExecutor(self.db, recorder, self._announcing(steps),
@@ -225,6 +241,8 @@ class MigrationRunner:
                       else import_migration(file, self.db.provider))
             executor.report(Step("resuming", f"{record.name} from statement "
                                              f"{record.progress + 1}"))
+            from .progress import Resume  # resuming: a MariaDB migration stopped half-way
+
             executor.run(file, module, direction,
                          resume=Resume(record.progress, record.interrupted))
             return
