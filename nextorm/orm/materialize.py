@@ -56,10 +56,12 @@ def _build(session: Session, info: EntityInfo, rows: list[tuple[Any, ...]]
     source: Iterable[Any]
     at: Any  # where the key is: a column's index in a row, an attribute in a value dict
     if plan.plain and pk is not None:
-        plan.check_width(rows)  # the rows as they are: the key is a column, and the
-        source, at, names = rows, plan.names.index(pk), plan.names  # values a zip, made
-    else:                                                              # only for a new object
-        source, at = plan.values_of(rows), pk  # value dicts: the key is one, or key_of_row
+        # The rows as they are: the key is a column; the values dict (a zip) is made only
+        # for a row the identity map does not hold.
+        plan.check_width(rows)
+        source, at, names = rows, plan.names.index(pk), plan.names
+    else:  # value dicts: the key is one of them, or key_of_row's
+        source, at = plan.values_of(rows), pk
     key_of_row = info.key_of_row
     class_of = info.class_of if info.classes else None  # a subclass's row: its class
     # An instance without Entity.__init__ (which would create a new row); its state follows.
