@@ -67,6 +67,9 @@ _BOOL_OPTIONS = ("lazy", "volatile", "autostrip", "unsigned", "unique")
 
 def logical_type(py_type: Any) -> str | None:
     """Return the logical schema type for a Python type, or None if it is not storable."""
+    found = LOGICAL_TYPES.get(py_type) if isinstance(py_type, type) else None
+    if found is not None:  # the common case (``str``, ``int``...): one dict lookup
+        return found
     if isinstance(py_type, type) and issubclass(py_type, enum.Enum):
         return "enum"
     origin = getattr(py_type, "__origin__", None)
@@ -150,11 +153,12 @@ def check_attr(owner: str, attr: Attr) -> None:
             f"{where}: unknown option(s) {', '.join(sorted(unknown))} for "
             f"{attr.kind.capitalize() if attr.kind != 'pk' else 'PK'}"
         )
-    for option in _BOOL_OPTIONS:
-        if option in attr.options and not isinstance(attr.options[option], bool):
-            raise DeclarationError(f"{where}: {option} must be True or False, "
-                                   f"not {attr.options[option]!r}")
-    _check_columns(where, attr)
+    if attr.options:  # a bare ``name: Req[str]`` (most attributes) has none to check
+        for option in _BOOL_OPTIONS:
+            if option in attr.options and not isinstance(attr.options[option], bool):
+                raise DeclarationError(f"{where}: {option} must be True or False, "
+                                       f"not {attr.options[option]!r}")
+        _check_columns(where, attr)
     if attr.kind in ("single", "set"):
         _check_relation(where, attr)
     elif attr.kind == "local":
@@ -215,6 +219,8 @@ def _check_scalar(where: str, attr: Attr) -> None:
                               or dimensions < 1):
         raise DeclarationError(f"{where}: a Vec needs its length: Vec[384] or dimensions=384 "
                                f"(a positive integer), not {dimensions!r}")
+    if not attr.options:
+        return  # every check below is of an option
     if "dimensions" in attr.options and ltype != "vector":
         raise DeclarationError(f"{where}: dimensions applies only to Vec attributes, not {ltype}")
     max_len = attr.opt("max_len")

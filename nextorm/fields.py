@@ -153,6 +153,8 @@ class Marker:
 
 def _without_none(py_type: Any) -> tuple[Any, bool]:
     """``T | None`` (or ``Optional[T]``) -> ``(T, True)``; any other type -> ``(type, False)``."""
+    if isinstance(py_type, type):  # a class (``Req[str]``), never a union: no typing calls
+        return py_type, False
     if isinstance(py_type, str) and "|" in py_type:  # ``Single["Profile | None"]``
         names = [n.strip() for n in py_type.split("|")]
         rest = [n for n in names if n != "None"]

@@ -84,7 +84,8 @@ def root_of(entity: Any) -> Any:
 
 def hierarchy(entity: Any, entities: list[Any]) -> list[Any]:
     """``entity`` and its subclasses among ``entities`` (the classes its rows may be)."""
-    return [e for e in entities if e is entity or _derives(e, entity)]
+    return [e for e in entities  # most entities have no parent: no call for them
+            if e is entity or (e._sti_parent_ is not None and _derives(e, entity))]
 
 
 def _derives(entity: Any, ancestor: Any) -> bool:
