@@ -37,3 +37,23 @@ def test_records_roundtrip(target):
         assert sorted(recorder.records()) == [1]
     finally:
         db.disconnect()
+
+
+def test_records_read_the_source_text_only_when_asked(target):
+    """records() leaves each row's text in the table; text() reads it (None: a row has none)."""
+    db = Database(entities=[])
+    target.bind(db)
+    try:
+        recorder = MigrationRecorder(db)
+        recorder.ensure_table()
+        recorder.record_applied("0001", "0001_initial.py", "a" * 64, "def upgrade(db):\n    pass\n")
+        recorder.record_applied("0002", "0002_old.py", "b" * 64)  # as an early version wrote it
+        records = recorder.records()
+        kept, bare = records[1], records[2]
+        assert (kept.source_text, kept.has_source, bare.has_source) == (None, True, False)
+        assert kept.text() == "def upgrade(db):\n    pass\n"
+        assert bare.text() is None
+        recorder.set_source("0002", "c" * 64, "# edited\n")
+        assert recorder.records()[2].text() == "# edited\n"
+    finally:
+        db.disconnect()
