@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 FORMATS = ("mermaid", "dot")
@@ -137,6 +136,7 @@ def _dot_id(name: str) -> str:
 
 def dot(tables: dict[str, Any]) -> str:
     """A Graphviz digraph of ``tables``: one HTML-table node per table, an edge per key."""
+    from html import escape  # here: cli.py imports this module, and every command pays for it
     lines = ["digraph schema {", "    graph [rankdir=LR];",
              '    node [shape=plain, fontname="Helvetica"];',
              '    edge [fontname="Helvetica", fontsize=10, dir=both];']
