@@ -109,9 +109,9 @@ def read_values(info: EntityInfo, names: list[str], row: Row) -> dict[str, Any]:
 class InsertPlan:
     """How a new object's values become the parameters of its INSERT, in column order.
 
-    ``params(vals)`` returns ``(the attributes left to the server, the parameters)``.  The
-    common object (every value set but the auto key, one column each, no Single) takes one
-    list comprehension; any other goes through ``columns`` one by one.
+    ``groups(objects)`` gives each object's parameters, grouped by the attributes left to the
+    server.  The common object (every value set but the auto key, one column each, no
+    Single) takes one ``map()``; any other goes through ``columns`` one by one (``_params``).
     """
 
     __slots__ = ("entity_name", "columns", "auto_pk", "simple", "conversions")
@@ -137,11 +137,23 @@ class InsertPlan:
 
     def groups(self, objects: list[Any]) -> dict[tuple[str, ...], tuple[list[Any], list[Any]]]:
         """The objects by the attributes left to the server, with their INSERT parameters:
-        ``{server_filled: (objects, parameter rows)}`` (one batch each)."""
+        ``{server_filled: (objects, parameter rows)}`` (one batch each, objects in order)."""
         found: dict[tuple[str, ...], tuple[list[Any], list[Any]]] = {}
-        params = self.params
+        simple, auto, conversions = self.simple, self.auto_pk, self.conversions
+        auto_filled: tuple[str, ...] = (auto,) if auto is not None else ()
         for obj in objects:
-            server_filled, row = params(obj._vals_)
+            vals = obj._vals_
+            row = None
+            if simple is not None and (auto is None or vals.get(auto) is None):
+                row = list(map(vals.get, simple))
+                if None in row:  # a column may be required, or left to the server
+                    row = None
+                else:
+                    server_filled = auto_filled
+                    for i, convert in conversions:
+                        row[i] = convert(row[i])
+            if row is None:
+                server_filled, row = self._params(vals)
             group = found.get(server_filled)
             if group is None:
                 group = found[server_filled] = ([], [])
@@ -149,18 +161,8 @@ class InsertPlan:
             group[1].append(row)
         return found
 
-    def params(self, vals: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
-        """``(the attributes left to the server, the INSERT's parameters)`` of ``vals``."""
-        simple, auto = self.simple, self.auto_pk
-        if simple is not None and (auto is None or vals.get(auto) is None):
-            params = list(map(vals.get, simple))
-            if None not in params:  # else a column may be required, or left to the server
-                for i, convert in self.conversions:
-                    params[i] = convert(params[i])
-                return ((auto,) if auto is not None else ()), params
-        return self._params(vals)
-
     def _params(self, vals: dict[str, Any]) -> tuple[tuple[str, ...], list[Any]]:
+        """``(the attributes left to the server, the INSERT's parameters)`` of ``vals``."""
         params: list[Any] = []
         append = params.append
         server_filled: tuple[str, ...] = ()  # left to the server's DEFAULT or auto-increment
