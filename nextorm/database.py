@@ -42,6 +42,10 @@ __all__ = ["MAPPED_DATABASES", "Database", "mask_password"]
 #: Database elsewhere at import time, before it could connect to the server the module names.
 BIND_OVERRIDE: ContextVar[tuple[str, tuple[Any, ...]] | None] = ContextVar(
     "nextorm_bind_override", default=None)
+#: While False, ``bind()`` to a server does not connect at once (the first statement does):
+#: the offline commands (``sqlmigrate``, ``lint --dialect``) learn the server from the module's
+#: ``bind`` without reaching it.
+CONNECT_AT_BIND: ContextVar[bool] = ContextVar("nextorm_connect_at_bind", default=True)
 
 
 class Database(Connections, DatabaseMethods):
@@ -119,10 +123,10 @@ class Database(Connections, DatabaseMethods):
                 self._pool = ConnectionPool(self._connect, min_size=pool_min,
                                             max_size=pool_max, timeout=pool_timeout)
                 self._lock = nullcontext()  # each thread has its own connection
-                if dialect.database_file(args) is None:  # a server: fail now if it is wrong
-                    self._pool.release(self._pool.acquire())
-            elif dialect.database_file(args) is None:  # a server (or :memory:): connect now
-                self._connection()
+                if dialect.database_file(args) is None and CONNECT_AT_BIND.get():
+                    self._pool.release(self._pool.acquire())  # a server: fail now if wrong
+            elif dialect.database_file(args) is None and CONNECT_AT_BIND.get():
+                self._connection()  # a server (or :memory:): connect now
         except BaseException:
             self.dialect = self.provider = None
             self._pool, self._lock = None, threading.RLock()

@@ -80,16 +80,18 @@ class Context:
 
     def target(self, local: dict[str, Any], *, mapped: bool = False) -> Any:
         """The Database to write SQL for: ``--dialect`` alone (no import, no connection), or
-        the module's bound Database."""
+        the module's bound Database, imported without connecting (it connects at its first
+        statement: ``migrate --sql`` reading the tracking table, never ``sqlmigrate``)."""
+        from .offline import OfflineDatabase, without_connecting
+
         provider = self.option(local, "dialect")
         if provider:
-            from .offline import OfflineDatabase
-
             try:
                 return OfflineDatabase(provider)
             except NextORMError as exc:
                 raise click.UsageError(f"--dialect {provider}: {exc}") from None
-        return self.database(local, mapped=mapped)
+        with without_connecting():
+            return self.database(local, mapped=mapped)
 
     def path(self, local: dict[str, Any], name: str, default: str | None = None) -> str | None:
         """A path option; one typed on the command line is relative to where the user is."""

@@ -10,9 +10,10 @@ module that knows that table's SQL).  The row's ``source_text`` is left NULL to 
 script readable: the next ``migrate`` stores it, as for rows of NextORM 0.1.  Parameters are written inline as literals, so the
 script runs as it is in ``psql``, ``sqlite3`` or ``mariadb``.
 
-The server comes from ``--dialect`` (nothing is imported or connected) or from the bound
-Database; which migrations are applied from the tracking table when connected, otherwise
-none (``--from`` says otherwise).
+The server comes from ``--dialect`` (nothing is imported or connected) or from the module's
+``bind`` call, imported ``without_connecting`` (a server binding then connects only at its
+first statement, which a script never sends); which migrations are applied from the tracking
+table when connected (``migrate --sql``), otherwise none (``--from`` says otherwise).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import ast
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ..database import CONNECT_AT_BIND
 from ..dialects import get_dialect
 from ..errors import MigrationError, UnknownTargetError
 from ..sqlparams import to_format_style
@@ -46,6 +50,18 @@ class OfflineDatabase:
 
     def describe(self) -> str:
         return f"{self.provider} (offline: --dialect, not connected)"
+
+
+@contextmanager
+def without_connecting() -> Iterator[None]:
+    """While the block runs, ``bind()`` to a server names it without connecting: the first
+    statement connects.  An offline command imports the user's module inside it, so a module
+    bound to an unreachable (or production) server still tells which SQL to write."""
+    token = CONNECT_AT_BIND.set(False)
+    try:
+        yield
+    finally:
+        CONNECT_AT_BIND.reset(token)
 
 
 @dataclass(frozen=True)
