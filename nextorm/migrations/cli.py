@@ -170,6 +170,9 @@ def check(ctx: Context, **local: Any) -> None:
               help="Do not read table sizes from the database (NX107 is skipped).")
 @click.option("--large-table", type=click.IntRange(min=0), metavar="ROWS",
               help="Rows above which an index needs CONCURRENTLY (default 100000).")
+@click.option("--dialect", "dialects", multiple=True, metavar="NAME",
+              help="Lint the part for this server, without connecting (repeatable; 'all': "
+                   "every server each file carries).")
 @common_options
 @click.pass_obj
 def lint(ctx: Context, range_: str | None, **local: Any) -> None:

@@ -319,16 +319,20 @@ def lint_range(files: list[Any], text: str | None) -> list[Any]:
 
 def run_lint(ctx: Context, local: dict[str, Any], text: str | None) -> None:
     """Lint the range; exit 1 when something is found (for CI), 0 when clean."""
-    from .lint import lint_files
+    from .lint import lint_files, lint_servers
     from .loader import discover
 
-    db = ctx.database(local)
+    servers = local.get("dialects") or ()
+    db = lint_entities(ctx, local) if servers else ctx.database(local)
     directory = ctx.directory(local)
     files = lint_range(discover(directory), text)
     threshold = int(ctx.option(local, "large_table", 100_000))
-    with ctx.reading(db):
-        report = lint_files(db, directory, files, threshold=threshold,
-                            connected=not ctx.option(local, "offline", False))
+    if servers:
+        report = lint_servers(servers, directory, files, threshold=threshold, entities_from=db)
+    else:
+        with ctx.reading(db):
+            report = lint_files(db, directory, files, threshold=threshold,
+                                connected=not ctx.option(local, "offline", False))
     for finding in report.findings:
         click.echo(str(finding))
     for note in report.notes:
@@ -339,6 +343,17 @@ def run_lint(ctx: Context, local: dict[str, Any], text: str | None) -> None:
                     "each code's fix is in docs/lint.md", fg="red", err=True)
         raise Failure
     say(ctx, local, f"No findings in {len(files)} file(s){silenced}.", fg="green")
+
+
+def lint_entities(ctx: Context, local: dict[str, Any]) -> Any:
+    """``lint --dialect``: the module's Database for its entities (imported without
+    connecting), or None without a module (NX105 is then skipped with a note)."""
+    from .offline import without_connecting
+
+    if not ctx.option(local, "module"):
+        return None
+    with without_connecting():
+        return ctx.database(local)
 
 
 def lint_written(ctx: Context, local: dict[str, Any], db: Any, path: Path) -> None:

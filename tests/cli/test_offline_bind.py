@@ -5,6 +5,7 @@ still prints the PostgreSQL script; only what must read the database connects.""
 from __future__ import annotations
 
 from cli_helpers import INITIAL, one_error_line
+from test_history_checks import ADD_ROW as HISTORY_ROW
 
 UNREACHABLE = "postgresql://root@127.0.0.1:1/test"
 
@@ -21,14 +22,8 @@ db = Database(entities=[Item])
 db.bind("postgres", "{UNREACHABLE}")
 """
 
-ADD_ROW = """
-def upgrade(db):
-    db._execute_dml("INSERT INTO item (id, name) VALUES (?, ?)", [1, "it's"])
-
-
-def downgrade(db):
-    db._execute_dml("DELETE FROM item WHERE id = ?", [1])
-"""
+#: One row whose text needs quoting in a literal.
+ADD_ROW = HISTORY_ROW.replace('"alice"', '"it\'s"')
 
 
 def unreachable_project(project):

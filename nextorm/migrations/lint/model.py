@@ -19,13 +19,16 @@ class Finding:
     message: str
     statement: Statement | None = None
     line: int | None = None
+    #: The server whose part was linted, named when one run lints several (``[postgres]``).
+    server: str | None = None
 
     def __str__(self) -> str:
         line = self.line or (self.statement.line if self.statement else None)
         where = display(self.file.path) + (f":{line}" if line else "")
         what = (f" statement {self.statement.index} ({self.statement.short()})"
                 if self.statement else "")
-        return f"{where}: {self.code}{what}: {self.message}"
+        server = f" [{self.server}]" if self.server else ""
+        return f"{where}: {self.code}{server}{what}: {self.message}"
 
 
 @dataclass

@@ -34,11 +34,15 @@ class LintReport:
 
 def lint_files(db: Any, directory: str | Path, files: list[MigrationFile], *,
                connected: bool = True, threshold: int = 100_000,
-               entities: bool = True) -> LintReport:
-    """Lint ``files`` (of ``directory``) for ``db``'s server; see the module docstring."""
+               entities: bool = True, entities_from: Any = None) -> LintReport:
+    """Lint ``files`` (of ``directory``) for ``db``'s server; see the module docstring.
+
+    ``entities_from``: the Database whose entities say what the app maps, when ``db`` is a
+    stand-in for a server (``lint --dialect``); default ``db`` itself.
+    """
     report = LintReport(files=list(files))
     history = History(directory, report.notes)
-    mapped = _entity_tables(db, report.notes) if entities else None
+    mapped = _entity_tables(entities_from or db, report.notes) if entities else None
     sizes = TableSizes(db, threshold) if connected else None
     if sizes is not None and not sizes.available:
         sizes = None
@@ -52,7 +56,7 @@ def lint_files(db: Any, directory: str | Path, files: list[MigrationFile], *,
         hits = [Finding(rule.code, file, message, stmt)
                 for rule in RULES for stmt, message in rule.check(view)]
         report.notes.extend(dict.fromkeys(view.notes))
-        _apply_silences(file, hits, report)
+        _apply_silences(file, hits, report, db.provider)
     report.findings.sort(key=lambda f: (f.file.number, f.line or (
         f.statement.line if f.statement else 0) or 0, f.code))
     return report
@@ -79,7 +83,8 @@ def _view(db: Any, file: MigrationFile, report: LintReport) -> FileView | None:
     return FileView(file, statements, db.dialect)
 
 
-def _apply_silences(file: MigrationFile, hits: list[Finding], report: LintReport) -> None:
+def _apply_silences(file: MigrationFile, hits: list[Finding], report: LintReport,
+                    server: str | None) -> None:
     try:
         silences = read_silences(file.path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
@@ -94,7 +99,7 @@ def _apply_silences(file: MigrationFile, hits: list[Finding], report: LintReport
                 "NX1.. -- why this is safe here'", line=silence.line))
     for hit in hits:
         line = hit.statement.line if hit.statement else None
-        if any(s.covers(hit.code, line) for s in silences):
+        if any(s.covers(hit.code, line, server) for s in silences):
             report.silenced += 1
         else:
             report.findings.append(hit)

@@ -2,7 +2,8 @@
 
 ``# nextorm-lint: ignore NX103 -- the table is empty in production`` silences NX103 for the
 statement on the next code line (or on the same line); placed above ``def upgrade`` it
-silences the code for the whole file.  Several codes may be listed (``NX101, NX102``).  A
+silences the code for the whole file, above ``def upgrade_postgres`` (a file with a part per
+server) for that server's part.  Several codes may be listed (``NX101, NX102``).  A
 silence without a reason, or naming an unknown code, silences nothing and is a finding
 itself (NX002): the reason is what the next reviewer reads.
 """
@@ -12,7 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...dialects import PROVIDER_ALIASES
+
 MARK = re.compile(r"#\s*nextorm-lint:\s*ignore\b(?P<rest>.*)$", re.IGNORECASE)
+PART = re.compile(r"def\s+(?:upgrade|downgrade)_(\w+)\s*\(")
 
 
 @dataclass(frozen=True)
@@ -20,10 +24,13 @@ class Silence:
     line: int  # where the comment is
     codes: tuple[str, ...]
     reason: str
-    target: int | None  # the code line it applies to; None: the whole file
+    target: int | None  # the code line it applies to; None: the whole file (or part)
+    server: str | None = None  # above ``def upgrade_<server>``: that server's part only
 
-    def covers(self, code: str, line: int | None) -> bool:
+    def covers(self, code: str, line: int | None, server: str | None = None) -> bool:
         if code not in self.codes or not self.reason:
+            return False
+        if self.server is not None and server != self.server:
             return False
         return self.target is None or line == self.target
 
@@ -41,13 +48,16 @@ def read_silences(text: str) -> list[Silence]:
         codes_part, _, reason = match.group("rest").partition("--")
         codes = tuple(c.upper() for c in re.findall(r"[A-Za-z]+\d+", codes_part))
         own = line[:match.start()].strip()
+        following = next((i for i in range(number + 1, len(lines) + 1)
+                          if lines[i - 1].strip() and not lines[i - 1].strip().startswith("#")),
+                         None)
+        part = PART.match(lines[following - 1]) if following and not own else None
+        server = PROVIDER_ALIASES.get(part.group(1).lower()) if part else None
         if own:  # a trailing comment: the statement on this line
             target: int | None = number
-        elif number < first_def:
+        elif server is not None or number < first_def:
             target = None
         else:
-            target = next((i for i in range(number + 1, len(lines) + 1)
-                           if lines[i - 1].strip() and not lines[i - 1].strip().startswith("#")),
-                          None)
-        found.append(Silence(number, codes, reason.strip(), target))
+            target = following
+        found.append(Silence(number, codes, reason.strip(), target, server))
     return found
