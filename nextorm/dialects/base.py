@@ -155,6 +155,8 @@ class Dialect(TypeMap, OnlineDDL, OrmSql):
 
                 return self.string_literal(json.dumps(value["json"], sort_keys=True))
             raise ValueError(f"cannot render {value!r} as an SQL literal")
+        if isinstance(value, list):  # a ``Vec``'s floats (``vectors.py``)
+            return self.vector_literal(value)
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
         if isinstance(value, int | float):

@@ -14,6 +14,10 @@ convert, and a migration counts the values that do not before it changes anythin
   the value must fit; to ``bool``: only 0 and 1;
 - ``datetime`` to ``date``: only values at midnight;
 - widening (``int`` to ``float``, a longer ``str``, ``date`` to ``datetime``...) needs no check;
+- to an ``unsigned`` int: no value below 0; from one to a signed int: the value must fit (a
+  MariaDB ``INT UNSIGNED`` holds up to 4294967295);
+- a ``Vec`` of other dimensions: no vector of another length (a vector cannot be padded or
+  cut to a new length, so a table holding vectors keeps its dimensions);
 - any other pair has no conversion: only NULLs convert.
 
 A rule is written once, as a predicate over the dialect's SQL pieces (``regex_match``,
@@ -75,6 +79,10 @@ LOSSLESS = Conversion(None)
 def conversion(old: dict[str, Any], new: dict[str, Any]) -> Conversion:
     """Return the rule for changing a column from definition ``old`` to ``new``."""
     source, target = old["type"], new["type"]
+    if source == target == "vector" and old.get("dimensions") != new.get("dimensions"):
+        return _resized_vector(new)
+    if source == target == "int" and not changes_type(old, new):
+        return _signedness(old, new)
     if not changes_type(old, new) or (source, target) in WIDENING:
         return LOSSLESS
     if target == "str":
@@ -101,7 +109,41 @@ def type_words(col: dict[str, Any]) -> str:
         return f"str({col['max_len']})"
     if col["type"] == "decimal":
         return f"decimal({col['precision']},{col['scale']})"
+    if col["type"] == "vector":
+        return f"Vec[{col.get('dimensions')}]"
+    if col["type"] == "int" and col.get("unsigned"):
+        return "unsigned int"
     return str(col["type"])
+
+
+def int_bounds(dialect: Any, col: dict[str, Any]) -> tuple[int, int]:
+    """The smallest and largest value an int column holds on every server: 0 when unsigned,
+    the signed range of its ``size`` (else of the dialect's plain int) above."""
+    low, high = dialect.int_range
+    if col.get("size"):
+        low, high = -(2 ** (col["size"] - 1)), 2 ** (col["size"] - 1) - 1
+    return (0 if col.get("unsigned") else low), high
+
+
+def _signedness(old: dict[str, Any], new: dict[str, Any]) -> Conversion:
+    """An int column that becomes unsigned, or signed again (its size unchanged)."""
+    if bool(old.get("unsigned")) == bool(new.get("unsigned")):
+        return LOSSLESS
+    if new.get("unsigned"):
+        return Conversion(lambda d, e: f"{e} >= 0", "hold numbers below 0",
+                          "make them 0 or more first, or keep the column signed")
+    return Conversion(lambda d, e: f"{e} <= {int_bounds(d, new)[1]}",
+                      "hold numbers too large for a signed int",
+                      "make them smaller first, or keep the column unsigned")
+
+
+def _resized_vector(new: dict[str, Any]) -> Conversion:
+    """A ``Vec`` column of new dimensions: only vectors of the new length (and NULLs) fit."""
+    size = int(new["dimensions"])
+    return Conversion(lambda d, e: f"{d.vector_length(e)} = {size}",
+                      f"hold vectors that are not {size} floats long",
+                      "empty the column (or delete those rows) first, or add a new Vec column "
+                      "and fill it")
 
 
 def _no_conversion(problem: str) -> Conversion:
@@ -131,7 +173,7 @@ def _from_text(new: dict[str, Any]) -> Conversion:
     target, fix = new["type"], "fix or delete those rows first, or keep str"
     if target == "int":
         def whole(dialect: Any, expr: str) -> str:
-            low, high = dialect.int_range
+            low, high = int_bounds(dialect, new)
             number = dialect.as_number(expr)
             return dialect.when_matches(expr, INT_TEXT, f"{number} BETWEEN {low} AND {high}")
         return Conversion(whole, "hold text that is not a whole number that fits int", fix)
@@ -162,7 +204,7 @@ def _between_numbers(old: dict[str, Any], new: dict[str, Any]) -> Conversion:
                           f"set them to 0 or 1 first, or keep {source}")
     if target == "int":
         def whole(dialect: Any, expr: str) -> str:
-            low, high = dialect.int_range
+            low, high = int_bounds(dialect, new)
             return f"{dialect.whole_part(expr)} = {expr} AND {expr} BETWEEN {low} AND {high}"
         return Conversion(whole, "have a fraction or do not fit int",
                           f"round them first (UPDATE ... SET col = ROUND(col)), or keep {source}",

@@ -35,6 +35,17 @@ class VectorSql:
         and ``vector`` (a ``?`` holding the vector as the column stores it)."""
         return f"nextorm_dist_{kind}({column}, {vector})"
 
+    # -- what migrations need: a vector's length (the checks before a change of dimensions,
+    # ``conversions.py``) and a vector as a literal (the value existing rows get) -------------
+
+    def vector_length(self, expr: str) -> str:
+        """SQL for the number of floats in the stored vector ``expr`` (JSON text here)."""
+        return f"json_array_length({expr})"
+
+    def vector_literal(self, values: list[float]) -> str:
+        """A vector as an SQL literal, in the form the ORM stores it (JSON text here)."""
+        return "'" + json.dumps([float(v) for v in values]) + "'"
+
 
 def register_distances(conn: Any) -> None:
     """Give an SQLite connection the functions ``distance_sql`` calls (JSON text in)."""

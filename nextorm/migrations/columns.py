@@ -30,8 +30,8 @@ def backfill_value(
     if isinstance(default, dict) and "callable" in default:
         call = call_default(default["callable"])
         return _checked(questioner.ask_callable_backfill(table, column, col, why, call), col)
-    if default is not None:
-        return default
+    if default is not None:  # a Vec's default is JSON in the schema: its list of floats here
+        return coerce(default, col) if col["type"] == "vector" else default
     if col["type"] == "str":
         return ""
     return _checked(questioner.ask_backfill(table, column, col, why), col)

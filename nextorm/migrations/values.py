@@ -25,6 +25,7 @@ _WORDS = {
     "decimal": "a decimal number", "date": "a date YYYY-MM-DD",
     "datetime": "a date and time YYYY-MM-DD HH:MM:SS", "time": "a time HH:MM:SS",
     "uuid": "a UUID", "bytes": "hex digits", "json": "a JSON value",
+    "vector": "a list of floats",
 }
 
 
@@ -35,6 +36,8 @@ def type_words(col: dict[str, Any]) -> str:
         words += f" of at most {col['max_len']} characters"
     elif col["type"] == "decimal":
         words += f" of at most {col['precision']} digits, {col['scale']} after the point"
+    elif col["type"] == "vector":
+        words = f"a list of {col['dimensions']} floats, e.g. [{', '.join(['0'] * min(3, col['dimensions']))}]"
     return words
 
 
@@ -154,8 +157,19 @@ def _json(value: Any, col: dict[str, Any]) -> dict[str, Any]:
     return {"json": value}
 
 
+def _vector(value: Any, col: dict[str, Any]) -> list[float]:
+    """A ``Vec``'s floats, from a list, JSON text (``[0, 0.5, 1]``) or the schema's default."""
+    if isinstance(value, dict) and set(value) == {"json"}:
+        value = value["json"]
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, list | tuple) or len(value) != col["dimensions"]:
+        raise ValueError(value)
+    return [_float(v, col) for v in value]
+
+
 _CONVERTERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "int": _int, "float": _float, "bool": _bool, "str": _str, "decimal": _decimal,
     "datetime": _datetime, "date": _date, "time": _time, "uuid": _uuid, "bytes": _bytes,
-    "json": _json,
+    "json": _json, "vector": _vector,
 }

@@ -84,6 +84,9 @@ class MySQLDialect(Dialect):
         return (f"(SELECT {AGGREGATES[kind]} FROM JSON_TABLE({column}, {rows.format('a')}) x "
                 f"JOIN JSON_TABLE({vector}, {rows.format('b')}) y ON x.i = y.i)")
 
+    def vector_length(self, expr: str) -> str:
+        return f"JSON_LENGTH({expr})"
+
     def str_type(self, max_len: int | None) -> str:
         return f"VARCHAR({max_len})" if max_len else "LONGTEXT"
 

@@ -11,8 +11,13 @@ from .base import Operation, Record, Rename, TableChange, _show, column_summary
 def fill_value(col: dict[str, Any]) -> Any:
     """Return a value for existing rows when no better one is known (used by downgrades).
 
-    The declared default if any, else a neutral value of the column's type.
+    The declared default if any, else a neutral value of the column's type (a ``Vec``: zeros).
     """
+    if col["type"] == "vector":  # its default's floats (JSON in the schema), else zeros
+        default = col.get("default")
+        if isinstance(default, dict) and isinstance(default.get("json"), list):
+            return [float(v) for v in default["json"]]
+        return [0.0] * int(col["dimensions"])
     if "default" in col and not isinstance(col["default"], dict):
         return col["default"]
     return {
