@@ -7,6 +7,14 @@ run as they would have.  A function that cannot be copied safely (it returns ear
 names defined elsewhere in its file, is not indented with 4 spaces ...) stops the squash with
 one line naming the file and the reason: nothing is ever dropped silently.
 
+A range of files with a part per server (``DIALECTS``) squashes into one such file: for each
+server, its part of every file (``upgrade_postgres``, or the file's shared ``upgrade``) is
+copied into ``upgrade_postgres``, and its flags are combined per server: a part is
+non-atomic if any replaced file's part for that server is (``ATOMIC = {"postgres": False}``),
+and switches SQLite's foreign keys off if any does.  Every file of the range must carry each
+server the others carry (a server added half-way has no part in the earlier files: the squash
+is refused, naming the file).
+
 The file is numbered like the last file of the range and lists what it replaces
 (``REPLACES``); ``replaces.py`` decides, per database, whether it or the old files run.  The
 snapshot history's entries for the range become one entry for the new file, so deleting the
@@ -20,10 +28,13 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from ..errors import MigrationError
+from ..dialects import PROVIDER_ALIASES
+from ..errors import MigrationError, MigrationFileError
 from .loader import SNAPSHOT_NAME, MigrationFile, display
+from .multiserver import PER_SERVER_FLAGS, flag_for, server_name, servers_of
 from .replaces import replaced_names, stem
 
 #: Module-level names a migration file may set that the runner reads.
@@ -45,14 +56,15 @@ def squash(files: list[MigrationFile], first: int, last: int, directory: str | P
         raise SquashError(f"the range {first}..{last} holds {len(chosen)} migration file(s); "
                           "a squash needs at least two")
     parts = [SquashedPart(file) for file in chosen]
+    servers = squashed_servers(parts)
     dialects = {p.flags["DIALECT"] for p in parts if p.flags.get("DIALECT")}
-    if len(dialects) > 1:
+    if servers is None and len(dialects) > 1:
         raise SquashError(f"the range mixes files rendered for {', '.join(sorted(dialects))}")
     slug = name or f"squashed_{chosen[0].version}_{chosen[-1].version}"
     path = Path(directory) / f"{chosen[-1].version}_{slug}.py"
     if path.exists():
         raise SquashError(f"{display(path)} already exists; nothing was written")
-    source = render(parts, dialects)
+    source = render(parts, dialects) if servers is None else render_multi(parts, servers)
     compile(source, str(path), "exec")  # never write a file that does not parse
     _write(path, source)
     _squash_history(Path(directory), [f.name for f in chosen], path.name)
@@ -76,14 +88,38 @@ class SquashedPart:
         self.module_names: set[str] = set()
         for node in self.tree.body:
             self._read_top(node)
-        if "DIALECTS" in self.flags:
-            self._refuse("it has a part per server (DIALECTS), which a squash does not copy")
-        if "upgrade" not in self.functions:
-            self._refuse("it has no upgrade(db) function")
+        where = file.display_path
+        try:
+            self.servers: list[str] | None = (
+                servers_of(self.flags["DIALECTS"], where) if "DIALECTS" in self.flags
+                else [server_name(self.flags["DIALECT"], where)] if "DIALECT" in self.flags
+                else None)
+        except MigrationFileError as exc:
+            raise SquashError(f"cannot squash: {exc}") from None
+        parts: list[str | None] = list(self.servers or ()) if "DIALECTS" in self.flags \
+            else [None]
+        for server in parts:
+            if self.function("upgrade", server) is None:
+                self._refuse(f"it has no {_part('upgrade', server)}(db) function")
 
     @property
     def functions(self) -> dict[str, ast.FunctionDef]:
         return {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef)}
+
+    def function(self, direction: str, server: str | None) -> ast.FunctionDef | None:
+        """What runs ``direction`` on ``server``: its own part, else the shared function."""
+        functions = self.functions
+        own = functions.get(_part(direction, server)) if "DIALECTS" in self.flags else None
+        return own or functions.get(direction)
+
+    def flag(self, name: str, default: bool, server: str) -> bool:
+        """``ATOMIC`` / ``FOREIGN_KEYS_OFF`` of this file for ``server`` (bool or per server)."""
+        view = ModuleType(self.file.name)
+        view.__dict__.update(self.flags)
+        try:
+            return flag_for(view, name, default, server, self.file.display_path)
+        except MigrationFileError as exc:
+            raise SquashError(f"cannot squash: {exc}") from None
 
     def _read_top(self, node: ast.stmt) -> None:
         targets = (node.targets if isinstance(node, ast.Assign) else [])
@@ -100,18 +136,20 @@ class SquashedPart:
             elif isinstance(found, ast.alias):
                 self.module_names.add((found.asname or found.name).split(".")[0])
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
-                and node.name not in ("upgrade", "downgrade"):
+                and not _is_part(node.name):
             self.module_names.add(node.name)
 
     def _refuse(self, why: str) -> None:
         raise SquashError(f"cannot squash {self.file.display_path}: {why}; squash a range "
                           "without it, or rewrite it so it can be copied")
 
-    def body(self, direction: str) -> list[str] | None:
-        """The lines of ``direction``'s body as written, checked; None if the file has none."""
-        function = self.functions.get(direction)
+    def body(self, direction: str, server: str | None = None) -> list[str] | None:
+        """The lines of ``direction``'s body (on ``server``) as written, checked; None if
+        the file has none."""
+        function = self.function(direction, server)
         if function is None:
             return None
+        direction = function.name
         self._check(function, direction)
         lines = self.text.splitlines()
         start = function.lineno - 1
@@ -158,31 +196,87 @@ def _own_nodes(function: ast.FunctionDef) -> list[ast.AST]:
     return found
 
 
-def render(parts: list[SquashedPart], dialects: set[str]) -> str:
-    """The squashed module's source (black's style, so ``black --check`` accepts it)."""
+def _part(direction: str, server: str | None) -> str:
+    return f"{direction}_{server}" if server else direction
+
+
+def _is_part(name: str) -> bool:
+    """``upgrade``, ``downgrade`` or a server's part of them (``upgrade_postgres``)."""
+    direction, _, server = name.partition("_")
+    return direction in ("upgrade", "downgrade") and (not server or server in PROVIDER_ALIASES)
+
+
+def squashed_servers(parts: list[SquashedPart]) -> list[str] | None:
+    """The servers of the squashed file when the range has a part per server; None for a
+    range of single-server files.  A server must be carried by every file that declares its
+    servers (files that declare none run anywhere)."""
+    if not any("DIALECTS" in p.flags for p in parts):
+        return None
+    declared = [p for p in parts if p.servers is not None]
+    listed = [s for p in declared for s in p.servers or ()]
+    for server in dict.fromkeys(listed):
+        lacking = next((p for p in declared if server not in (p.servers or ())), None)
+        if lacking is not None:
+            carrier = next(p for p in declared if server in (p.servers or ()))
+            raise SquashError(
+                f"cannot squash {lacking.file.display_path}: it has no part for {server}, "
+                f"which {carrier.file.name} has; write that part first (docs/templates.md), "
+                "or squash a range whose files all carry the same servers")
+    return list(dict.fromkeys(listed))
+
+
+def _head(parts: list[SquashedPart]) -> list[str]:
     names = [stem(p.file.name) for p in parts]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    head = [f'"""Squashed {names[0]} .. {names[-1]} ({len(names)} migrations).', "",
+    return [f'"""Squashed {names[0]} .. {names[-1]} ({len(names)} migrations).', "",
             f"Written by nextorm squash on {stamp}. A database that applied the files",
             "listed in REPLACES keeps them; a new database runs this file instead. The old",
             "files may be deleted once every database has applied all of them or none.",
             '"""', ""]
+
+
+def _replaces(parts: list[SquashedPart]) -> str:
+    return "REPLACES = [" + ", ".join(json.dumps(stem(p.file.name)) for p in parts) + "]"
+
+
+def _functions(parts: list[SquashedPart], server: str | None) -> tuple[list[str], list[str]]:
+    """The squashed ``upgrade`` and ``downgrade`` (of ``server``'s part) as source lines."""
+    up = ["", "", f"def {_part('upgrade', server)}(db):"]
+    up += _joined([(p.file.name, p.body("upgrade", server)) for p in parts])
+    downs = [(p.file.name, p.body("downgrade", server)) for p in reversed(parts)]
+    missing = [name for name, body in downs if body is None]
+    name = _part("downgrade", server)
+    if missing:
+        return up, ["", "", f"# No {name}(db): {missing[0]} has none."]
+    return up, ["", "", f"def {name}(db):", *_joined(downs)]
+
+
+def render(parts: list[SquashedPart], dialects: set[str]) -> str:
+    """The squashed module's source (black's style, so ``black --check`` accepts it)."""
+    head = _head(parts)
     if dialects:
         head.append(f"DIALECT = {json.dumps(next(iter(dialects)))}")
     if any(p.flags.get("FOREIGN_KEYS_OFF") for p in parts):
         head.append("FOREIGN_KEYS_OFF = True")
     if any(p.flags.get("ATOMIC", True) is False for p in parts):
         head.append("ATOMIC = False")
-    head.append("REPLACES = [" + ", ".join(json.dumps(n) for n in names) + "]")
-    out = head + ["", "", "def upgrade(db):"]
-    out += _joined([(p.file.name, p.body("upgrade")) for p in parts])
-    downs = [(p.file.name, p.body("downgrade")) for p in reversed(parts)]
-    missing = [name for name, body in downs if body is None]
-    if missing:
-        out += ["", "", f"# No downgrade(db): {missing[0]} has none."]
-    else:
-        out += ["", "", "def downgrade(db):"] + _joined(downs)
-    return "\n".join(out) + "\n"
+    up, down = _functions(parts, None)
+    return "\n".join([*head, _replaces(parts), *up, *down]) + "\n"
+
+
+def render_multi(parts: list[SquashedPart], servers: list[str]) -> str:
+    """The squashed module with a part per server; each server's flags combine its parts'."""
+    head = _head(parts) + ["DIALECTS = [" + ", ".join(json.dumps(s) for s in servers) + "]"]
+    for flag, default in PER_SERVER_FLAGS:  # only the servers that differ from the default
+        differ = [s for s in servers if any(p.flag(flag, default, s) is not default
+                                            for p in parts)]
+        if differ:
+            pairs = ", ".join(f"{json.dumps(s)}: {not default}" for s in differ)
+            head.append(f"{flag} = {{{pairs}}}")
+    functions = [_functions(parts, server) for server in servers]
+    ups = [line for up, _ in functions for line in up]
+    downs = [line for _, down in functions for line in down]
+    return "\n".join([*head, _replaces(parts), *ups, *downs]) + "\n"
 
 
 def _joined(bodies: list[tuple[str, list[str] | None]]) -> list[str]:

@@ -267,15 +267,6 @@ def test_a_bad_dialects_line_is_one_error(sqlite_project, value, message):
     assert message in one_error_line(sqlite_project.run("migrate"))
 
 
-def test_squash_refuses_a_multi_server_file(sqlite_project):
-    generate_folder(sqlite_project)
-    refused = sqlite_project.run("squash", "1", "2")
-    assert one_error_line(refused) == (
-        "error: cannot squash migrations/0001_initial.py: it has a part per server (DIALECTS), "
-        "which a squash does not copy; squash a range without it, or rewrite it so it can be "
-        "copied")
-
-
 @pytest.mark.parametrize("value, message", [
     ('["sqlite", "oracle"]', "dialects: unknown server 'oracle'; use 'sqlite', 'postgres' or "
                              "'mysql'"),
