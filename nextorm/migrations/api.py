@@ -65,13 +65,26 @@ def makemigrations(db: Any, name: str | None = None, *, directory: PathLike = "m
     """Write the next migration from the entity changes; return its path, or None.
 
     ``name`` is the file's suffix (derived from the changes when omitted); it comes second, as
-    in nextorm 0.5.1, so a directory must be passed as ``directory=``.
+    in nextorm 0.5.1, so a directory must be passed as ``directory=``.  Without
+    ``dialects=``, the servers are those of ``dialects`` under ``[tool.nextorm]`` in the
+    pyproject.toml found from ``directory`` upward, as the command line reads them: a script
+    and the CLI write the same files into one folder.
     """
     check_name(name)
     from .generate import makemigrations as generate  # the generator is imported on demand
 
+    if options.get("dialects") is None:
+        options["dialects"] = project_dialects(directory)
     written = generate(db, str(directory), name, **options)
     return None if written is None else Path(written)
+
+
+def project_dialects(directory: PathLike) -> str | None:
+    """``dialects`` of the nearest ``[tool.nextorm]`` at or above ``directory`` (None: the
+    bound server only)."""
+    from .project import find_config
+
+    return find_config(Path(directory)).get("dialects")
 
 
 def check_name(name: object) -> None:
