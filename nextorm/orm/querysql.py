@@ -39,11 +39,15 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
     conditions = [condition_sql(c, ctx) for c in selection.where]
     if info.sti_filter:  # a subclass's rows only (single-table inheritance)
         conditions.append(info.sti_filter)
+    # The parameters of each part, put together below in the order of the SQL text (an
+    # order by a distance has one, which the DISTINCT path writes before the WHERE).
+    body_params, ctx.params = ctx.params, []
     orders: list[tuple[str, str]] = []  # (expression, " DESC" and the NULL ordering)
     for order in selection.order:
         cols = ctx.expression(order.attr)
         nulls = ctx.dialect.nulls_smallest_sql(order.descending)
         orders.extend((c, (" DESC" if order.descending else "") + nulls) for c in cols)
+    order_params, ctx.params = ctx.params, []
     if callable(columns):
         columns = columns(ctx)
     selected = columns or info.statements.all_columns
@@ -53,15 +57,17 @@ def select_sql(session: Session, selection: Selection, columns: Columns = None
     if conditions:
         body += " WHERE " + " AND ".join(conditions)
     items = [i.split(" AS ")[0] for i in selected.split(", ")]
+    params = ctx.params  # the selected columns' (none so far), first in the text
     if selection.distinct and (selection.random or any(o not in items for o, _ in orders)):
-        sql = _distinct_then_ordered(selected, body, orders)
+        sql = _distinct_then_ordered(selected, body, orders)  # the orders inside, first
+        params += order_params + body_params
     else:
         sql = f"SELECT {'DISTINCT ' if selection.distinct else ''}{selected}{body}"
         if orders:
             sql += " ORDER BY " + ", ".join(o + suffix for o, suffix in orders)
+        params += body_params + order_params
     if selection.random:
         sql += " ORDER BY " + ctx.dialect.random_sql
-    params = ctx.params
     if selection.limit is not None:
         sql += " LIMIT ?"
         params.append(selection.limit)
