@@ -210,3 +210,27 @@ def test_renamed_tables_and_columns_keep_their_checks_changeable(db, tmp_path):
     MigrationRunner(db, directory).migrate("zero")
     assert introspect(db) == physical(start)
     assert rows(db, "t", "id", "n") == [(1, 5)]
+
+
+def test_makemigrations_writes_a_vec_table_that_migrate_creates(target, tmp_path):
+    directory = tmp_path / "migrations"
+    db = bound(target, 3)
+    try:
+        path = makemigrations(db, directory, now=dt.datetime(2026, 1, 1))
+        assert path is not None
+        text = Path(path).read_text(encoding="utf-8")
+        assert db.dialect.declared_type({"type": "vector", "dimensions": 4}) in text
+        assert db.dialect.declared_type({"type": "vector", "dimensions": 2}) in text
+        assert makemigrations(db, directory) is None
+        MigrationRunner(db, directory).migrate()
+        matches_model(db, 3)
+        assert makemigrations(db, directory) is None
+        with db_session(db):
+            db.entities["Doc"](title="a", score=1, embedding=[1, 2, 3, 4], sketch=[5, 6])
+        with db_session(db):
+            doc = db.entities["Doc"].get(title="a")
+            assert (doc.embedding, doc.sketch) == ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0])
+        MigrationRunner(db, directory).migrate("zero")
+        assert introspect(db)["tables"] == {}
+    finally:
+        db.disconnect()
