@@ -67,6 +67,18 @@ def made(target, directory: Path, version: int, **options) -> Database:
     return db
 
 
+def started(target, directory: Path, version: int, *docs: dict) -> None:
+    """Make and apply the first migration, at ``version``; then write ``docs``."""
+    db = made(target, directory, version)
+    try:
+        MigrationRunner(db, directory).migrate()
+        with db_session(db):
+            for values in docs:
+                db.entities["Doc"](**values)
+    finally:
+        db.disconnect()
+
+
 def refused(db: Database, directory: Path, target_name: str | None, words: str,
             version: int) -> None:
     """The migration stops before any DDL with one line holding ``words``."""
@@ -84,14 +96,7 @@ def scores(db: Database) -> list[tuple]:
 
 def test_vec_and_unsigned_migrate_with_rows_both_ways(target, tmp_path):
     directory = tmp_path / "migrations"
-    db = made(target, directory, 1)
-    try:
-        MigrationRunner(db, directory).migrate()
-        with db_session(db):
-            db.entities["Doc"](title="a", score=1)
-            db.entities["Doc"](title="b", score=0)
-    finally:
-        db.disconnect()
+    started(target, directory, 1, dict(title="a", score=1), dict(title="b", score=0))
 
     db = made(target, directory, 2)  # a Vec added to a table with rows; score unsigned
     try:
@@ -149,13 +154,7 @@ def test_vec_and_unsigned_migrate_with_rows_both_ways(target, tmp_path):
 
 def test_a_required_vec_without_default_takes_the_given_value(target, tmp_path):
     directory = tmp_path / "migrations"
-    db = made(target, directory, 3)
-    try:
-        MigrationRunner(db, directory).migrate()
-        with db_session(db):
-            db.entities["Doc"](title="a", score=1, embedding=[1, 2, 3, 4])
-    finally:
-        db.disconnect()
+    started(target, directory, 3, dict(title="a", score=1, embedding=[1, 2, 3, 4]))
     with pytest.raises(MigrationError, match=r"doc.pair=\[1, 2, 3\]: .*2 floats"):
         made(target, directory, 4, defaults={"doc.pair": "[1, 2, 3]"})
     db = made(target, directory, 4, defaults={"doc.pair": "[0.25, -1]"})
