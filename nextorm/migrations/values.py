@@ -36,6 +36,8 @@ def type_words(col: dict[str, Any]) -> str:
         words += f" of at most {col['max_len']} characters"
     elif col["type"] == "decimal":
         words += f" of at most {col['precision']} digits, {col['scale']} after the point"
+    elif col["type"] == "int" and col.get("unsigned"):
+        words += " of 0 or more"
     elif col["type"] == "vector":
         words = f"a list of {col['dimensions']} floats, e.g. [{', '.join(['0'] * min(3, col['dimensions']))}]"
     return words
@@ -61,9 +63,10 @@ def coerce(value: Any, col: dict[str, Any]) -> Any:
 def _int(value: Any, col: dict[str, Any]) -> int:
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
-    if isinstance(value, str):
-        return int(value.strip())
-    return int(value)
+    number = int(value.strip()) if isinstance(value, str) else int(value)
+    if col.get("unsigned") and number < 0:
+        raise ValueError(value)
+    return number
 
 
 def _float(value: Any, col: dict[str, Any]) -> float:
