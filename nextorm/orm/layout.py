@@ -176,7 +176,10 @@ def _build(db: Database, entity: type[Entity]) -> EntityInfo:
     eager = [a for a in attrs.values() if not _attr_option(entity, a.name, "lazy")]
     # A row may be a subclass's: its columns are read too, for the object it becomes.
     eager += _subclass_columns(db, dialect, entity, classes, table, attrs)
-    if len(eager) != len(attrs) or sti_filter:  # lazy columns: read on first access
+    # Lazy columns are read on first access, subclass columns with the row: the SELECT lists
+    # exactly the read plan's columns (compared by name: as many lazy columns left out as
+    # subclass columns added keep the count).
+    if [a.name for a in eager] != list(attrs) or sti_filter:
         statements.all_columns = ", ".join(f"t0.{q}" for a in eager for q in a.quoted)
         statements.select_by_key = _key_select(statements, quoted_table, sti_filter)
     return EntityInfo(
