@@ -59,15 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getini("nextorm_module") or config.getini("nextorm_enabled"):
-        config.pluginmanager.register(_EveryTest(), "nextorm-every-test")
+        from .testing import autouse  # its autouse fixture: only when the project opted in
 
-
-class _EveryTest:
-    """Registered only when the project opted in through its pytest configuration."""
-
-    @pytest.fixture(scope="session", autouse=True)
-    def _nextorm_test_database(self, nextorm_database: TestDatabase) -> TestDatabase:
-        return nextorm_database
+        config.pluginmanager.register(autouse, "nextorm-every-test")
 
 
 @pytest.fixture(scope="session")

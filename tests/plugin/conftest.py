@@ -131,10 +131,13 @@ class UserProject:
         write_files(self.root, {name: text})
 
     def run(self, *args: str, url_option: bool = True) -> pytest.RunResult:
-        """pytest in a subprocess in the project; the server given as the option."""
+        """pytest in a subprocess in the project; the server given as the option.  A
+        deprecation pytest announces for its next major version is an error: the plugin must
+        not warn in a user's every run."""
         if url_option and self.server is not None:
             args = (f"--nextorm-database-url={self.server}", *args)
-        return self.pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+        return self.pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-W", "error::pytest.PytestRemovedIn10Warning", *args)
 
     def real_state(self) -> tuple[list[str], list[tuple[object, ...]]] | None:
         """The real database's tables and item rows (None: its SQLite file does not exist),
