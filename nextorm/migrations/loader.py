@@ -187,7 +187,10 @@ def check_dialect(module: ModuleType, migration: MigrationFile, provider: str | 
     if wanted != provider:
         raise MigrationFileError(
             f"{migration.display_path} was rendered for {wanted} but the database is "
-            f"{provider}: keep one migrations directory per database kind (--directory)"
+            f"{provider}: to run one folder on both, set dialects = [\"{wanted}\", "
+            f"\"{provider}\"] under [tool.nextorm] (a part per server in each file; "
+            "docs/cli.md, One folder for several servers), or keep one migrations directory "
+            "per database kind (--directory)"
         )
 
 

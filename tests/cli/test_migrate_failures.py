@@ -218,8 +218,10 @@ def test_file_rendered_for_another_dialect_is_refused(project):
     assert result.code == 1
     assert result.err.strip() == (
         f"error: migrations/0001_initial.py was rendered for {other} but the database is "
-        f"{project.target.provider}: keep one migrations directory per database kind "
-        "(--directory)"), result
+        f"{project.target.provider}: to run one folder on both, set dialects = [\"{other}\", "
+        f"\"{project.target.provider}\"] under [tool.nextorm] (a part per server in each file; "
+        "docs/cli.md, One folder for several servers), or keep one migrations directory per "
+        "database kind (--directory)"), result
     assert project.applied() == []
 
 

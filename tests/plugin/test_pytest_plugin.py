@@ -8,6 +8,8 @@ the outcome and what is left outside (the real database file, the server's scrat
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -194,3 +196,26 @@ def test_a_wrong_server_url_is_one_line_without_the_password(user_project, url, 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([line])
     assert "secret" not in result.stdout.str() + result.stderr.str()
+
+
+def test_migrations_for_another_server_name_the_dialects_setting(user_project):
+    """The test server is not the one the migrations were made for: one line naming both
+    ways out (a part per server with ``dialects``, or a folder per server)."""
+    made_for = user_project.provider
+    other, url = {"sqlite": ("postgres", os.environ.get("NEXTORM_PG_URL", "")),
+                  "postgres": ("mysql", os.environ.get("NEXTORM_MYSQL_URL", "")),
+                  "mysql": ("sqlite", "sqlite:///other.db")}[made_for]
+    if not url:
+        pytest.skip(f"no {other} server (NEXTORM_PG_URL / NEXTORM_MYSQL_URL)")
+    user_project.write("test_app.py", """\
+        def test_uses_the_database(nextorm_db):
+            pass
+        """)
+    result = user_project.run(f"--nextorm-database-url={url}", url_option=False)
+    result.assert_outcomes(errors=1)
+    assert (
+        f"nextorm: migrations/0001_initial.py was rendered for {made_for} but the database is "
+        f"{other}: to run one folder on both, set dialects = [\"{made_for}\", \"{other}\"] "
+        "under [tool.nextorm] (a part per server in each file; docs/cli.md, One folder for "
+        "several servers), or keep one migrations directory per database kind (--directory)\n"
+        in result.stdout.str()), result.stdout.str()
