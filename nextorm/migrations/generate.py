@@ -223,8 +223,14 @@ def _summary(ops: list[Operation], empty: bool) -> str:
     if empty or not ops:
         return "Empty migration: write data changes in upgrade() and downgrade()."
     created = [op.table for op in ops if isinstance(op, CreateTable)]
-    if all(isinstance(op, CreateTable | CreateIndex | AddForeignKey) for op in ops):
+    # New tables with their own indexes and keys are titled by the tables; an index on a
+    # table that exists already is a change of its own (an index-only file has no table).
+    if created and all(isinstance(op, CreateTable) or (
+            isinstance(op, CreateIndex | AddForeignKey) and op.table in created) for op in ops):
         return f"Create table{'s' if len(created) > 1 else ''} {', '.join(created)}."
+    indexes = [op for op in ops if isinstance(op, CreateIndex)]
+    if len(ops) > 1 and len(indexes) == len(ops):
+        return f"Create indexes {', '.join(op.name for op in indexes)}."
     if len(ops) == 1:
         return ops[0].describe()
     words = [op.name_fragment().replace("_", " ") for op in ops]
