@@ -225,8 +225,8 @@ def run_rebuild_snapshot(ctx: Context, local: dict[str, Any]) -> None:
 def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards: bool) -> None:
     """One VERSION: its statements. A range FROM..TO: the whole script, tracking rows too."""
     from .offline import ScriptWriter, moves_for, parse_range
-    from .replaces import resolve
     from .runner import MigrationRunner
+    from .targets import range_files
 
     db = ctx.target(local)
     runner = MigrationRunner(db, ctx.directory(local))
@@ -234,9 +234,8 @@ def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards:
         for statement in runner.sqlmigrate(version, backwards=backwards):
             click.echo(statement)
         return
-    files = resolve(runner.files(), {}).files  # a squash stands for the files it replaces
-    first, last = parse_range(version, files)
-    chosen = [f for f in files if first <= f.number <= last]
+    files = runner.files()
+    chosen = range_files(files, *parse_range(version, files))  # a squash, or the old files
     moves = moves_for([], chosen[::-1]) if backwards else moves_for(chosen, [])
     title = f"{chosen[0].name} .. {chosen[-1].name} ({'undo' if backwards else 'apply'})"
     click.echo(ScriptWriter(db).script(moves, title), nl=False)
@@ -245,27 +244,25 @@ def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards:
 def planned_moves(ctx: Context, local: dict[str, Any], target: str | None) -> tuple[Any, Any]:
     """What ``migrate`` would do, without the lock or any write: (database, moves)."""
     from .offline import OfflineDatabase, moves_for
-    from .plan import parse_target, plan_moves
-    from .recorder import AppliedRecord
+    from .plan import plan_moves
     from .replaces import resolve
     from .runner import MigrationRunner
+    from .targets import assumed_records, target_number
 
     db = ctx.target(local)
     runner = MigrationRunner(db, ctx.directory(local))
     files = runner.files()
     start = ctx.option(local, "from_version")
     if start is not None:
-        upto = parse_target(start, files, {}) or 0
-        records = {f.number: AppliedRecord(f.version, f.name, "", f.checksum)
-                   for f in files if f.number <= upto}
+        records = assumed_records(files, target_number(start, files, {}) or 0)
     elif isinstance(db, OfflineDatabase):
         records = {}
     else:
         with ctx.reading(db):
             records = runner._read_records()
-    squashed = resolve(files, records)
-    files, records = squashed.files, squashed.records
-    plan = plan_moves(files, records, parse_target(target, files, records))
+    number = target_number(target, files, records)
+    squashed = resolve(files, records, number)  # as migrate resolves it (runner.py)
+    plan = plan_moves(squashed.files, squashed.records, number)
     squashed.refuse_undo([record.number for _, record in plan.undo])
     missing = [record.name for file, record in plan.undo if file is None]
     if missing:

@@ -100,14 +100,14 @@ def literal(value: Any, dialect: Any) -> str:
 
 def parse_range(text: str, files: list[MigrationFile]) -> tuple[int, int]:
     """``2..4``, ``0002..`` or ``..4`` (both ends included) as a pair of file numbers."""
-    from .plan import parse_target
+    from .targets import target_number
 
     low, _, high = text.partition("..")
     numbers = [f.number for f in files]
     if not numbers:
         raise UnknownTargetError(f"no migration files for the range {text!r}")
-    first = parse_target(low, files, {}) if low.strip() else numbers[0]
-    last = parse_target(high, files, {}) if high.strip() else numbers[-1]
+    first = target_number(low, files, {}) if low.strip() else numbers[0]
+    last = target_number(high, files, {}) if high.strip() else numbers[-1]
     assert first is not None and last is not None
     if first > last or first == 0:
         raise UnknownTargetError(f"range {text!r} is empty: write FROM..TO with FROM <= TO")

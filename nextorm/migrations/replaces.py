@@ -11,6 +11,11 @@ where the range ran).  Which of them ``migrate`` runs depends on the database:
   they must still exist; afterwards all are applied, as above;
 - the squashed file itself applied: the replaced files are skipped.
 
+A target inside the range (``migrate 3`` with ``0004_squashed_0002_0004.py``) on a database
+that has not started the range runs the old files up to it, which must all be there (the
+database is then stopped inside the range, as above); on a database that applied the
+squashed file it is refused, since that file cannot be undone in part.
+
 The old files may be deleted once every database has applied the whole range or none of it.
 ``resolve`` turns files and tracking rows into the view the rest of the runner works with:
 one file per number, and rows keyed as those files.
@@ -95,18 +100,74 @@ class Resolved:
                 )
 
 
-def resolve(files: list[MigrationFile], records: dict[int, AppliedRecord]) -> Resolved:
-    """Choose, for each squashed file, it or the files it replaces (module docstring)."""
-    squashes = [(f, names) for f in files if (names := replaced_names(f))]
+def squashes_of(files: list[MigrationFile]) -> list[tuple[MigrationFile, tuple[str, ...]]]:
+    """Each squashed file among ``files`` with the stems it replaces."""
+    return [(f, names) for f in files if (names := replaced_names(f))]
+
+
+def number_of(name: str) -> int | None:
+    """The number a migration stem starts with (``0003_data`` -> 3)."""
+    digits = name.split("_", 1)[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def inside(squash: MigrationFile, names: tuple[str, ...], number: int | None) -> str | None:
+    """The replaced stem numbered ``number`` when a database stopped there would be inside
+    the range (past its first file, before its last), else None."""
+    if number is None or not _low(names, squash) <= number < squash.number:
+        return None
+    return next((n for n in names if number_of(n) == number), f"{number:04d}")
+
+
+def _low(names: tuple[str, ...], squash: MigrationFile) -> int:
+    """The number of the first file the squash replaces."""
+    return min((v for n in names if (v := number_of(n)) is not None), default=squash.number)
+
+
+def refuse_inside(squash: MigrationFile, names: tuple[str, ...], stop: str,
+                  gone: list[str], files: list[MigrationFile]) -> MigrationError:
+    """A target (or range end) inside the range, whose replaced files are ``gone``."""
+    return MigrationError(
+        f"cannot stop at {stop}: it is inside the range {squash.name} replaces, and "
+        f"{', '.join(n + '.py' for n in gone)} {'is' if len(gone) == 1 else 'are'} gone (a "
+        "database stops inside the range only through the replaced files); target "
+        f"{_before(files, names, squash)} (before the range) or {squash.version} "
+        "(the squashed file) instead, or restore them from version control")
+
+
+def _before(files: list[MigrationFile], names: tuple[str, ...], squash: MigrationFile) -> str:
+    """The version a database stops at just before the range (``zero`` for none)."""
+    low = _low(names, squash)
+    before = max((f for f in files if f.number < low), key=lambda f: f.number, default=None)
+    return before.version if before else "zero"
+
+
+def resolve(files: list[MigrationFile], records: dict[int, AppliedRecord],
+            target: int | None = None) -> Resolved:
+    """Choose, for each squashed file, it or the files it replaces (module docstring);
+    ``target``: the number ``migrate`` moves to (None: the newest)."""
+    squashes = squashes_of(files)
     if not squashes:
         return Resolved(files, records)
+    every = files
     files, records = list(files), dict(records)
     stand_ins: dict[int, tuple[str, ...]] = {}
     for squash, names in squashes:
         old = [f for f in files if stem(f.name) in names]
         own = records.get(squash.number)
         applied = {n: r for n, r in records.items() if stem(r.name) in names}
-        if (own is not None and own.name == squash.name) or not applied:
+        stop = inside(squash, names, target)
+        if own is not None and own.name == squash.name and stop:
+            raise MigrationError(
+                f"cannot stop at {stop}: this database applied {squash.name} as one "
+                f"migration, which replaces {', '.join(names)}; target "
+                f"{_before(every, names, squash)} (undo it whole) or {squash.version} instead")
+        if stop and not applied:  # a new database stops inside: through the old files
+            gone = [n for n in names if n not in {stem(f.name) for f in old}]
+            if gone:
+                raise refuse_inside(squash, names, stop, gone, every)
+            files = [f for f in files if f is not squash]
+        elif (own is not None and own.name == squash.name) or not applied:
             files = [f for f in files if f not in old]
         elif len(applied) == len(names) and len(old) < len(names):
             files = [f for f in files if f not in old]

@@ -33,6 +33,7 @@ from .recorder import (
     MigrationRecorder,
 )
 from .replaces import resolve
+from .targets import range_files, target_number
 
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
 
@@ -154,7 +155,7 @@ class MigrationRunner:
         files = self.files()
         steps: list[Step] = []
         if target is not None:  # a mistyped target must not create the tracking table
-            parse_target(target, files, self._read_records())
+            target_number(target, files, self._read_records())
         with migrate_lock(self.db):
             recorder = MigrationRecorder(self.db)
             try:
@@ -164,11 +165,11 @@ class MigrationRunner:
 
                 ensure_table(recorder, self.directory, self._announcing(steps))
             records = recorder.records()
-            number = parse_target(target, files, records)
+            number = target_number(target, files, records)
             executor = MigrationExecutor(self.db, recorder, self._announcing(steps),
                                          self.lock_policy)
             records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
-            squashed = resolve(files, records)  # squashed files or the ones they replace
+            squashed = resolve(files, records, number)  # squashed files or those replaced
             files, records = squashed.files, squashed.records
             check_history(recorder, records, files, accept_changed, self.report)
             plan = plan_moves(files, records, number)
@@ -274,8 +275,11 @@ class MigrationRunner:
         from .sqlcollect import collect_sql
 
         files = self.files()
-        number = parse_target(target, files, {})
-        file = next((f for f in files if f.number == number), None)
+        number = target_number(target, files, {})
+        named = str(target).strip().removesuffix(".py") + ".py"
+        file = next((f for f in files if f.name == named), None)
+        if file is None and number:  # a number: its file, as the range number..number has it
+            file = next(iter(range_files(files, number, number)), None)
         if file is None:
             raise MigrationError(f"no migration file numbered {target}")
         return collect_sql(self.db, file, DOWNGRADE if backwards else UPGRADE)
