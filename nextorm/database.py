@@ -34,6 +34,7 @@ from .errors import (
 )
 from .pool import ConnectionPool, Link
 from .sqlparams import to_format_style
+from .urls import is_url, parse_url
 
 __all__ = ["MAPPED_DATABASES", "Database", "mask_password"]
 
@@ -98,7 +99,9 @@ class Database(Connections, DatabaseMethods):
 
     def bind(self, provider: str, *args: Any, pool_min: int = 0, pool_max: int = 1,
              pool_timeout: float = 30.0, **kwargs: Any) -> None:
-        """Bind to ``sqlite`` (a file name or ``:memory:``), ``postgres`` or ``mysql``.
+        """Bind to ``sqlite`` (a file name or ``:memory:``), ``postgres`` or ``mysql``, or to
+        a URL alone (``db.bind("postgresql://app@db/app")``, ``db.bind(os.environ[...])``:
+        the forms of ``--database-url``, ``urls.py``).
 
         ``pool_max > 1`` gives each thread its own connection from a pool of at most that
         many (``pool_min`` opened at once; ``PoolTimeoutError`` after ``pool_timeout``
@@ -110,6 +113,11 @@ class Database(Connections, DatabaseMethods):
         override = BIND_OVERRIDE.get()
         if override is not None:
             (provider, args), kwargs = override, {}
+        elif is_url(provider):
+            if args:
+                raise BindError(f"db.bind({mask_password(provider)!r}, ...): a URL names the "
+                                "provider and the database; give it alone")
+            provider, args = parse_url(provider, "db.bind():")
         dialect = get_dialect(provider)
         args, kwargs = dialect.bind_arguments(args, dict(kwargs))
         self.dialect, self.provider = dialect, dialect.name

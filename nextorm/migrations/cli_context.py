@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from ..errors import MigrationError, NextORMError, SQLError
-from .database_url import chosen_url, parse_database_url
+from ..urls import parse_url
+from .database_url import chosen_url
 from .loader import DISPLAY_BASE, display
 from .project import ProjectConfig, load_database, make_importable
 
@@ -76,7 +77,7 @@ class Context:
         if chosen is None:
             return None
         url, source = chosen
-        return parse_database_url(url, source, self.started_in)
+        return parse_url(url, source, self.started_in)
 
     def target(self, local: dict[str, Any], *, mapped: bool = False) -> Any:
         """The Database to write SQL for: ``--dialect`` alone (no import, no connection), or

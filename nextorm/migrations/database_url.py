@@ -7,14 +7,8 @@ and only then the one it was told to use.  ``overriding(url)`` sets ``BIND_OVERR
 import, so every ``bind()`` the module runs uses the URL instead; ``rebind`` catches a module
 that was imported earlier, or that binds nothing at all.
 
-URL forms (the scheme names the provider; ``+driver`` suffixes are accepted and dropped):
-
-- ``sqlite:///relative/app.db`` (relative to where the command is typed),
-  ``sqlite:////absolute/app.db``, ``sqlite:///:memory:``;
-- ``postgresql://user:password@host:5432/name`` (also ``postgres://``);
-- ``mysql://user:password@host:3306/name`` (also ``mariadb://``).
-
-Messages show the URL with its password as ``***``.
+The URL forms are ``db.bind``'s (``nextorm/urls.py``, ``parse_url``): a relative SQLite path
+is taken from where the command is typed.
 """
 
 from __future__ import annotations
@@ -22,12 +16,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from ..database import BIND_OVERRIDE, Database, mask_password
-from ..dialects import PROVIDER_ALIASES, get_dialect
-from ..errors import MigrationError
+from ..database import BIND_OVERRIDE, Database
+from ..dialects import get_dialect
 
 #: The environment variable the published NextORM docs name; ``--database-url`` wins over it.
 ENV_VAR = "DATABASE_URL"
@@ -39,35 +31,6 @@ def chosen_url(option: str | None) -> tuple[str, str] | None:
         return option, "--database-url"
     value = os.environ.get(ENV_VAR, "").strip()
     return (value, ENV_VAR) if value else None
-
-
-def parse_database_url(url: str, source: str = "--database-url",
-                       base: Path | None = None) -> tuple[str, tuple[Any, ...]]:
-    """Return ``(provider, bind arguments)`` for a URL; one error line naming ``source``.
-
-    A relative SQLite path is taken from ``base`` (where the user typed the command).
-    """
-    scheme, sep, rest = url.partition("://")
-    provider = scheme.split("+", 1)[0].lower()
-    if not sep or provider not in PROVIDER_ALIASES:
-        known = ", ".join(f"{name}://" for name in sorted(PROVIDER_ALIASES))
-        raise MigrationError(f"{source} {mask_password(url)!r} is not a database URL "
-                             f"(use one of: {known})")
-    dialect = get_dialect(provider)
-    if dialect.database_file(("probe",)) is None:  # a server: its driver reads the URL
-        return dialect.name, (f"{provider}://{rest}",)
-    # A database file: SQLAlchemy's form, sqlite:///relative or sqlite:////absolute.
-    path = rest.split("?", 1)[0]
-    if path.startswith("/"):
-        path = path[1:]
-    elif path:
-        raise MigrationError(f"{source} {url!r}: write a file as {provider}:///relative/path "
-                             f"or {provider}:////absolute/path")
-    if not path or path == ":memory:":
-        return dialect.name, (":memory:",)
-    if base is not None and not os.path.isabs(path):
-        path = str(base / path)
-    return dialect.name, (path,)
 
 
 @contextmanager

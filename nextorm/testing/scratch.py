@@ -16,7 +16,7 @@ from typing import Any
 from ..database import Database, mask_password
 from ..dialects import get_dialect
 from ..errors import MigrationError
-from ..migrations.database_url import parse_database_url
+from ..urls import parse_url
 
 
 @dataclass
@@ -51,7 +51,7 @@ def create_scratch(url: str | None, source: str, folder: Path) -> Scratch:
     name = f"nextorm_test_{uuid.uuid4().hex[:12]}"
     if url is None:
         return Scratch("sqlite", (str(folder / f"{name}.sqlite3"),))
-    provider, args = parse_database_url(url, source, folder)
+    provider, args = parse_url(url, source, folder)
     dialect = get_dialect(provider)
     if dialect.database_file(args) is not None or dialect.single_connection(args):
         # An embedded database: the path in the URL is not used, the test gets a new file.

@@ -22,7 +22,8 @@ LAYERS = [
                       "nextorm.annotations"]),
     ("schema", ["nextorm.schema"]),
     ("dialects", ["nextorm.dialects"]),
-    ("database", ["nextorm.database", "nextorm.connections", "nextorm.db_methods"]),
+    ("database", ["nextorm.database", "nextorm.connections", "nextorm.db_methods",
+                  "nextorm.urls"]),
     ("orm", ["nextorm.orm", "nextorm.session", "nextorm.query"]),
     ("migration runtime", ["nextorm.migrations"]),
     ("migration generator", [f"nextorm.migrations.{m}" for m in (
