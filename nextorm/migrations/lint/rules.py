@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ...dialects.added_defaults import added_default_cost, default_of
 from ...dialects.conversions import conversion, type_words
 from .model import FileView
 from .sql import (
@@ -28,11 +29,6 @@ from .sql import (
 )
 
 Hit = tuple[Statement | None, str]
-#: Functions whose value differs per row or per call: as an ADD COLUMN default on an
-#: existing table, every row is written (PostgreSQL rewrites the table).
-VOLATILE = ("random", "rand", "clock_timestamp", "gen_random_uuid", "uuid_generate_v4",
-            "uuid", "timeofday", "statement_timestamp", "sysdate", "now", "current_timestamp",
-            "localtimestamp", "uuid_short")
 DOCS = "docs/lint.md"
 
 
@@ -97,17 +93,18 @@ def exclusive_lock(view: FileView) -> Iterator[Hit]:
 
 
 def volatile_default(view: FileView) -> Iterator[Hit]:
-    names = "|".join(VOLATILE)
+    """A column added to a table with rows whose default the server must compute per row
+    (or, on SQLite, cannot add at all): which ones is each server's (``added_defaults``)."""
     for stmt in view.statements:
         table = altered_table(stmt)
         if not view.existing(table):
             continue
         for column, definition in added_columns(stmt):
-            match = re.search(rf"\bDEFAULT\s+\(?\s*({names})\b", definition, re.IGNORECASE)
-            if match:
-                yield stmt, (f"adds {table}.{column} with DEFAULT {match.group(1)}(): every "
-                             "existing row gets its own value written, so the table is "
-                             "rewritten while writes wait")
+            cost = added_default_cost(view.dialect, definition, stmt.text)
+            if cost:
+                default = default_of(definition)
+                what = f" with DEFAULT {default}" if default else f" ({definition.strip()})"
+                yield stmt, f"adds {table}.{column}{what}: {cost}"
 
 
 def type_narrowing(view: FileView) -> Iterator[Hit]:

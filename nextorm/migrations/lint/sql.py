@@ -105,16 +105,31 @@ def dropped_columns(stmt: Statement) -> list[str]:
 
 
 def added_columns(stmt: Statement) -> list[tuple[str, str]]:
-    """``ADD [COLUMN] name definition`` clauses: (name, the definition up to the next clause)."""
+    """``ADD [COLUMN] name definition`` clauses: (name, the definition up to the next clause,
+    which starts at a comma outside parentheses and quotes: ``DEFAULT round(x, 2)`` is whole)."""
     if altered_table(stmt) is None:
         return []
     found = []
     for match in re.finditer(
             rf"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b|INDEX\b|KEY\b"
-            rf"|PRIMARY\b|FOREIGN\b|UNIQUE\b|CHECK\b)(?P<name>{IDENT})\s+(?P<rest>[^,]*)",
+            rf"|PRIMARY\b|FOREIGN\b|UNIQUE\b|CHECK\b)(?P<name>{IDENT})\s+",
             stmt.text, re.IGNORECASE):
-        found.append((unquote(match.group("name")), match.group("rest")))
+        found.append((unquote(match.group("name")), _clause(stmt.text, match.end())))
     return found
+
+
+#: A quoted string or identifier, a parenthesis, a comma, or a run of anything else.
+_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|[(),]|[^'"`(),]+""")
+
+
+def _clause(text: str, start: int) -> str:
+    """``text`` from ``start`` to the first comma outside parentheses and quotes."""
+    depth = 0
+    for token in _TOKEN.finditer(text, start):
+        depth += {"(": 1, ")": -1}.get(token.group(), 0)
+        if token.group() == "," and depth <= 0:
+            return text[start:token.start()]
+    return text[start:]
 
 
 def type_change(stmt: Statement) -> tuple[str, str, str] | None:
