@@ -1,7 +1,8 @@
 """How a ``Database`` holds its connections and transactions (the ``Database`` mixes this in).
 
 Without a pool (``pool_max=1``) one connection serves every thread, and a lock makes them
-take turns (a transaction keeps the lock until it ends).  With ``bind(..., pool_max=N)`` each
+take turns (a transaction keeps the lock until it ends; a thread waits ``pool_timeout`` at
+most, ``pool.TurnLock``).  With ``bind(..., pool_max=N)`` each
 thread checks a connection out of a ``ConnectionPool`` for one statement, or for a whole
 transaction, and gives it back after.  ``disconnect()``/``close()`` also retire the database
 from ``MAPPED_DATABASES``, so a closed Database never captures a bare ``db_session`` (a new
@@ -18,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Self, cast
 
 from .errors import BindError, NextORMError, NotBoundError, SQLError
-from .pool import ConnectionPool, Link
+from .pool import ConnectionPool, Link, TurnLock
 
 if TYPE_CHECKING:
     from .database import Database
@@ -130,7 +131,7 @@ class Connections:
         self.disconnect()
         self.dialect = self.provider = None
         self.bind_args = ((), {})
-        self._pool, self._lock = None, threading.RLock()
+        self._pool, self._lock = None, TurnLock()
 
     # -- transactions ----------------------------------------------------------------------
 

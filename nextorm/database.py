@@ -32,7 +32,7 @@ from .errors import (
     SQLError,
     TransientError,
 )
-from .pool import ConnectionPool, Link
+from .pool import ConnectionPool, Link, TurnLock
 from .sqlparams import to_format_style
 from .urls import is_url, parse_url
 
@@ -62,7 +62,7 @@ class Database(Connections, DatabaseMethods):
         self._shared = Link()  # the connection of every thread, without a pool
         self._pool: ConnectionPool | None = None
         self._threads = threading.local()  # each thread's Link, with a pool
-        self._lock: AbstractContextManager[Any] = threading.RLock()
+        self._lock: AbstractContextManager[Any] = TurnLock()
         #: The last statement sent (``?`` placeholders), for debugging.
         self.last_sql = ""
         self._stats: dict[str, QueryStat] = {}
@@ -105,7 +105,9 @@ class Database(Connections, DatabaseMethods):
 
         ``pool_max > 1`` gives each thread its own connection from a pool of at most that
         many (``pool_min`` opened at once; ``PoolTimeoutError`` after ``pool_timeout``
-        seconds without a free one).  A ``:memory:`` SQLite database lives in one
+        seconds without a free one).  With ``pool_max=1`` the threads share one connection
+        and take turns: a thread waits ``pool_timeout`` seconds at most for another's
+        session to end, then gets ``PoolTimeoutError``.  A ``:memory:`` SQLite database lives in one
         connection, so it cannot be pooled.
         """
         if self.dialect is not None:
@@ -122,6 +124,8 @@ class Database(Connections, DatabaseMethods):
         args, kwargs = dialect.bind_arguments(args, dict(kwargs))
         self.dialect, self.provider = dialect, dialect.name
         self.bind_args = (args, kwargs)
+        # One connection for every thread: they take turns, waiting pool_timeout at most.
+        self._lock = TurnLock(pool_timeout, self.describe)
         try:
             if pool_max > 1 or pool_min > 1:
                 if dialect.database_file(args) is None and not dialect.supports_alter_column \
@@ -137,7 +141,7 @@ class Database(Connections, DatabaseMethods):
                 self._connection()  # a server (or :memory:): connect now
         except BaseException:
             self.dialect = self.provider = None
-            self._pool, self._lock = None, threading.RLock()
+            self._pool, self._lock = None, TurnLock()
             raise
 
     @property

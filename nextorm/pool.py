@@ -1,7 +1,7 @@
 """Connections as a thread uses them, and the pool that ``bind(..., pool_max=N)`` turns on.
 
 With ``pool_max=1`` (the default) a ``Database`` keeps one connection for every thread and
-serialises them with a lock, as before pools existed.  With ``pool_max > 1`` each thread
+serialises them with a lock (``TurnLock``, waiting ``pool_timeout`` at most, as the pool does).  With ``pool_max > 1`` each thread
 checks a connection out for one statement, or for the whole of a transaction, and gives it
 back afterwards, so threads run their statements and sessions side by side.
 """
@@ -26,6 +26,36 @@ class Link:
         self.conn: Any = None
         self.cursor: Any = None
         self.depth = 0
+
+
+class TurnLock:
+    """The lock threads take turns on when one connection serves them all (``pool_max=1``).
+
+    A transaction keeps it until it ends, so another thread's ``db_session`` waits for the
+    first to finish; like a pool's ``acquire`` it waits ``timeout`` seconds at most (None:
+    as long as it takes), then raises ``PoolTimeoutError`` naming the database (``name()``,
+    asked only then).  Re-entrant: a thread's nested blocks never wait on themselves.
+    """
+
+    __slots__ = ("_lock", "timeout", "name")
+
+    def __init__(self, timeout: float | None = 30.0,
+                 name: Callable[[], str] = lambda: "the database") -> None:
+        self._lock = threading.RLock()
+        self.timeout, self.name = timeout, name
+
+    def __enter__(self) -> None:
+        lock = self._lock
+        if lock.acquire(False):  # free, or this thread's: no clock to read
+            return
+        if not lock.acquire(timeout=-1 if self.timeout is None else self.timeout):
+            raise PoolTimeoutError(
+                f"{self.name()}: another thread held its one connection for {self.timeout:g} "
+                f"s (a db_session or transaction open; pool_max=1): end sessions sooner, or "
+                f"raise pool_timeout or pool_max")
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()
 
 
 class ConnectionPool:
