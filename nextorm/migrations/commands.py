@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..errors import MigrationError, NextORMError
+from ..errors import NextORMError
 from .cli_context import Context, Failure, say
 from .loader import SNAPSHOT_NAME, display
 
@@ -244,30 +244,21 @@ def run_sqlmigrate(ctx: Context, local: dict[str, Any], version: str, backwards:
 def planned_moves(ctx: Context, local: dict[str, Any], target: str | None) -> tuple[Any, Any]:
     """What ``migrate`` would do, without the lock or any write: (database, moves)."""
     from .offline import OfflineDatabase, moves_for
-    from .plan import plan_moves
-    from .replaces import resolve
     from .runner import MigrationRunner
     from .targets import assumed_records, target_number
 
     db = ctx.target(local)
     runner = MigrationRunner(db, ctx.directory(local))
-    files = runner.files()
     start = ctx.option(local, "from_version")
     if start is not None:
+        files = runner.files()
         records = assumed_records(files, target_number(start, files, {}) or 0)
     elif isinstance(db, OfflineDatabase):
         records = {}
     else:
         with ctx.reading(db):
             records = runner._read_records()
-    number = target_number(target, files, records)
-    squashed = resolve(files, records, number)  # as migrate resolves it (runner.py)
-    plan = plan_moves(squashed.files, squashed.records, number)
-    squashed.refuse_undo([record.number for _, record in plan.undo])
-    missing = [record.name for file, record in plan.undo if file is None]
-    if missing:
-        raise MigrationError(f"cannot undo {missing[0]}: its file is missing from "
-                             f"{display(Path(ctx.directory(local)))}")
+    plan = runner.planned(target, records)  # every file to run checked, as migrate does
     return db, moves_for(plan.apply, [file for file, _ in plan.undo if file is not None])
 
 
@@ -282,19 +273,12 @@ def run_migrate_sql(ctx: Context, local: dict[str, Any], target: str | None) -> 
 
 
 def run_migrate_plan(ctx: Context, local: dict[str, Any], target: str | None) -> None:
-    """``migrate --plan``: list what would run, step by step, and run nothing."""
-    from .offline import describe_steps
+    """``migrate --plan``: list what would run, step by step, and run nothing; every line is
+    known before the first is printed, so a failure prints its error line alone."""
+    from .offline import plan_lines
 
     db, moves = planned_moves(ctx, local, target)
-    if not moves:
-        click.echo("No migrations to apply.")
-        return
-    click.echo(f"Plan for {db.describe()}:")
-    for move in moves:
-        verb = "Apply" if move.direction == "upgrade" else "Undo"
-        click.echo(f"{verb} {move.file.name}")
-        for line in describe_steps(db, move.file, move.direction):
-            click.echo(f"    {line}")
+    click.echo("\n".join(plan_lines(db, moves)))
 
 
 # -- lint ----------------------------------------------------------------------------------------

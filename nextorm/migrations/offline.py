@@ -197,6 +197,17 @@ class ScriptWriter:
                 self._emit(*self.recorder.set_progress_sql(version, done))
 
 
+def plan_lines(db: Any, moves: list[Move]) -> list[str]:
+    """``migrate --plan``'s output: each move with its steps (``describe_steps``)."""
+    if not moves:
+        return ["No migrations to apply."]
+    lines = [f"Plan for {db.describe()}:"]
+    for move in moves:
+        lines.append(f"{'Apply' if move.direction == UPGRADE else 'Undo'} {move.file.name}")
+        lines += [f"    {line}" for line in describe_steps(db, move.file, move.direction)]
+    return lines
+
+
 def describe_steps(db: Any, file: MigrationFile, direction: str) -> list[str]:
     """One line per step of ``direction``: a generated file's step comments, otherwise its
     statements shortened to one line each."""

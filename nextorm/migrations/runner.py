@@ -21,9 +21,9 @@ from typing import Any
 from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
 from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Step, recovery, resumability
 from .history import check_history, check_order, describe_broken, state_of
-from .loader import MigrationFile, discover, import_migration
+from .loader import MigrationFile, discover, display, import_migration
 from .lock import migrate_lock
-from .plan import parse_target, plan_moves
+from .plan import MigrationPlan, parse_target, plan_moves
 from .recorder import (
     APPLIED,
     KNOWN_STATUSES,
@@ -176,8 +176,7 @@ class MigrationRunner:
             squashed.refuse_undo([record.number for _, record in plan.undo])
             if not allow_out_of_order:
                 check_order(plan.apply, records)
-            undo_modules = [self._downgradable(file, record) for file, record in plan.undo]
-            do_modules = [import_migration(f, self.db.provider) for f in plan.apply]
+            undo_modules, do_modules = self._importable(plan)
             if fake and plan.apply:
                 from .fake_check import check_fake
 
@@ -191,6 +190,25 @@ class MigrationRunner:
                 except MigrationError as exc:
                     raise explain_clash(exc, self.db) from None
         return [s for s in steps if s.action not in ("applying", "unapplying", "database")]
+
+    def planned(self, target: str | int | None,
+                records: dict[int, AppliedRecord]) -> MigrationPlan:
+        """What ``migrate`` would do from ``records``, without the lock or any write (for
+        ``--plan`` and ``--sql``): the same target, squash and import checks, so a file that
+        ``migrate`` would refuse is refused before anything is printed."""
+        files = self.files()
+        number = target_number(target, files, records)
+        squashed = resolve(files, records, number)
+        plan = plan_moves(squashed.files, squashed.records, number)
+        squashed.refuse_undo([record.number for _, record in plan.undo])
+        self._importable(plan)
+        return plan
+
+    def _importable(self, plan: MigrationPlan) -> tuple[list[ModuleType], list[ModuleType]]:
+        """Import every file the plan runs (never an applied one that stays): a syntax error,
+        a missing ``downgrade`` or a file without this server's part stops everything."""
+        undo = [self._downgradable(file, record) for file, record in plan.undo]
+        return undo, [import_migration(f, self.db.provider) for f in plan.apply]
 
     def _announcing(self, steps: list[Step]) -> Callable[[Step], None]:
         """Report each step; before the first change, report which database it changes."""
@@ -258,7 +276,7 @@ class MigrationRunner:
         """Import an applied migration that must be undone; it needs a file and downgrade()."""
         if file is None:
             raise MigrationError(
-                f"cannot undo {record.name}: its file is missing from {self.directory}"
+                f"cannot undo {record.name}: its file is missing from {display(self.directory)}"
             )
         module = import_migration(file, self.db.provider)
         if not callable(getattr(module, "downgrade", None)):
