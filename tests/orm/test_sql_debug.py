@@ -21,6 +21,7 @@ from nextorm.debug import WATCH
 
 @pytest.fixture(autouse=True)
 def debugging_off():
+    set_sql_debug(False, show_values=False)  # also before: a docs example may have left it on
     yield
     set_sql_debug(False, show_values=False)
 
