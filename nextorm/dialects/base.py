@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..schema.columns import needs_value
+from .checksql import CheckSql
 from .online import OnlineDDL
 from .ormsql import OrmSql
 from .typemap import TypeMap
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # only annotations: migrate/showmigrations need not import th
     from ..schema.operations import Operation
 
 
-class Dialect(TypeMap, OnlineDDL, OrmSql):
+class Dialect(TypeMap, OnlineDDL, OrmSql, CheckSql):
     """Base dialect; subclasses set the flags and override what their server does differently."""
 
     name: str = ""
@@ -320,47 +321,6 @@ class Dialect(TypeMap, OnlineDDL, OrmSql):
         """True if re-running a DDL statement failed only because it had already run."""
         return False
 
-    # -- SQL pieces the data checks are written with (conversions.py, checks.py) ------------
-
-    #: Smallest and largest value of the ``int`` column type.
-    int_range: tuple[int, int] = (-2147483648, 2147483647)
-
-    def regex_match(self, expr: str, pattern: str) -> str:
-        """SQL true when the text ``expr`` matches ``pattern`` (anchored with ``^...$``)."""
-        return f"{expr} REGEXP {self.string_literal(pattern)}"
-
-    def when_matches(self, expr: str, pattern: str, then: str) -> str:
-        """SQL for ``then`` when ``expr`` matches ``pattern``, else false; ``then`` may cast."""
-        return f"CASE WHEN {self.regex_match(expr, pattern)} THEN {then} ELSE FALSE END"
-
-    def char_length(self, text: str) -> str:
-        """SQL for the length of the text ``text`` in characters (not bytes)."""
-        return f"CHAR_LENGTH({text})"
-
-    def as_text(self, expr: str) -> str:
-        """SQL for the text form this server gives a value when it becomes a string."""
-        return f"CAST({expr} AS TEXT)"
-
-    def as_number(self, expr: str) -> str:
-        """SQL for an exact number from a text that matched a number pattern."""
-        return f"CAST({expr} AS NUMERIC)"
-
-    def whole_part(self, expr: str) -> str:
-        """SQL for a number without its fraction (towards zero)."""
-        return f"TRUNC({expr})"
-
-    def rounded(self, expr: str, places: int) -> str:
-        """SQL for a number rounded to ``places`` decimal places."""
-        return f"ROUND({expr}, {places})"
-
-    def is_midnight(self, expr: str) -> str:
-        """SQL true when the datetime ``expr`` has no time of day."""
-        return f"CAST({expr} AS TIME) = '00:00:00'"
-
-    def json_valid(self, expr: str) -> str | None:
-        """SQL true when the text ``expr`` is JSON; None when the server cannot test it."""
-        return f"JSON_VALID({expr})"
-
     # -- connections -----------------------------------------------------------------------
 
     #: String literals treat a backslash as an escape (MariaDB), for the placeholder lexer.
@@ -379,13 +339,23 @@ class Dialect(TypeMap, OnlineDDL, OrmSql):
         """Open a DB-API connection in autocommit mode."""
         raise NotImplementedError
 
+    #: The DB-API driver's module, imported on first use (the error classes come from it).
+    driver_module: str = ""
+    #: The SQL naming the schema (database) a connection works in, for information_schema.
+    current_schema_sql: str = "current_schema()"
+
     def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
         """Return (the driver's base Error class, its IntegrityError class)."""
-        raise NotImplementedError
+        import importlib
+
+        driver = importlib.import_module(self.driver_module)
+        return driver.Error, driver.IntegrityError
 
     def list_tables_sql(self) -> str:
         """SQL returning one row per user table name in the bound database/schema."""
-        raise NotImplementedError
+        return ("SELECT table_name FROM information_schema.tables "
+                f"WHERE table_schema = {self.current_schema_sql} AND table_type = 'BASE TABLE' "
+                "ORDER BY table_name")
 
 
 def _snake(name: str) -> str:

@@ -148,14 +148,9 @@ class MySQLDialect(Dialect):
 
     # -- SQL pieces of the data checks ----------------------------------------------------
 
-    def as_text(self, expr: str) -> str:
-        return f"CAST({expr} AS CHAR)"
-
-    def as_number(self, expr: str) -> str:
-        return f"CAST({expr} AS DECIMAL(65,30))"
-
-    def whole_part(self, expr: str) -> str:
-        return f"TRUNCATE({expr}, 0)"
+    as_text_sql = "CAST({} AS CHAR)"
+    as_number_sql = "CAST({} AS DECIMAL(65,30))"
+    whole_part_sql = "TRUNCATE({}, 0)"
 
     def render_alter_column(self, op: Any) -> list[Any]:
         modify = f"ALTER TABLE {self.quote(op.table)} MODIFY COLUMN "
@@ -228,15 +223,8 @@ class MySQLDialect(Dialect):
         # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
         return bool(getattr(exc, "args", None)) and exc.args[0] in (1213, 1205)
 
-    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
-        import pymysql
-
-        return pymysql.Error, pymysql.IntegrityError
-
-    def list_tables_sql(self) -> str:
-        return ("SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' "
-                "ORDER BY table_name")
+    driver_module = "pymysql"
+    current_schema_sql = "DATABASE()"
 
 
 def parse_mysql_url(url: str) -> dict[str, Any]:

@@ -250,12 +250,4 @@ class PostgresDialect(Dialect, ColumnChecks):
         # serialization_failure, deadlock_detected, lock_not_available
         return getattr(exc, "sqlstate", None) in ("40001", "40P01", "55P03")
 
-    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
-        import psycopg
-
-        return psycopg.Error, psycopg.IntegrityError
-
-    def list_tables_sql(self) -> str:
-        return ("SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
-                "ORDER BY table_name")
+    driver_module = "psycopg"

@@ -159,14 +159,9 @@ class SQLiteDialect(Dialect):
 
     int_range = (-9223372036854775808, 9223372036854775807)
 
-    def char_length(self, text: str) -> str:
-        return f"length({text})"
-
-    def whole_part(self, expr: str) -> str:
-        return f"CAST({expr} AS INTEGER)"
-
-    def is_midnight(self, expr: str) -> str:
-        return f"strftime('%H:%M:%f', {expr}) = '00:00:00.000'"
+    char_length_sql = "length({})"
+    whole_part_sql = "CAST({} AS INTEGER)"
+    is_midnight_sql = "strftime('%H:%M:%f', {}) = '00:00:00.000'"
 
     session_lock = False
     begin_migration_sql = "BEGIN IMMEDIATE"
@@ -214,8 +209,7 @@ class SQLiteDialect(Dialect):
         register_distances(conn)  # dist_l2 and its kin (dialects/vectors.py)
         return conn
 
-    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
-        return sqlite3.Error, sqlite3.IntegrityError
+    driver_module = "sqlite3"
 
     def list_tables_sql(self) -> str:
         return ("SELECT name FROM sqlite_master WHERE type = 'table' "
