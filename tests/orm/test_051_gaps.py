@@ -278,12 +278,17 @@ def test_collection_drop_table_drops_the_join_table(orm):
 
 def test_for_update_through_a_join_holds_the_lock(blog, make_db):
     Post = blog.Post
-    if not blog.db._dialect().row_locks:
-        pytest.skip("SQLite locks the whole file, not rows")
+    with db_session(blog.db):
+        query = Post.select().filter(Post.editor.name == "bob").for_update()
+        assert [p.title for p in query.fetch_all()] == ["p2"]
+        if not blog.db._dialect().row_locks:  # SQLite locks the whole file: no FOR UPDATE
+            assert "FOR UPDATE" not in query.get_sql()
+            return
     other = make_db([blog.User, blog.Post, blog.Tag, blog.Sample])
     with db_session(blog.db):
         locked = Post.select().filter(Post.editor.name == "bob").for_update().fetch_all()
         assert [p.title for p in locked] == ["p2"]
+        assert "FOR UPDATE" in Post.select().for_update().get_sql()
         with db_session(other):  # a second connection: the locked row refuses NOWAIT
             with pytest.raises(NextORMError):
                 Post.select().filter(Post.title == "p2").for_update(nowait=True).fetch_all()
