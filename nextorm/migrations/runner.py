@@ -181,15 +181,23 @@ class MigrationRunner:
                 from .fake_check import check_fake
 
                 check_fake(self.db, self.directory, plan.apply)
-            for (file, _), module in zip(plan.undo, undo_modules, strict=True):
-                assert file is not None  # _downgradable refused a missing file
-                executor.run(file, None if fake else module, DOWNGRADE)
-            for file, module in zip(plan.apply, do_modules, strict=True):
-                try:
-                    executor.run(file, None if fake else module, UPGRADE)
-                except MigrationError as exc:
-                    raise explain_clash(exc, self.db) from None
+            if plan.undo or plan.apply:  # a no-op run sends no SET
+                with executor.lock_timeouts():
+                    self._run_plan(executor, plan, undo_modules, do_modules, fake)
         return [s for s in steps if s.action not in ("applying", "unapplying", "database")]
+
+    def _run_plan(self, executor: MigrationExecutor, plan: MigrationPlan,
+                  undo_modules: list[ModuleType], do_modules: list[ModuleType],
+                  fake: bool) -> None:
+        """Undo, then apply, what the plan holds (inside the run's lock timeout)."""
+        for (file, _), module in zip(plan.undo, undo_modules, strict=True):
+            assert file is not None  # _downgradable refused a missing file
+            executor.run(file, None if fake else module, DOWNGRADE)
+        for file, module in zip(plan.apply, do_modules, strict=True):
+            try:
+                executor.run(file, None if fake else module, UPGRADE)
+            except MigrationError as exc:
+                raise explain_clash(exc, self.db) from None
 
     def planned(self, target: str | int | None,
                 records: dict[int, AppliedRecord]) -> MigrationPlan:
