@@ -151,6 +151,14 @@ def notes(project, extra: str = "") -> None:
     project.write_models(NOTE.format(extra=extra, bind=project.target.bind_source()))
 
 
+def note_with_a_row_then(project, extra: str) -> None:
+    """The note table migrated, holding one row; then the models gain ``extra``."""
+    notes(project)
+    made(project.run("makemigrations"), project)
+    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
+    notes(project, extra)
+
+
 def as_datetime(value) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
@@ -177,10 +185,7 @@ def test_a_callable_default_fills_existing_rows_with_one_value_computed_at_migra
 
 
 def test_a_callable_default_takes_a_one_off_value_instead(project):
-    notes(project)
-    made(project.run("makemigrations"), project)
-    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
-    notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
+    note_with_a_row_then(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
     made(project.run("makemigrations", "--default", "note.created=2020-01-02 03:04:05"), project)
     (value,) = project.query("SELECT created FROM note")[0]
     assert as_datetime(value) == dt.datetime(2020, 1, 2, 3, 4, 5)
@@ -252,10 +257,7 @@ def test_generated_files_pass_the_users_black_check(project):
 
 def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):
     project = sqlite_project
-    notes(project)
-    made(project.run("makemigrations"), project)
-    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
-    notes(project, "    level: Req[int]\n")
+    note_with_a_row_then(project, "    level: Req[int]\n")
     seen = project.run_in_terminal({b"Value for the existing rows (an integer)": [
         b"abc def", b"5"]})
     assert b"'abc def' is not an integer; try again." in seen, seen
@@ -266,10 +268,7 @@ def test_the_interactive_default_is_checked_and_asked_again(sqlite_project):
 
 def test_a_terminal_may_give_a_callable_default_a_one_off_value(sqlite_project):
     project = sqlite_project
-    notes(project)
-    made(project.run("makemigrations"), project)
-    project.query("INSERT INTO note (id, title) VALUES (?, ?)", [1, "a"])
-    notes(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
+    note_with_a_row_then(project, "    created: Req[dt.datetime] = Req(default=dt.datetime.now)\n")
     seen = project.run_in_terminal({b"or type a one-off value": [b"yesterday", b"2021-05-06"]})
     assert b"'yesterday' is not a date and time" in seen, seen
     assert project.run("migrate").code == 0
