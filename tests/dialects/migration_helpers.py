@@ -76,3 +76,11 @@ def write_migration(directory: Path, source: str, name: str = "0001_change.py") 
 
 def runner(db: Database, directory: Path) -> MigrationRunner:
     return MigrationRunner(db, directory)
+
+
+def mapped(target: Any, entities: list[type]) -> Database:
+    """A Database of ``entities`` bound to the test's server and mapped (no tables made)."""
+    db = Database(entities=entities)
+    target.bind(db)
+    db.generate_mapping()
+    return db

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from migration_helpers import mapped
+
 from nextorm import Database, DateTimeTz, Entity, Opt, Req, db_session
 from nextorm.migrations.generate import makemigrations
 from nextorm.migrations.runner import MigrationRunner
@@ -37,9 +39,7 @@ def school(version: int) -> list[type]:
 
 
 def step(target, directory, version: int) -> Database:
-    db = Database(entities=school(version))
-    target.bind(db)
-    db.generate_mapping()
+    db = mapped(target, school(version))
     assert makemigrations(db, directory, now=dt.datetime(2026, 1, 1)) is not None
     MigrationRunner(db, directory).migrate()
     assert introspect(db) == physical(db.schema_dict()), f"version {version}"

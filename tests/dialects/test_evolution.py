@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from entity_shapes import reference_cycle
+from migration_helpers import mapped
 
 from nextorm import PK, Database, Entity, Opt, Req, Set, Single
 from nextorm.migrations.generate import makemigrations
@@ -109,10 +110,7 @@ def assert_rows_survived(before: dict, after: dict, old: dict, new: dict, rename
 
 
 def open_db(target, version: int) -> Database:
-    db = Database(entities=blog(version))
-    target.bind(db)
-    db.generate_mapping()
-    return db
+    return mapped(target, blog(version))
 
 
 def assert_matches_model(db: Database, version: int) -> None:

@@ -15,6 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from migration_helpers import mapped
 
 from nextorm import Database, Entity, Opt, Req, Vec, db_session
 from nextorm.errors import MigrationError
@@ -43,10 +44,7 @@ def docs(version: int) -> list[type]:
 
 
 def bound(target, version: int) -> Database:
-    db = Database(entities=docs(version))
-    target.bind(db)
-    db.generate_mapping()
-    return db
+    return mapped(target, docs(version))
 
 
 def matches_model(db: Database, version: int) -> None:
