@@ -19,7 +19,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from .errors import DeclarationError, ValidationError
+from .errors import DeclarationError
 from .fields import ALLOWED_OPTIONS, ON_DELETE_ACTIONS, Attr
 from .types import (
     GENERATED_KEY_TYPES,
@@ -30,7 +30,6 @@ from .types import (
     Json,
     LongStr,
     Vec,
-    vector_problem,
 )
 
 #: Python types a column attribute may have, and their logical schema type.
@@ -106,34 +105,13 @@ def normalise(attr: Attr) -> Attr:
 
 
 def _vector(attr: Attr) -> None:
-    """``Vec[384]`` is ``Vec`` with ``dimensions=384``; every assignment checks the length."""
+    """``Vec[384]`` is ``Vec`` with ``dimensions=384`` (``orm/values.py`` checks each value)."""
     if attr.py_type.dimensions is not None:
         if attr.options.get("dimensions", attr.py_type.dimensions) != attr.py_type.dimensions:
             attr.conflicts.append(f"Vec[{attr.py_type.dimensions}] and "
                                   f"dimensions={attr.options['dimensions']!r}")
         attr.options["dimensions"] = attr.py_type.dimensions
         attr.py_type = Vec
-    if not isinstance(attr.options.get("py_check"), VectorCheck):
-        attr.options["py_check"] = VectorCheck(attr, attr.options.get("py_check"))
-
-
-class VectorCheck:
-    """The check of a value assigned to a ``Vec`` attribute: a list of ``dimensions`` numbers.
-
-    It travels as the attribute's ``py_check`` (wrapping the user's own, which runs after it)
-    so that every path a value takes (``obj.a = v``, ``Entity(a=v)``, defaults) meets it
-    without a vector branch in ``orm/values.py``.
-    """
-
-    def __init__(self, attr: Attr, user_check: Any) -> None:
-        self.attr, self.user_check = attr, user_check
-
-    def __call__(self, value: Any) -> bool:
-        problem = vector_problem(value, self.attr.options["dimensions"])
-        if problem is not None:
-            owner = getattr(self.attr.entity, "__name__", "?")
-            raise ValidationError(f"{owner}.{self.attr.name}: {problem}")
-        return self.user_check is None or bool(self.user_check(value))
 
 
 def key_generator(attr: Attr) -> Any:

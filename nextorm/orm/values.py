@@ -20,6 +20,7 @@ from ..declarations import TEMPORAL_TYPES, key_generator, logical_type
 from ..errors import ValidationError
 from ..schema.columns import stores_empty_string
 from ..schema.model import DEFAULT_STR_LEN, default_max_len
+from ..types import vector_problem
 from .materialize import plain_setattr
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def _type_checker(attr: Attr, where: str) -> Check:
                             bool(attr.opt("autostrip")))
     if ltype == "enum":
         return _enum_checker(py_type, bad)
+    if ltype == "vector":
+        return _vector_checker(where, attr.opt("dimensions"))
     type_check = _TYPE_CHECKS.get(ltype or "")
     if type_check is None:  # json: any value the driver can store
         return _unchecked
@@ -113,6 +116,17 @@ def _option_checks(attr: Attr, where: str) -> list[Check]:
 
         checks.append(py_check)
     return checks
+
+
+def _vector_checker(where: str, dimensions: int) -> Check:
+    """A ``Vec`` value: a list of ``dimensions`` finite numbers."""
+    def check(value: Any) -> Any:
+        problem = None if value is None else vector_problem(value, dimensions)
+        if problem is not None:
+            raise ValidationError(f"{where}: {problem}")
+        return value
+
+    return check
 
 
 def _bounds(where: str, low: Any, high: Any) -> Check:
