@@ -32,14 +32,14 @@ of a double (15 significant digits).
 
 Migration files written by makemigrations call ``converters(None, ltype, column, "<server>")``:
 a dialect registers its forms under its name (``register_forms``) when its class is defined.
+Binding a database thus imports this module, so it imports ``json`` and ``uuid`` only in the
+builders of the types that need them (``datetime`` comes with every driver).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -154,6 +154,8 @@ def _time(form: str) -> tuple[Converter, Converter]:
 
 
 def _uuid(form: str) -> tuple[Converter, Converter]:
+    import uuid
+
     def from_db(value: Any) -> Any:
         if value is None or isinstance(value, uuid.UUID):
             return value
@@ -166,6 +168,8 @@ def _uuid(form: str) -> tuple[Converter, Converter]:
 
 
 def _json(form: str) -> tuple[Converter, Converter]:
+    import json
+
     if form == "jsonb":
         from psycopg.types.json import Jsonb
 
@@ -210,6 +214,8 @@ def _floats(value: Any) -> Any:
 
 def _vector(form: str) -> tuple[Converter, Converter]:
     """A ``Vec``: its numbers as floats (psycopg refuses a list mixing ints and floats)."""
+    import json
+
     if form == "text":
         def from_db(value: Any) -> Any:
             return json.loads(value) if isinstance(value, str | bytes) else _floats(value)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["CapturedQuery", "QueryStat", "capture_sql", "clear_global_stats", "global_stats",
@@ -87,12 +86,28 @@ def clear_global_stats() -> None:
     global_stats.clear()
 
 
-@dataclass
 class CapturedQuery:
-    """One statement seen by ``capture_sql``: its SQL (with ``?`` placeholders) and values."""
+    """One statement seen by ``capture_sql``: its SQL (with ``?`` placeholders) and values.
 
-    sql: str
-    params: list[Any] = field(default_factory=list)
+    A plain class with a dataclass's constructor, equality and repr: importing ``dataclasses``
+    (which pulls in ``inspect``, ``ast`` and ``dis``) would cost every ``import nextorm``.
+    """
+
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: list[Any] | None = None) -> None:
+        self.sql = sql
+        self.params: list[Any] = [] if params is None else params
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CapturedQuery):
+            return NotImplemented
+        return (self.sql, self.params) == (other.sql, other.params)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq=True
+
+    def __repr__(self) -> str:
+        return f"CapturedQuery(sql={self.sql!r}, params={self.params!r})"
 
 
 class _Watch:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_DOLLAR_TAG = re.compile(r"\$(?:[^\W\d$][\w]*)?\$")
+#: ``$$`` or ``$tag$``; compiled on the first conversion (``re``'s cache), not at import:
+#: every ``Database`` imports this module, SQLite never converts.
+_DOLLAR_TAG = r"\$(?:[^\W\d$][\w]*)?\$"
 
 
 @lru_cache(maxsize=4096)
@@ -24,9 +26,10 @@ def to_format_style(sql: str, backslash_escapes: bool = False) -> str:
     """Return ``sql`` with ``?`` outside literals replaced by ``%s`` and ``%`` escaped."""
     out: list[str] = []
     i, n = 0, len(sql)
+    dollar_tag = re.compile(_DOLLAR_TAG)
     while i < n:
         ch = sql[i]
-        tag = _DOLLAR_TAG.match(sql, i) if ch == "$" and not backslash_escapes else None
+        tag = dollar_tag.match(sql, i) if ch == "$" and not backslash_escapes else None
         if ch in ("'", '"', "`"):
             escapes = ch != "`" if backslash_escapes else ch == "'" and _escape_string(sql, i)
             end = _end_of_quoted(sql, i, ch, escapes)

@@ -5,7 +5,8 @@
 ``uuid4``, ``uuid7`` and ``ulid`` declare a key the ORM generates in Python before the INSERT
 (``id: PK[uuid7]``).  The entity metaclass turns each into a logical schema type and options
 (``entity_types.py``); this module holds only the markers and the generators, so it needs no
-database.
+database.  It is imported by every entity declaration, so it imports nothing heavy: ``uuid``
+(which pulls in ``platform``) only when a key is generated.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 import math
 import os
 import time
-import uuid as _uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 class LongStr(str):
@@ -70,8 +74,17 @@ class ulid:  # noqa: N801 - the published spelling
     """A ULID key the ORM generates on create (``PK[ulid]``)."""
 
 
-def new_uuid7() -> _uuid.UUID:
+def new_uuid4() -> UUID:
+    """A random (version-4) UUID."""
+    import uuid
+
+    return uuid.uuid4()
+
+
+def new_uuid7() -> UUID:
     """A version-7 UUID: 48 bits of Unix milliseconds, then 74 random bits (RFC 9562)."""
+    import uuid
+
     millis = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")  # 80 bits; 74 are used
     value = (millis & (1 << 48) - 1) << 80
@@ -79,7 +92,7 @@ def new_uuid7() -> _uuid.UUID:
     value |= (rand >> 62 & 0xFFF) << 64  # rand_a: 12 bits
     value |= 0b10 << 62  # variant
     value |= rand & (1 << 62) - 1  # rand_b: 62 bits
-    return _uuid.UUID(int=value)
+    return uuid.UUID(int=value)
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -97,7 +110,7 @@ def new_ulid() -> ULID:
 
 #: ``uuid_auto`` values and the function that makes each key.
 KEY_GENERATORS: dict[str, Callable[[], object]] = {
-    "v4": _uuid.uuid4, "v7": new_uuid7, "ulid": new_ulid}
+    "v4": new_uuid4, "v7": new_uuid7, "ulid": new_ulid}
 
 #: The marker types of generated keys and their ``uuid_auto``.
 GENERATED_KEY_TYPES: dict[type, str] = {uuid4: "v4", uuid7: "v7", ulid: "ulid"}

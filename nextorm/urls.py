@@ -14,12 +14,14 @@ Messages show the URL with its password as ``***``.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .connections import mask_password
 from .dialects import PROVIDER_ALIASES, get_dialect
 from .errors import BindError
+
+if TYPE_CHECKING:  # pathlib (and urllib.parse under it) is not imported to bind a database
+    from pathlib import Path
 
 
 def is_url(text: object) -> bool:

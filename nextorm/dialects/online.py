@@ -14,24 +14,26 @@
   ``CREATE INDEX CONCURRENTLY``.  The render methods read ``online_tables`` and
   ``concurrent_tables``; both are empty by default, so ``create_tables``, ``db.migrate()``
   and every other caller get the plain statements.
+
+Every dialect inherits ``OnlineDDL``, so binding a database imports this module: ``copy`` is
+imported by ``for_migration`` and the table pattern compiled by ``tables_of``, when first used.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from typing import Any
 
 #: Table names a statement touches: ``ALTER TABLE "t"``, ``ON "t"``, ``REFERENCES "t"``.
-_TABLES = re.compile(r"""\b(?:TABLE|ON|REFERENCES|INTO|UPDATE|FROM)\s+(?:IF\s+EXISTS\s+)?"""
-                     r"""(?:ONLY\s+)?["`]?([^\s"`(,;]+)["`]?""", re.IGNORECASE)
+_TABLES = (r"""\b(?:TABLE|ON|REFERENCES|INTO|UPDATE|FROM)\s+(?:IF\s+EXISTS\s+)?"""
+           r"""(?:ONLY\s+)?["`]?([^\s"`(,;]+)["`]?""")
 
 
 def tables_of(sql: str) -> list[str]:
     """The table names ``sql`` names after TABLE/ON/REFERENCES..., in order, once each."""
     found: list[str] = []
-    for name in _TABLES.findall(sql):
+    for name in re.findall(_TABLES, sql, re.IGNORECASE):  # compiled once, by re's cache
         if name.upper() not in ("EXISTS", "ONLY") and name not in found:
             found.append(name)
     return found
@@ -59,6 +61,8 @@ class OnlineDDL:
         """
         online = frozenset(existing)
         chosen = online if concurrent is True else frozenset(concurrent or ()) & online
+        import copy
+
         clone = copy.copy(self)
         clone.online_tables, clone.concurrent_tables = online, chosen
         return clone

@@ -7,11 +7,13 @@ over the two JSON arrays, SQLite with the Python functions of ``nextorm/types.py
 on each connection (``register_distances``).  The three give the same numbers
 (``tests/orm/test_vec.py``): the negated inner product (smaller is nearer, as pgvector's
 ``<#>``), and NULL for the cosine distance of an all-zero vector.
+
+Every dialect inherits this module and every SQLite connection registers its functions, so
+it imports ``json`` only when a vector is rendered or a distance computed.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -44,6 +46,8 @@ class VectorSql:
 
     def vector_literal(self, values: list[float]) -> str:
         """A vector as an SQL literal, in the form the ORM stores it (JSON text here)."""
+        import json
+
         return "'" + json.dumps([float(v) for v in values]) + "'"
 
 
@@ -56,13 +60,20 @@ def register_distances(conn: Any) -> None:
 @lru_cache(maxsize=16)
 def _vector(text: str) -> tuple[float, ...]:
     """The numbers of a vector's JSON text: the query's vector is parsed once, not per row."""
-    return tuple(json.loads(text))
+    return tuple(_numbers(text))
+
+
+def _numbers(text: str) -> Any:
+    """The numbers of a stored vector (JSON text)."""
+    import json
+
+    return json.loads(text)
 
 
 def _on_json(distance: Callable[[Any, Any], float | None]) -> Callable[[Any, Any], Any]:
     def call(column: str | None, vector: str | None) -> float | None:
         if column is None or vector is None:
             return None
-        return distance(json.loads(column), _vector(vector))
+        return distance(_numbers(column), _vector(vector))
 
     return call

@@ -12,10 +12,11 @@ from .columnchecks import ColumnChecks
 
 #: Statements that cannot run in a transaction block, or whose point is to commit the lock
 #: they take before the next statement (``VALIDATE`` after ``NOT VALID``).
-_OUTSIDE_TRANSACTION = re.compile(
+#: (A pattern, compiled by ``re``'s cache on first use: not at bind.)
+_OUTSIDE_TRANSACTION = (
     r"\s*(?:(?:CREATE\s+(?:UNIQUE\s+)?|DROP\s+)INDEX\s+CONCURRENTLY|VACUUM\b|"
     r"REINDEX\b.*\bCONCURRENTLY|ALTER\s+TABLE\b.*\bVALIDATE\s+CONSTRAINT|"
-    r"CREATE\s+DATABASE)", re.IGNORECASE | re.DOTALL)
+    r"CREATE\s+DATABASE)")
 
 
 class PostgresDialect(Dialect, ColumnChecks):
@@ -186,7 +187,7 @@ class PostgresDialect(Dialect, ColumnChecks):
         return str(self._module("online").lock_blockers(db, sql))
 
     def outside_transaction(self, sql: str) -> bool:
-        return _OUTSIDE_TRANSACTION.match(sql) is not None
+        return re.match(_OUTSIDE_TRANSACTION, sql, re.IGNORECASE | re.DOTALL) is not None
 
     def prepare_rerun(self, db: Any, sql: str) -> None:
         self._module("online").drop_invalid_index(db, sql)
