@@ -3,36 +3,79 @@
 Kept apart from the metaclass (``entity.py``) because postponed annotations arrive as strings:
 they are evaluated in the entity module's globals, and a name declared later (a forward
 reference) is kept as a marker plus the type's name for the mapping to resolve.
+
+Every import of a project's models evaluates each annotation, so the costs are paid once: the
+scope of a class's string annotations is built once per class (not per attribute) and each
+distinct annotation text is compiled once per process.
 """
 
 from __future__ import annotations
 
+from types import CodeType
 from typing import Any
 
 from .errors import DeclarationError
 from .fields import Attr, Marker
+
+#: Compiled string annotations by their text (``"Req[str]"`` is the same code in every class).
+_COMPILED: dict[str, CodeType] = {}
+
+
+class AnnotationScope:
+    """Evaluates the annotations of one class body.
+
+    ``evaluate`` returns the annotation's :class:`Attr` itself, possibly shared (markers cache
+    ``Req[str]``): the caller makes the attribute's own copy and never changes this one.
+    """
+
+    __slots__ = ("cls", "module_globals", "ns", "_scope")
+
+    def __init__(self, cls: type, module_globals: dict, ns: dict) -> None:
+        self.cls = cls
+        self.module_globals = module_globals
+        self.ns = ns
+        self._scope: dict[str, Any] | None = None
+
+    def evaluate(self, attr_name: str, annotation: Any) -> Attr | None:
+        """The attribute an annotation declares, or None for a plain annotation."""
+        if isinstance(annotation, str):
+            annotation = self._evaluate_text(attr_name, annotation)
+        if isinstance(annotation, Attr):
+            return annotation
+        if isinstance(annotation, Marker):
+            raise DeclarationError(f"{self.cls.__name__}.{attr_name}: {annotation!r} needs a "
+                                   f"type, e.g. {annotation!r}[str]")
+        return None
+
+    def _evaluate_text(self, attr_name: str, annotation: str) -> Any:
+        code = _COMPILED.get(annotation)
+        if code is None:
+            try:
+                code = _COMPILED[annotation] = compile(annotation, "<annotation>", "eval")
+            except SyntaxError:
+                code = None
+        if self._scope is None:
+            from . import fields
+
+            self._scope = {**vars(fields), **self.module_globals, **self.ns,
+                           self.cls.__name__: self.cls}
+        try:
+            if code is None:  # the error eval() itself gives
+                return eval(annotation, self._scope)  # noqa: S307 - annotations are source
+            return eval(code, self._scope)  # noqa: S307 - annotations are source code
+        except NameError:
+            return _forward_reference(self.cls, attr_name, annotation)
 
 
 def evaluate_annotation(
     cls: type, attr_name: str, annotation: Any, module_globals: dict, ns: dict
 ) -> Attr | None:
     """The attribute an annotation declares (a copy), or None for a plain annotation."""
-    if isinstance(annotation, str):
-        from . import fields
-
-        scope = {**vars(fields), **module_globals, **ns, cls.__name__: cls}
-        try:
-            annotation = eval(annotation, scope)  # noqa: S307 - annotations are source code
-        except NameError:
-            annotation = _forward_reference(cls, attr_name, annotation)
-    if isinstance(annotation, Marker):
-        raise DeclarationError(
-            f"{cls.__name__}.{attr_name}: {annotation!r} needs a type, e.g. {annotation!r}[str]"
-        )
-    if not isinstance(annotation, Attr):
+    found = AnnotationScope(cls, module_globals, ns).evaluate(attr_name, annotation)
+    if found is None:
         return None
-    return Attr(annotation.kind, annotation.py_type, dict(annotation.options),
-                conflicts=list(annotation.conflicts))
+    return Attr(found.kind, found.py_type, dict(found.options),
+                conflicts=list(found.conflicts))
 
 
 def _forward_reference(cls: type, attr_name: str, annotation: str) -> Attr:
@@ -51,7 +94,6 @@ def _forward_reference(cls: type, attr_name: str, annotation: str) -> Attr:
     if len(names) != 1:
         raise DeclarationError(
             f"{cls.__name__}.{attr_name}: cannot resolve annotation {annotation!r}")
-    found = marker[names[0]]
     if len(parts) > 1 and marker.kind == "single":
-        found.options["nullable"] = True
-    return found
+        return Attr(marker.kind, names[0], {"nullable": True})
+    return marker[names[0]]

@@ -54,6 +54,11 @@ LOGICAL_TYPES: dict[Any, str] = {
     Vec: "vector",
 }
 
+#: Column types whose bare attribute (``c: Req[int]``, no option) ``normalise`` leaves as it is
+#: and ``check_attr`` accepts: such an attribute needs neither (see ``is_plain``).
+PLAIN_TYPES = frozenset(t for t in LOGICAL_TYPES if t not in (LongStr, Vec))
+_PLAIN_KINDS = ("pk", "req", "opt")
+
 #: Logical types whose fractional seconds ``precision=`` sets (0 to 6 digits).
 TEMPORAL_TYPES = ("datetime", "datetimetz", "time")
 #: Logical types ``min=``/``max=`` compare values of.
@@ -77,6 +82,17 @@ def logical_type(py_type: Any) -> str | None:
     if isinstance(py_type, type) and issubclass(py_type, Vec):
         return "vector"
     return LOGICAL_TYPES.get(py_type)
+
+
+def is_plain(attr: Attr) -> bool:
+    """True for a bare column of a plain type (most attributes of a model: ``c: Req[str]``).
+
+    ``normalise`` would leave it unchanged and ``check_attr`` would accept it, so the
+    metaclass skips both (every import of the models pays for each attribute);
+    ``tests/unit/test_declaration_plain.py`` checks that equivalence for every such type.
+    """
+    return (not attr.options and not attr.conflicts and attr.kind in _PLAIN_KINDS
+            and type(attr.py_type) is type and attr.py_type in PLAIN_TYPES)
 
 
 def normalise(attr: Attr) -> Attr:

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
-from .annotations import evaluate_annotation
+from .annotations import AnnotationScope
 from .attributes import install as install_descriptors
-from .declarations import check_attr, logical_type, normalise
+from .declarations import check_attr, is_plain, logical_type, normalise
 from .errors import DeclarationError, ValidationError
 from .fields import ALLOWED_OPTIONS, Attr, Composite, Marker
 from .inheritance import declared_column, discriminator_of, entity_parent, inherit
@@ -103,52 +103,66 @@ def _renamed_from(name: str, value: Any) -> str | None:
 def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) -> dict[str, Attr]:
     annotations = ns.get("__annotations__", {})
     attrs: dict[str, Attr] = {}
+    scope = AnnotationScope(cls, module_globals, ns)
+    taken = Entity.__dict__
     for attr_name, annotation in annotations.items():
-        spec = _evaluate(cls, attr_name, annotation, module_globals, ns)
-        if spec is None:
+        # The annotation's Attr may be shared (``Req[str]``): each path below makes a new one.
+        found = _evaluate(scope, attr_name, annotation)
+        if found is None:
             continue  # a plain annotation (ClassVar, helper type): not an entity attribute
-        if attr_name in vars(Entity):
+        if attr_name in taken:
             # ``delete: Req[bool]`` would silently hide Entity.delete() for every row.
             raise DeclarationError(
                 f"{cls.__name__}.{attr_name}: the name is taken by Entity.{attr_name}(); "
                 f"name the attribute differently and pass column={attr_name!r}"
             )
         value = ns.get(attr_name)
-        if isinstance(value, Marker):
-            value = value()
-        if isinstance(value, Attr):
-            if value.kind != spec.kind:
+        if value is None:
+            spec = Attr(found.kind, found.py_type, dict(found.options), attr_name,
+                        conflicts=list(found.conflicts))
+        else:
+            spec = _with_value(cls, attr_name, found, value)
+            spec.name = attr_name
+        if not is_plain(spec):  # a bare ``c: Req[int]`` needs no rewriting and no check
+            spec = normalise(_entity_valued(spec, cls.__name__))
+            if spec.is_relation and not isinstance(spec.py_type, (str, EntityMeta)):
+                shown = getattr(spec.py_type, "__name__", spec.py_type)
                 raise DeclarationError(
-                    f"{cls.__name__}.{attr_name}: annotated as {spec.kind.capitalize()} "
-                    f"but assigned {value.kind.capitalize()}(...)"
-                )
-            spec = spec.merged_with(value)
-            delattr(cls, attr_name)
-        elif value is not None:
-            spec = spec(default=value) if spec.kind in ("req", "opt", "local") else spec
-            delattr(cls, attr_name)
-        spec.name = attr_name
-        spec = normalise(_entity_valued(spec, cls.__name__))
-        if spec.is_relation and not isinstance(spec.py_type, (str, EntityMeta)):
-            shown = getattr(spec.py_type, "__name__", spec.py_type)
-            raise DeclarationError(
-                f"{cls.__name__}.{attr_name}: {spec.kind.capitalize()}[{shown}] needs an "
-                f"entity class, not {shown!r}")
-        check_attr(cls.__name__, spec)
+                    f"{cls.__name__}.{attr_name}: {spec.kind.capitalize()}[{shown}] needs an "
+                    f"entity class, not {shown!r}")
+            check_attr(cls.__name__, spec)
         attrs[attr_name] = spec
     return attrs
 
 
-def _evaluate(cls: type[Entity], attr_name: str, annotation: Any, module_globals: dict,
-              ns: dict) -> Attr | None:
+def _evaluate(scope: AnnotationScope, attr_name: str, annotation: Any) -> Attr | None:
     """The declared attribute, or None; an underscore name is one only as a ``Local``."""
-    if not attr_name.startswith("_"):
-        return evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+    if attr_name[:1] != "_":
+        return scope.evaluate(attr_name, annotation)
     try:  # ``_cache: Local[dict]`` (0.5.1's style); other underscore names are the user's
-        spec = evaluate_annotation(cls, attr_name, annotation, module_globals, ns)
+        found = scope.evaluate(attr_name, annotation)
     except DeclarationError:
         return None
-    return spec if spec is not None and spec.kind == "local" else None
+    return found if found is not None and found.kind == "local" else None
+
+
+def _with_value(cls: type[Entity], attr_name: str, found: Attr, value: Any) -> Attr:
+    """The attribute declared by an annotation and a value in the class body (removed from
+    the class): options (``= Req(max_len=80)``) or a default (``= 0``)."""
+    if isinstance(value, Marker):
+        value = value()
+    if isinstance(value, Attr):
+        if value.kind != found.kind:
+            raise DeclarationError(
+                f"{cls.__name__}.{attr_name}: annotated as {found.kind.capitalize()} "
+                f"but assigned {value.kind.capitalize()}(...)"
+            )
+        delattr(cls, attr_name)
+        return found.merged_with(value)
+    delattr(cls, attr_name)
+    if found.kind in ("req", "opt", "local"):
+        return found(default=value)
+    return Attr(found.kind, found.py_type, dict(found.options), conflicts=list(found.conflicts))
 
 
 def _entity_valued(attr: Attr, owner: str) -> Attr:

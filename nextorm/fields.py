@@ -21,7 +21,6 @@ from __future__ import annotations
 import sys
 import types
 import typing
-from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("pk", "req", "opt", "single", "set", "local")
@@ -48,21 +47,57 @@ ALLOWED_OPTIONS: dict[str, frozenset[str]] = {
 ON_DELETE_ACTIONS = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
 
 
-@dataclass
-class Attr:
-    """One declared attribute: its marker kind, Python type and options."""
+class Record:
+    """Base of the small records made per attribute and per relation (``Attr``,
+    ``Composite``, the mapping's ``Relation`` and ``EntityMap``): plain classes with
+    ``__slots__`` instead of dataclasses, which cost a class-creation pass at import and a
+    slower ``__init__`` per object.  Equality and ``repr`` are the dataclass's: field by field,
+    in ``__slots__`` order; like a non-frozen dataclass a record is not hashable."""
 
-    kind: str
-    py_type: Any = None
-    options: dict[str, Any] = field(default_factory=dict)
-    name: str = ""
-    entity: Any = None  # the owning entity class, set by the metaclass
-    #: False for the side of a one-to-one ``Single`` pair that holds no column (the mapping
-    #: decides it: ``mapping.py``).
-    stored: bool = True
-    #: Options given twice with different values (``Req[str](10, max_len=20)``): the
-    #: metaclass reports them naming the attribute.
-    conflicts: list[str] = field(default_factory=list)
+    __slots__ = ()
+
+    def _names(self) -> tuple[str, ...]:
+        return self.__slots__  # each subclass names its fields
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._names())
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._names())
+        return f"{type(self).__name__}({shown})"
+
+
+class Attr(Record):
+    """One declared attribute: its marker kind, Python type and options.
+
+    A plain class with ``__slots__`` rather than a dataclass: one is made per attribute of
+    every entity (and per ``Req[str]`` in a class body), so its constructor is on the path of
+    every import of a project's models (see ``Record``).
+    """
+
+    __slots__ = ("kind", "py_type", "options", "name", "entity", "stored", "conflicts")
+
+    def __init__(self, kind: str, py_type: Any = None, options: dict[str, Any] | None = None,
+                 name: str = "", entity: Any = None, stored: bool = True,
+                 conflicts: list[str] | None = None) -> None:
+        self.kind = kind
+        self.py_type = py_type
+        self.options: dict[str, Any] = {} if options is None else options
+        self.name = name
+        self.entity: Any = entity  # the owning entity class, set by the metaclass
+        #: False for the side of a one-to-one ``Single`` pair that holds no column (the
+        #: mapping decides it: ``mapping.py``).
+        self.stored = stored
+        #: Options given twice with different values (``Req[str](10, max_len=20)``): the
+        #: metaclass reports them naming the attribute.
+        self.conflicts: list[str] = [] if conflicts is None else conflicts
 
     def __call__(self, *args: Any, **options: Any) -> Attr:
         """Return a copy with options added; positional args are a size (``Req[str](64)``)."""
@@ -137,8 +172,20 @@ class Marker:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        #: ``Req[str]``, ``Single["Post"]``: one shared Attr per plain class or name, since a
+        #: models module subscripts the same few types thousands of times.  Shared, so never
+        #: changed: the metaclass, ``Attr.__call__`` and ``merged_with`` make new ones.
+        self._made: dict[Any, Attr] = {}
 
     def __getitem__(self, py_type: Any) -> Attr:
+        if type(py_type) is type or type(py_type) is str:
+            made = self._made.get(py_type)
+            if made is None:
+                made = self._made[py_type] = self._subscripted(py_type)
+            return made
+        return self._subscripted(py_type)
+
+    def _subscripted(self, py_type: Any) -> Attr:
         inner, optional = _without_none(py_type)
         if optional and self.kind == "single":  # ``Single[T | None]``: a nullable key
             return Attr(self.kind, inner, {"nullable": True})
@@ -175,13 +222,24 @@ Set = Marker("set")
 Local = Marker("local")
 
 
-@dataclass(frozen=True)
-class Composite:
-    """A multi-attribute constraint declared in a class body."""
+class Composite(Record):
+    """A multi-attribute constraint declared in a class body (immutable and hashable, as the
+    frozen dataclass it was)."""
 
+    __slots__ = ("kind", "attrs", "name")
     kind: str  # "key" (unique), "index" or "primary_key"
     attrs: tuple[str, ...]
-    name: str | None = None
+    name: str | None
+
+    def __init__(self, kind: str, attrs: tuple[str, ...], name: str | None = None) -> None:
+        for key, value in (("kind", kind), ("attrs", attrs), ("name", name)):
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {key!r}")
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(self._values())
 
 
 def _register_composite(item: Composite) -> Composite:

@@ -8,11 +8,10 @@ runtime read the result; neither needs a connection to build it.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import DeclarationError, MappingError
-from .fields import Attr
+from .fields import Attr, Record
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 EntityClass = type["Entity"]
 
 
-@dataclass
-class Relation:
+class Relation(Record):
     """How a ``Single`` or ``Set`` attribute is stored.
 
     ``many_to_one``: ``columns`` in the owner's table reference ``target``'s primary key.
@@ -31,25 +29,37 @@ class Relation:
     ``join_target_columns`` reference ``target``.
     """
 
-    attr: Attr
-    kind: str
-    target: EntityClass
-    reverse: Attr | None = None
-    columns: list[str] = field(default_factory=list)
-    join_table: str | None = None
-    join_columns: list[str] = field(default_factory=list)
-    join_target_columns: list[str] = field(default_factory=list)
+    __slots__ = ("attr", "kind", "target", "reverse", "columns", "join_table", "join_columns",
+                 "join_target_columns")
+
+    def __init__(self, attr: Attr, kind: str, target: EntityClass, reverse: Attr | None = None,
+                 columns: list[str] | None = None, join_table: str | None = None,
+                 join_columns: list[str] | None = None,
+                 join_target_columns: list[str] | None = None) -> None:
+        self.attr = attr
+        self.kind = kind
+        self.target = target
+        self.reverse = reverse
+        self.columns: list[str] = [] if columns is None else columns
+        self.join_table = join_table
+        self.join_columns: list[str] = [] if join_columns is None else join_columns
+        self.join_target_columns: list[str] = (
+            [] if join_target_columns is None else join_target_columns)
 
 
-@dataclass
-class EntityMap:
+class EntityMap(Record):
     """The resolved storage of one entity."""
 
-    entity: EntityClass
-    table: str
-    pk_attrs: list[str]
-    columns: dict[str, list[str]] = field(default_factory=dict)  # attr name -> column names
-    relations: dict[str, Relation] = field(default_factory=dict)
+    __slots__ = ("entity", "table", "pk_attrs", "columns", "relations")
+
+    def __init__(self, entity: EntityClass, table: str, pk_attrs: list[str],
+                 columns: dict[str, list[str]] | None = None,
+                 relations: dict[str, Relation] | None = None) -> None:
+        self.entity = entity
+        self.table = table
+        self.pk_attrs = pk_attrs
+        self.columns: dict[str, list[str]] = {} if columns is None else columns  # attr -> cols
+        self.relations: dict[str, Relation] = {} if relations is None else relations
 
     @property
     def pk_columns(self) -> list[str]:
