@@ -8,13 +8,14 @@ text verbatim).  :func:`physical` drops the logical keys and :func:`canonical_sq
 gives one spelling per default, so that right after ``create_tables``::
 
     introspect(db) == physical(db.schema_dict())
+
+Building a schema imports this module (the migration runtime too); its patterns are compiled
+when first used (``re``'s cache), and ``copy`` and ``decimal`` are imported where needed.
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from decimal import Decimal
 from typing import Any
 
 from .columns import MODEL_ONLY_KEYS
@@ -22,9 +23,9 @@ from .columns import MODEL_ONLY_KEYS
 NUMERIC_TYPES = ("int", "float", "decimal")
 TEXT_TYPES = ("str", "uuid", "json")
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 #: A trailing PostgreSQL cast such as ``::character varying`` or ``::numeric(12,2)``.
-_CAST = re.compile(r"::\s*[a-z_][a-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])?\s*$", re.I)
+_CAST = r"(?i)::\s*[a-z_][a-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])?\s*$"
 _FUNCTION_SPELLINGS = {
     "current_timestamp": "CURRENT_TIMESTAMP",
     "now": "CURRENT_TIMESTAMP",
@@ -34,12 +35,14 @@ _FUNCTION_SPELLINGS = {
     "current_time": "CURRENT_TIME",
     "curtime": "CURRENT_TIME",
 }
-_SIGN_SPACE = re.compile(r"^([+-])\s+(?=[\d.])")
-_FUNCTION = re.compile(r"([a-z_]+)\s*(\(\s*\d*\s*\))?", re.I)
+_SIGN_SPACE = r"^([+-])\s+(?=[\d.])"
+_FUNCTION = r"(?i)([a-z_]+)\s*(\(\s*\d*\s*\))?"
 
 
 def physical(schema: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of ``schema`` without model-only keys and with canonical SQL defaults."""
+    import copy
+
     result = copy.deepcopy(schema)
     for table in result.get("tables", {}).values():
         for column in table.get("columns", {}).values():
@@ -68,25 +71,25 @@ def canonical_sql_default(
     if expr is None:
         return None
     text = _strip_parens(str(expr).strip())
-    while _CAST.search(text):
-        text = _strip_parens(_CAST.sub("", text).strip())
+    while re.search(_CAST, text):
+        text = _strip_parens(re.sub(_CAST, "", text).strip())
     if not text or text.upper() == "NULL":
         return None
-    text = _SIGN_SPACE.sub(r"\1", text)  # PostgreSQL reports DEFAULT +7 as "+ 7"
+    text = re.sub(_SIGN_SPACE, r"\1", text)  # PostgreSQL reports DEFAULT +7 as "+ 7"
     literal = _string_literal(text, backslash_escapes)
     if literal is not None:
-        if ltype in NUMERIC_TYPES and _NUMBER.fullmatch(literal.strip()):
+        if ltype in NUMERIC_TYPES and re.fullmatch(_NUMBER, literal.strip()):
             return _canonical_number(literal.strip())
         if ltype == "bool" and literal.strip().lower() in ("1", "0", "t", "f", "true", "false"):
             return _canonical_bool(literal.strip())
         return "'" + literal.replace("'", "''") + "'"
     if ltype == "bool" and text.lower() in ("1", "0", "true", "false"):
         return _canonical_bool(text)
-    if _NUMBER.fullmatch(text):
+    if re.fullmatch(_NUMBER, text):
         if ltype in TEXT_TYPES:  # PostgreSQL and MariaDB report DEFAULT 5 on text as '5'
             return "'" + text + "'"
         return _canonical_number(text)
-    function = _FUNCTION.fullmatch(text)
+    function = re.fullmatch(_FUNCTION, text)
     if function and function.group(1).lower() in _FUNCTION_SPELLINGS:
         name = function.group(1).lower()
         if function.group(2) is not None or name.startswith(("current_", "local")):
@@ -97,6 +100,8 @@ def canonical_sql_default(
 def _canonical_number(text: str) -> str:
     text = text.lstrip("+")
     if "e" in text.lower():  # PostgreSQL reports DEFAULT 1e3 as 1000, 2.5e-7 as 2.5e-07
+        from decimal import Decimal
+
         text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

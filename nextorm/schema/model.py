@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
-from decimal import Decimal
 from typing import Any
 
 from ..declarations import TEMPORAL_TYPES, logical_type
@@ -271,14 +269,17 @@ def _json_default(value: Any, where: str) -> Any:
         value = value.value
     if isinstance(value, bool | int | float | str) or value is None:
         return value
-    if isinstance(value, Decimal | uuid.UUID):
-        return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, bytes):
         return {"hex": value.hex()}
     if isinstance(value, dict | list):
         return {"json": value}
+    from decimal import Decimal  # only now: building a schema need not import them
+    from uuid import UUID
+
+    if isinstance(value, Decimal | UUID):
+        return str(value)
     raise DeclarationError(f"{where}: default {value!r} cannot be stored in the schema")
 
 

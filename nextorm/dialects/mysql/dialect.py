@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from ...errors import BindError
 from ..base import Dialect
@@ -228,7 +227,10 @@ class MySQLDialect(Dialect):
 
 
 def parse_mysql_url(url: str) -> dict[str, Any]:
-    """Turn ``mysql://user:pw@host:3306/db`` into PyMySQL keyword arguments."""
+    """Turn ``mysql://user:pw@host:3306/db`` into PyMySQL keyword arguments (``urllib.parse``
+    is imported here: a bind with keyword arguments does not need it)."""
+    from urllib.parse import unquote, urlparse
+
     parsed = urlparse(url)
     if parsed.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
         raise BindError(f"not a mysql:// URL: {url!r}")
