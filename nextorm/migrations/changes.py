@@ -100,8 +100,10 @@ def read_changes(old: dict[str, Any], new: dict[str, Any]) -> SchemaChanges:
     with ``__``, which it does for dict keys too.
     """
     differing = sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
-    tree = DeepDiff({"tables": {n: old[n] for n in differing if n in old}},
-                    {"tables": {n: new[n] for n in differing if n in new}},
+    tree = DeepDiff({"tables": {n: _unequal_part(old[n], new[n]) if n in new else old[n]
+                                for n in differing if n in old}},
+                    {"tables": {n: _unequal_part(new[n], old[n]) if n in old else new[n]
+                                for n in differing if n in new}},
                     view="tree", threshold_to_diff_deeper=0, ignore_private_variables=False)
     changes = SchemaChanges(old, new)
     for items in tree.values():
@@ -109,6 +111,24 @@ def read_changes(old: dict[str, Any], new: dict[str, Any]) -> SchemaChanges:
             for entry in _entries(tuple(item.path(output_format="list")), item.t1, item.t2):
                 changes._note(entry, item)
     return changes
+
+
+def _unequal_part(table: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Return ``table`` without what ``other`` holds equal, in ``table``'s own order.
+
+    DeepDiff reports only what differs, so leaving out the keys both sides hold equal, and the
+    equal entries of the keyed sections, gives the same report items (same paths, same values)
+    while DeepDiff walks the changed entries alone: a one-column change no longer walks every
+    other column of the table key by key.
+    """
+    part: dict[str, Any] = {}
+    for key, value in table.items():
+        there = other.get(key, notpresent)
+        if key in KEYED_SECTIONS and isinstance(value, dict) and isinstance(there, dict):
+            part[key] = {k: v for k, v in value.items() if there.get(k, notpresent) != v}
+        elif there != value:
+            part[key] = value
+    return part
 
 
 def _entries(path: tuple[Any, ...], before: Any, after: Any) -> Iterator[tuple[Any, ...]]:
