@@ -67,9 +67,9 @@ class _Descriptor:
 class ColumnAttribute(_Descriptor):
     """A PK, Req or Opt attribute."""
 
-    def __init__(self, attr: Attr) -> None:
-        super().__init__(attr)
-        self._check: Callable[[Any], Any] | None = None
+    #: The value checker, built on first use (a class default: one object per attribute of
+    #: every entity is made at import, so its constructor stays the base one).
+    _check: Callable[[Any], Any] | None = None
 
     def checker(self) -> Callable[[Any], Any]:
         """The function that validates values of this attribute (built on first use)."""
@@ -224,5 +224,6 @@ DESCRIPTORS: dict[str, type[_Descriptor]] = {
 def install(cls: type) -> None:
     """Install a descriptor for each declared attribute of ``cls``."""
     attrs: dict[str, Attr] = cls.__dict__["_attrs_"]  # set by EntityMeta just before
-    for attr in attrs.values():
-        setattr(cls, attr.name, DESCRIPTORS[attr.kind](attr))
+    kinds = DESCRIPTORS
+    for name, attr in attrs.items():
+        setattr(cls, name, kinds[attr.kind](attr))

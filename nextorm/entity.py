@@ -107,9 +107,12 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
     taken = Entity.__dict__
     for attr_name, annotation in annotations.items():
         # The annotation's Attr may be shared (``Req[str]``): each path below makes a new one.
-        found = _evaluate(scope, attr_name, annotation)
-        if found is None:
-            continue  # a plain annotation (ClassVar, helper type): not an entity attribute
+        if annotation.__class__ is Attr and attr_name[0] != "_":
+            found = annotation  # already evaluated (no postponed annotations): most of them
+        else:
+            found = _evaluate(scope, attr_name, annotation)
+            if found is None:
+                continue  # a plain annotation (ClassVar, helper type): not an entity attribute
         if attr_name in taken:
             # ``delete: Req[bool]`` would silently hide Entity.delete() for every row.
             raise DeclarationError(
@@ -118,7 +121,7 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
             )
         value = ns.get(attr_name)
         if value is None:
-            spec = Attr(found.kind, found.py_type, dict(found.options), attr_name,
+            spec = Attr(found.kind, found.py_type, dict(found.options), attr_name, cls,
                         conflicts=list(found.conflicts))
         else:
             spec = _with_value(cls, attr_name, found, value)

@@ -100,4 +100,8 @@ def _derives(entity: Any, ancestor: Any) -> bool:
 def uses_discriminator(root: Any, entities: list[Any]) -> bool:
     """True if the root's table has a discriminator column: a subclass of it is mapped, or
     the root names the column itself (``_discriminator_col_``)."""
-    return len(hierarchy(root, entities)) > 1 or root._discriminator_col_ is not None
+    if root._discriminator_col_ is not None:
+        return True
+    # No class derives from it (most entities): no need to look through ``entities``, which
+    # the schema builder does for every entity.  Any subclass of an entity is an entity.
+    return bool(root.__subclasses__()) and len(hierarchy(root, entities)) > 1

@@ -73,35 +73,40 @@ def resolve(entities: list[EntityClass], validate_relations: bool = True
     ``validate_relations=False`` (nextorm 0.5.1's ``generate_mapping`` option) leaves a ``Set``
     without counterpart unmapped (using it is an error then) and lets an ambiguous ``Set``
     take its first candidate, with a warning, instead of refusing the mapping.
+
+    Every command of a project maps its entities, so each pass below walks only the attributes
+    it needs (the relations of each entity are listed once) and membership tests use sets.
     """
     check_entities(entities, "Database")
     by_name = {e.__name__: e for e in entities}
-    _check_table_names(entities)
+    registered = set(entities)
+    _check_table_names(entities, registered)
+    relations_of: dict[EntityClass, list[Attr]] = {}
+    for entity in entities:
+        relations_of[entity] = found = [
+            a for a in entity._attrs_.values() if a.kind == "single" or a.kind == "set"]
+        for attr in found:
+            attr.py_type = _resolve_target(entity, attr, by_name, registered)
+            attr.stored = True
+    pairs = one_to_one_pairs(entities)
     maps: dict[EntityClass, EntityMap] = {}
     for entity in entities:
-        for attr in entity._attrs_.values():
-            if attr.is_relation:
-                attr.py_type = _resolve_target(entity, attr, by_name, entities)
-                attr.stored = True
-    pairs = one_to_one_pairs(entities)
-    for entity in entities:
-        pk_attrs = [a.name for a in entity._attrs_.values() if a.in_primary_key]
+        attrs = entity._attrs_.values()
+        pk_attrs = [a.name for a in attrs if a.in_primary_key]
         pk_attrs += [n for c in entity._composites_ if c.kind == "primary_key" for n in c.attrs]
-        maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs)
-    # Columns of plain attributes first: a Single's columns depend on its target's PK.
-    for entity, emap in maps.items():
-        for attr in entity._attrs_.values():
-            if attr.kind in ("pk", "req", "opt"):
-                emap.columns[attr.name] = [attr.opt("column") or attr.name]
+        # Columns of plain attributes first: a Single's columns depend on its target's PK.
+        maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs, {
+            a.name: [a.options.get("column") or a.name] for a in attrs
+            if a.kind == "pk" or a.kind == "req" or a.kind == "opt"})
     # Key columns first, in dependency order: any Single may point at an entity whose own
     # primary key holds a Single, whose columns must be known before they can be referenced.
     ordered = _in_pk_dependency_order(maps)
     for entity, emap in ordered:
-        for attr in entity._attrs_.values():
+        for attr in relations_of[entity]:
             if attr.kind == "single" and attr.name in emap.pk_attrs:
                 emap.columns[attr.name] = _single_columns(attr, maps)
     for entity, emap in ordered:
-        for attr in entity._attrs_.values():
+        for attr in relations_of[entity]:
             if attr.kind == "single" and attr.stored:
                 emap.columns[attr.name] = emap.columns.get(attr.name) or _single_columns(attr, maps)
                 pair = pairs.get(id(attr))
@@ -114,12 +119,14 @@ def resolve(entities: list[EntityClass], validate_relations: bool = True
             other, "one_to_one_reverse", owner.entity, reverse=owner,
             columns=maps[owner.entity].columns[owner.name])
     for entity, emap in maps.items():
-        for attr in entity._attrs_.values():
+        for attr in relations_of[entity]:
             if attr.kind == "set" and attr.entity is entity:
                 rel = _resolve_set(entity, attr, maps, validate_relations)
                 if rel is not None:
                     emap.relations[attr.name] = rel
     for entity, emap in maps.items():  # a subclass's inherited Sets are its parent's
+        if entity._sti_parent_ is None:
+            continue  # a root declares every attribute itself: nothing to inherit
         for attr in entity._attrs_.values():
             inherited = maps[attr.entity].relations.get(attr.name)
             if attr.is_relation and attr.name not in emap.relations and inherited is not None:
@@ -217,11 +224,11 @@ def _owner_first(a: Attr, b: Attr) -> tuple[Attr, Attr]:
     return (a, b) if (a.entity.__name__, a.name) <= (b.entity.__name__, b.name) else (b, a)
 
 
-def _check_table_names(entities: list[EntityClass]) -> None:
+def _check_table_names(entities: list[EntityClass], registered: set[EntityClass]) -> None:
     seen: dict[str, EntityClass] = {}
     for entity in entities:
         root = entity._sti_root_ or entity  # a subclass shares its root's table
-        if root not in entities:
+        if root not in registered:
             raise MappingError(f"{entity.__name__} derives from {root.__name__}, which is not "
                                f"registered with this Database; register it too")
         other = seen.setdefault(entity._table_name_, root)
@@ -231,7 +238,8 @@ def _check_table_names(entities: list[EntityClass]) -> None:
             )
 
 
-def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityClass], entities: list) -> EntityClass:
+def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityClass],
+                    registered: set[EntityClass]) -> EntityClass:
     target = attr.py_type
     if isinstance(target, str):
         if target not in by_name:
@@ -240,7 +248,7 @@ def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityCl
                 f"with this Database"
             )
         return by_name[target]
-    if target not in entities:
+    if target not in registered:
         raise MappingError(
             f"{entity.__name__}.{attr.name}: entity {getattr(target, '__name__', target)!r} "
             f"is not registered with this Database"
@@ -250,7 +258,7 @@ def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityCl
 
 def _in_pk_dependency_order(maps: dict[EntityClass, EntityMap]) -> list[tuple[EntityClass, EntityMap]]:
     """Order entities so that one whose PK includes a Single comes after its target."""
-    done: list[EntityClass] = []
+    done: dict[EntityClass, None] = {}  # in order, and a quick membership test
 
     def visit(entity: EntityClass, path: tuple[EntityClass, ...]) -> None:
         if entity in done:
@@ -261,7 +269,7 @@ def _in_pk_dependency_order(maps: dict[EntityClass, EntityMap]) -> list[tuple[En
             attr = entity._attrs_[name]
             if attr.kind == "single":
                 visit(attr.py_type, (*path, entity))
-        done.append(entity)
+        done[entity] = None
 
     for entity in maps:
         visit(entity, ())
@@ -385,6 +393,9 @@ def _link_single_reverses(maps: dict[EntityClass, EntityMap]) -> None:
 
 def _check_duplicate_columns(maps: dict[EntityClass, EntityMap]) -> None:
     for emap in maps.values():
+        every = [col for cols in emap.columns.values() for col in cols]
+        if len(set(every)) == len(every):
+            continue  # no column twice (the usual case): no need to find which
         seen: dict[str, str] = {}
         for attr_name, cols in emap.columns.items():
             for col in cols:
