@@ -16,12 +16,14 @@ first one*, so they can all run first: a table or column renamed earlier in the 
 by its old name, a column added earlier is the constant it is filled with, and NULLs filled
 earlier read through ``COALESCE``.  That is how undoing a dropped unique column is refused up
 front: every row would get the same filler value, which the re-added unique key refuses.
+
+Every rendered operation passes through here (``create_tables`` at an app's start too), so the
+records below are plain classes, not dataclasses (``dataclasses`` pulls in ``inspect``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema.operations import Statement
@@ -32,16 +34,21 @@ from .conversions import conversion, type_words
 OPAQUE = "<one value>"
 
 
-@dataclass(frozen=True)
 class Value:
     """What a column holds, in terms of the database before the first operation.
 
     ``column`` is the column it reads (None: a constant), and ``fill`` the SQL literal it holds
-    instead of NULL (a column added with a filler, or NULLs filled with a backfill).
+    instead of NULL (a column added with a filler, or NULLs filled with a backfill).  A value
+    is never changed: the state maps a column to a new one.
     """
 
-    column: str | None
-    fill: str | None = None
+    __slots__ = ("column", "fill")
+
+    def __init__(self, column: str | None, fill: str | None = None) -> None:
+        self.column, self.fill = column, fill
+
+    def __repr__(self) -> str:
+        return f"Value({self.column!r}, {self.fill!r})"
 
     @property
     def constant(self) -> bool:
@@ -61,16 +68,17 @@ class Value:
         return name if self.fill is None else f"COALESCE({name}, {self.fill})"
 
 
-@dataclass
 class StartState:
     """Names and values of the tables as they were before the first operation."""
 
-    #: Current table name -> its name before the first operation (None: created since).
-    tables: dict[str, str | None] = field(default_factory=dict)
-    #: (current table, current column) -> what the column holds.
-    columns: dict[tuple[str, str], Value] = field(default_factory=dict)
-    #: Foreign keys dropped earlier, which the rows satisfied: (table, columns, ref, ref_cols).
-    references: set[tuple[Any, ...]] = field(default_factory=set)
+    def __init__(self) -> None:
+        #: Current table name -> its name before the first operation (None: created since).
+        self.tables: dict[str, str | None] = {}
+        #: (current table, current column) -> what the column holds.
+        self.columns: dict[tuple[str, str], Value] = {}
+        #: Foreign keys dropped earlier, which the rows satisfied: (table, columns, ref,
+        #: ref_cols).
+        self.references: set[tuple[Any, ...]] = set()
 
     def table(self, name: str) -> str | None:
         return self.tables.get(name, name)

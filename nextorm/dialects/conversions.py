@@ -22,12 +22,14 @@ convert, and a migration counts the values that do not before it changes anythin
 
 A rule is written once, as a predicate over the dialect's SQL pieces (``regex_match``,
 ``char_length``, ``whole_part``...), and each server spells those pieces its own way.
+
+Rendering any operation imports this module (``create_tables`` at an app's start too), so
+``Conversion`` is a plain class, not a dataclass (``dataclasses`` pulls in ``inspect``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 #: SQL that is true when the value ``expr`` converts, spelled by ``dialect``; None when the
@@ -56,21 +58,24 @@ WIDENING = frozenset({("int", "float"), ("decimal", "float"), ("bool", "int"), (
                       ("date", "datetime")})
 
 
-@dataclass(frozen=True)
 class Conversion:
-    """What changing a column's type does to its values.
+    """What changing a column's type does to its values (read only, never changed).
 
     ``converts`` is None when every value converts (nothing to check).  ``problem`` says what
     the values that do not convert are like, ``fix`` what the user can do about them, and
     ``loss`` (when not empty) what the server would silently destroy without the check.
+    ``exists`` is False for a pair with no conversion, where only NULLs convert.
     """
 
-    converts: Predicate | None
-    problem: str = ""
-    fix: str = ""
-    loss: str = ""
-    #: False for a pair with no conversion, where only NULLs convert.
-    exists: bool = True
+    __slots__ = ("converts", "exists", "fix", "loss", "problem")
+
+    def __init__(self, converts: Predicate | None, problem: str = "", fix: str = "",
+                 loss: str = "", exists: bool = True) -> None:
+        self.converts, self.problem, self.fix, self.loss, self.exists = (
+            converts, problem, fix, loss, exists)
+
+    def __repr__(self) -> str:
+        return f"Conversion({self.problem or 'lossless'!r})"
 
 
 LOSSLESS = Conversion(None)

@@ -9,7 +9,6 @@ migration of 200 new tables copies none, and a one-column change copies one.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -59,4 +58,6 @@ def copied(value: Any) -> Any:
         return [copied(item) for item in value]
     if value is None or type(value) in (str, int, float, bool):
         return value
+    import copy  # rarely reached: a schema dict is plain data
+
     return copy.deepcopy(value)
