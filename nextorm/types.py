@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -138,19 +138,19 @@ def vector_problem(value: object, dimensions: int) -> str | None:
 # ``dist_inner_product`` is the negated inner product, so that a smaller value is nearer, as
 # with the other two (pgvector's ``<#>``); the cosine distance of a zero vector is None.
 
-def dist_l2(a: list[float], b: list[float]) -> float:
+def dist_l2(a: Sequence[float], b: Sequence[float]) -> float:
     """The Euclidean distance."""
     return math.sqrt(sum((x - y) * (x - y) for x, y in zip(a, b, strict=True)))
 
 
-def dist_cosine(a: list[float], b: list[float]) -> float | None:
+def dist_cosine(a: Sequence[float], b: Sequence[float]) -> float | None:
     """1 - the cosine of the angle between the vectors (None if one is all zeros)."""
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return None if norms == 0 else 1 - dot / norms
 
 
-def dist_inner_product(a: list[float], b: list[float]) -> float:
+def dist_inner_product(a: Sequence[float], b: Sequence[float]) -> float:
     """The negated inner product."""
     return -sum(x * y for x, y in zip(a, b, strict=True))
 

@@ -8,6 +8,13 @@ statements, opens connections, and states its capabilities as class flags
 Rendering dispatches on the operation's class: ``render(CreateTable(...))`` calls
 ``render_create_table``.  Adding an operation means adding one such method here (or in a
 subclass where a server needs different SQL).
+
+Every bind imports this module and its mixins (``typemap``, ``online``, ``ormsql``,
+``vectors``, ``checksql``: small classes of flags and methods), so none of them imports more
+than the standard library that binding needs: what only rendering, checking, introspecting or
+locking needs (``checks.py``, ``conversions.py``, ``schema/``, each server's ``introspect``,
+``lock``, ``online``, ``rebuild``; ``json``, ``copy``) is imported inside the method that uses
+it, on its first call.
 """
 
 from __future__ import annotations
@@ -16,7 +23,6 @@ import re
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from ..schema.columns import needs_value
 from .checksql import CheckSql
 from .online import OnlineDDL
 from .ormsql import OrmSql
@@ -181,6 +187,8 @@ class Dialect(TypeMap, OnlineDDL, OrmSql, CheckSql):
         return Statement(where + "?" + cond, (value,))
 
     def render_add_column(self, op: Any) -> list[Any]:
+        from ..schema.columns import needs_value
+
         table, column = self.quote(op.table), self.quote(op.column)
         add = f"ALTER TABLE {table} ADD COLUMN {self.column_sql(op.column, op.definition)}"
         if not needs_value(op.definition) or op.backfill is None:
@@ -192,6 +200,8 @@ class Dialect(TypeMap, OnlineDDL, OrmSql, CheckSql):
 
     def step_notes(self, op: Operation) -> list[str]:
         """Why-comments for a step whose SQL is not self-explaining (templates print them)."""
+        from ..schema.columns import needs_value
+
         if self.rebuilds_table(op):
             return []
         kind = type(op).__name__

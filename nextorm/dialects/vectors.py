@@ -9,7 +9,8 @@ on each connection (``register_distances``).  The three give the same numbers
 ``<#>``), and NULL for the cosine distance of an all-zero vector.
 
 Every dialect inherits this module and every SQLite connection registers its functions, so
-it imports ``json`` only when a vector is rendered or a distance computed.
+it imports ``json`` and the distances of ``types.py`` only when a vector is rendered or a
+distance computed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-
-from ..types import DISTANCES
 
 #: Each distance from the pairs ``(a, b)`` of the two vectors' numbers, in SQL both
 #: PostgreSQL and MariaDB read (``NULLIF``: a zero vector has no cosine distance).
@@ -53,8 +52,8 @@ class VectorSql:
 
 def register_distances(conn: Any) -> None:
     """Give an SQLite connection the functions ``distance_sql`` calls (JSON text in)."""
-    for kind, distance in DISTANCES.items():
-        conn.create_function(f"nextorm_dist_{kind}", 2, _on_json(distance), deterministic=True)
+    for kind in AGGREGATES:  # the names of ``types.DISTANCES`` too
+        conn.create_function(f"nextorm_dist_{kind}", 2, _on_json(kind), deterministic=True)
 
 
 @lru_cache(maxsize=16)
@@ -70,10 +69,17 @@ def _numbers(text: str) -> Any:
     return json.loads(text)
 
 
-def _on_json(distance: Callable[[Any, Any], float | None]) -> Callable[[Any, Any], Any]:
+def _on_json(kind: str) -> Callable[[Any, Any], Any]:
+    distance: Callable[[Any, Any], float | None] | None = None
+
     def call(column: str | None, vector: str | None) -> float | None:
+        nonlocal distance
         if column is None or vector is None:
             return None
+        if distance is None:  # the first distance this connection computes
+            from ..types import DISTANCES
+
+            distance = DISTANCES[kind]
         return distance(_numbers(column), _vector(vector))
 
     return call

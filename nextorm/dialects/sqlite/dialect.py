@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...errors import BindError
-from ...schema.columns import needs_value
 from ..base import Dialect
 from ..vectors import register_distances
 
@@ -96,6 +95,8 @@ class SQLiteDialect(Dialect):
     # -- changes SQLite cannot make in place: the table rebuild (rebuild.py) ----------------
 
     def rebuilds_table(self, op: Any, tables: dict[str, Any] | None = None) -> bool:
+        from ...schema.columns import needs_value
+
         name = type(op).__name__
         if name == "AddColumn":
             return needs_value(op.definition)
