@@ -19,7 +19,6 @@ finds them at C speed, and DeepDiff then walks those alone.  This module imports
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -29,21 +28,27 @@ from deepdiff.helper import notpresent
 KEYED_SECTIONS = frozenset(("columns", "indexes", "uniques", "foreign_keys"))
 
 
-@dataclass
 class ChangedTable:
     """A table on both sides, with the entries DeepDiff reported added, removed or changed.
 
     ``before`` is the working copy the renames edit, so what the comparators read is the
-    table as it is when they run.
+    table as it is when they run.  (A plain class: a dataclass costs its import time.)
     """
 
-    name: str
-    before: dict[str, Any]
-    after: dict[str, Any]
-    #: section → names of its reported entries (an unkeyed section lists its own name)
-    entries: dict[str, set[str]] = field(default_factory=dict)
-    #: DeepDiff's report items (``DiffLevel``) that fall in this table, in report order
-    items: list[Any] = field(default_factory=list)
+    __slots__ = ("name", "before", "after", "entries", "items")
+
+    def __init__(self, name: str, before: dict[str, Any], after: dict[str, Any],
+                 entries: dict[str, set[str]] | None = None, items: list[Any] | None = None):
+        self.name = name
+        self.before = before
+        self.after = after
+        #: section → names of its reported entries (an unkeyed section lists its own name)
+        self.entries: dict[str, set[str]] = {} if entries is None else entries
+        #: DeepDiff's report items (``DiffLevel``) that fall in this table, in report order
+        self.items: list[Any] = [] if items is None else items
+
+    def __repr__(self) -> str:
+        return f"ChangedTable({self.name!r}, entries={self.entries!r})"
 
     def reported(self, section: str) -> set[str]:
         """Return the names of the reported entries of ``section``."""
@@ -65,15 +70,21 @@ class ChangedTable:
             self.items.append(item)
 
 
-@dataclass
 class SchemaChanges:
     """DeepDiff's report on two schemas' tables: tables added, removed and changed."""
 
-    old: dict[str, Any]
-    new: dict[str, Any]
-    added: set[str] = field(default_factory=set)
-    removed: set[str] = field(default_factory=set)
-    tables: dict[str, ChangedTable] = field(default_factory=dict)
+    __slots__ = ("old", "new", "added", "removed", "tables")
+
+    def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self.old = old
+        self.new = new
+        self.added: set[str] = set()
+        self.removed: set[str] = set()
+        self.tables: dict[str, ChangedTable] = {}
+
+    def __repr__(self) -> str:
+        return (f"SchemaChanges(added={self.added!r}, removed={self.removed!r}, "
+                f"tables={sorted(self.tables)!r})")
 
     def changed_tables(self) -> list[ChangedTable]:
         """Return the tables on both sides with a reported change, by name."""

@@ -15,7 +15,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -55,17 +54,27 @@ def without_gc(func: _Call) -> _Call:
     return paused  # type: ignore[return-value]
 
 
-@dataclass
 class PlannedMigration:
-    """A migration ready to be written: its path, source, operations and the new snapshot."""
+    """A migration ready to be written: its path, source, operations and the new snapshot.
 
-    path: Path
-    source: str
-    operations: list[Operation]
-    snapshot: dict[str, Any]
-    downgrade_operations: list[Operation] = field(default_factory=list)
-    #: What happened to the snapshot on the way (a rolled-back deleted migration).
-    notes: list[str] = field(default_factory=list)
+    (A plain class: a dataclass costs its import time on every makemigrations.)
+    """
+
+    __slots__ = ("path", "source", "operations", "snapshot", "downgrade_operations", "notes")
+
+    def __init__(self, path: Path, source: str, operations: list[Operation],
+                 snapshot: dict[str, Any], downgrade_operations: list[Operation] | None = None,
+                 notes: list[str] | None = None) -> None:
+        self.path = path
+        self.source = source
+        self.operations = operations
+        self.snapshot = snapshot
+        self.downgrade_operations: list[Operation] = downgrade_operations or []
+        #: What happened to the snapshot on the way (a rolled-back deleted migration).
+        self.notes: list[str] = notes or []
+
+    def __repr__(self) -> str:
+        return f"PlannedMigration({self.path!r}, operations={self.operations!r})"
 
     @property
     def name(self) -> str:
