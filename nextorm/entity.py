@@ -80,6 +80,8 @@ class EntityIterator:
 
 def _table_name(name: str, ns: dict[str, Any]) -> str:
     """``_table_name_`` or 0.5.1's ``_table_`` (both the same if both are given)."""
+    if ns.get("_table_name_") is None and ns.get("_table_") is None and name:
+        return name.lower()  # neither given (most entities)
     given = {key: ns[key] for key in ("_table_name_", "_table_") if ns.get(key) is not None}
     if len(set(map(repr, given.values()))) > 1:
         raise DeclarationError(f"{name}: _table_name_ = {given['_table_name_']!r} and _table_ = "
@@ -107,12 +109,11 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
     taken = Entity.__dict__
     for attr_name, annotation in annotations.items():
         # The annotation's Attr may be shared (``Req[str]``): each path below makes a new one.
-        if annotation.__class__ is Attr and attr_name[0] != "_":
-            found = annotation  # already evaluated (no postponed annotations): most of them
-        else:
+        found: Attr | None = annotation  # already evaluated (no postponed annotations)
+        if annotation.__class__ is not Attr or attr_name[0] == "_":
             found = _evaluate(scope, attr_name, annotation)
-            if found is None:
-                continue  # a plain annotation (ClassVar, helper type): not an entity attribute
+        if found is None:
+            continue  # a plain annotation (ClassVar, helper type): not an entity attribute
         if attr_name in taken:
             # ``delete: Req[bool]`` would silently hide Entity.delete() for every row.
             raise DeclarationError(
@@ -121,8 +122,9 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
             )
         value = ns.get(attr_name)
         if value is None:
-            spec = Attr(found.kind, found.py_type, dict(found.options), attr_name, cls,
-                        conflicts=list(found.conflicts))
+            spec = Attr(found.kind, found.py_type, dict(found.options) if found.options else {},
+                        attr_name, cls, True,
+                        list(found.conflicts) if found.conflicts else [])
         else:
             spec = _with_value(cls, attr_name, found, value)
             spec.name = attr_name
@@ -190,6 +192,9 @@ def _entity_valued(attr: Attr, owner: str) -> Attr:
 
 
 def _collect_composites(cls: type[Entity], ns: dict[str, Any]) -> list[Composite]:
+    if "__nextorm_composites__" not in ns and not any(
+            isinstance(value, Composite) for value in ns.values()):
+        return []  # none declared (most entities)
     found: list[Composite] = []
     for value in list(ns.get("__nextorm_composites__", [])) + list(ns.values()):
         if isinstance(value, Composite) and value not in found:
