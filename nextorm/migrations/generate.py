@@ -13,7 +13,6 @@ import functools
 import gc
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -219,6 +218,8 @@ def safe_name(label: str) -> str:
     Letters of any script that Python accepts in identifiers are kept (``数据迁移`` stays), so
     a team names its migrations in its own language; everything else becomes ``_``.
     """
+    import unicodedata  # imported once a file is named: a run that finds no change never is
+
     text = unicodedata.normalize("NFKC", label).lower()
     kept = "".join(c if ("_" + c).isidentifier() else "_" for c in text)
     slug = re.sub(r"_+", "_", kept).strip("_")[:MAX_NAME_LENGTH].strip("_")
