@@ -161,6 +161,8 @@ def _entity_table(emap: EntityMap, maps: dict[EntityClass, EntityMap]) -> dict[s
             _add_single(table, emap, attr, maps)
         else:
             continue
+        if not attr.options:  # most attributes: no unique key, no index
+            continue
         cols = emap.columns[attr.name]
         where = f"{entity.__name__}.{attr.name}"
         if attr.opt("unique") and cols != emap.pk_columns:
@@ -184,47 +186,57 @@ def _entity_table(emap: EntityMap, maps: dict[EntityClass, EntityMap]) -> dict[s
 
 
 def _column(attr: Attr, single_pk: bool) -> dict[str, Any]:
-    where = f"{attr.entity.__name__}.{attr.name}"
+    """The column dict of a pk, req or opt attribute.
+
+    This runs for every column of every entity at each start (``generate_mapping``), so it
+    reads the options dict directly and skips the options' rules for an attribute that has
+    none (most of them: ``c: Req[str]``).
+    """
+    opts = attr.options
     ltype = logical_type(attr.py_type)
     col: dict[str, Any] = {"type": ltype, "nullable": False}
-    if ltype == "enum":
+    if ltype == "str":
+        max_len = opts["max_len"] if "max_len" in opts else default_max_len(attr)
+        if max_len is not None:
+            col["max_len"] = max_len
+    elif ltype == "enum":
         values = [m.value for m in attr.py_type]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             col["type"] = "int"
         else:
             col["type"] = "str"
             col["max_len"] = max(len(str(v)) for v in values)
-    elif ltype == "str":
-        col["max_len"] = attr.opt("max_len", default_max_len(attr))
-        if col["max_len"] is None:
-            del col["max_len"]
     elif ltype == "decimal":
         precision, scale = DEFAULT_DECIMAL
-        col["precision"] = attr.opt("precision", precision)
+        col["precision"] = opts.get("precision", precision)
         # DECIMAL(1,2) is refused by MariaDB: an unstated scale never exceeds the precision.
-        col["scale"] = attr.opt("scale", min(scale, col["precision"]))
+        col["scale"] = opts.get("scale", min(scale, col["precision"]))
         if not 0 <= col["scale"] <= col["precision"]:
             raise DeclarationError(
-                f"{where}: scale={col['scale']} must be between 0 and precision="
-                f"{col['precision']}"
+                f"{attr.entity.__name__}.{attr.name}: scale={col['scale']} must be between 0 "
+                f"and precision={col['precision']}"
             )
-    _sized(attr, col)
+    if opts or ltype == "vector":
+        _sized(attr, col)
     if attr.kind == "pk":
-        auto = attr.opt("auto", ltype == "int" and single_pk and not attr.opt("sql_type"))
+        auto = opts.get("auto", ltype == "int" and single_pk and not opts.get("sql_type"))
         if auto:
             if ltype != "int":
-                raise DeclarationError(f"{where}: auto=True needs an int primary key")
+                raise DeclarationError(
+                    f"{attr.entity.__name__}.{attr.name}: auto=True needs an int primary key")
             col["auto"] = True
     elif attr.kind == "opt":
-        if stores_empty_string(attr.kind, col["type"], attr.opt("nullable", False)):
+        if stores_empty_string(attr.kind, col["type"], opts.get("nullable", False)):
             col["empty_default"] = True  # NOT NULL; the ORM stores '' for "no value"
         else:
             col["nullable"] = True
-    default = attr.opt("default")
+    if not opts:
+        return col
+    default = opts.get("default")
     if default is not None:
-        col["default"] = _json_default(default, where)
-    if attr.opt("sql_default") is not None:
-        col["sql_default"] = str(attr.opt("sql_default"))
+        col["default"] = _json_default(default, f"{attr.entity.__name__}.{attr.name}")
+    if opts.get("sql_default") is not None:
+        col["sql_default"] = str(opts["sql_default"])
     return col
 
 
