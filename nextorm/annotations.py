@@ -11,14 +11,42 @@ distinct annotation text is compiled once per process.
 
 from __future__ import annotations
 
+import builtins
+import re
+from keyword import iskeyword
 from types import CodeType
 from typing import Any
 
+from . import fields
 from .errors import DeclarationError
 from .fields import Attr, Marker
 
 #: Compiled string annotations by their text (``"Req[str]"`` is the same code in every class).
 _COMPILED: dict[str, CodeType] = {}
+#: String annotations of the form ``name[name]`` by their text: the parts ``_parse`` finds
+#: (False for any other form, which ``eval`` evaluates).
+_PARSED: dict[str, tuple[tuple[str, ...], tuple[str, ...], str, bool] | bool] = {}
+_NAME = r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*"
+_SIMPLE: re.Pattern[str] | None = None
+
+
+def _parse(annotation: str) -> tuple[tuple[str, ...], tuple[str, ...], str, bool] | bool:
+    """``"Opt[dt.date | None]"`` -> ``(("Opt",), ("dt", "date"), "", True)``;
+    ``"Set['Post']"`` -> ``(("Set",), (), "Post", False)``; False for anything else (or a
+    keyword as a name)."""
+    global _SIMPLE
+    if _SIMPLE is None:
+        _SIMPLE = re.compile(rf"\s*({_NAME})\s*\[\s*(?:({_NAME})|'([^'\\]*)'|\"([^\"\\]*)\")"
+                             rf"\s*(\|\s*None\s*)?\]\s*")
+    match = _SIMPLE.fullmatch(annotation)
+    if match is None:
+        return False
+    head, inner, single, double, optional = match.groups()
+    head_path = tuple(head.replace(" ", "").split("."))
+    inner_path = tuple(inner.replace(" ", "").split(".")) if inner else ()
+    if any(iskeyword(name) for name in head_path + inner_path):
+        return False  # ``None``, ``True``: constants, not names
+    return head_path, inner_path, single if single is not None else double or "", bool(optional)
 
 
 class AnnotationScope:
@@ -28,13 +56,14 @@ class AnnotationScope:
     ``Req[str]``): the caller makes the attribute's own copy and never changes this one.
     """
 
-    __slots__ = ("cls", "module_globals", "ns", "_scope")
+    __slots__ = ("cls", "module_globals", "ns", "_scope", "_chain")
 
     def __init__(self, cls: type, module_globals: dict, ns: dict) -> None:
         self.cls = cls
         self.module_globals = module_globals
         self.ns = ns
         self._scope: dict[str, Any] | None = None
+        self._chain: tuple[dict[str, Any], ...] | None = None
 
     def evaluate(self, attr_name: str, annotation: Any) -> Attr | None:
         """The attribute an annotation declares, or None for a plain annotation."""
@@ -48,6 +77,51 @@ class AnnotationScope:
         return None
 
     def _evaluate_text(self, attr_name: str, annotation: str) -> Any:
+        parts = _PARSED.get(annotation)
+        if parts is None:
+            parts = _PARSED[annotation] = _parse(annotation)
+        if not parts:
+            return self._eval(attr_name, annotation)
+        # ``Req[str]``, ``Single['Post']``, ``Opt[dt.date | None]``: what eval() would give,
+        # without building the scope dict or running code.
+        head, inner, text, optional = parts  # type: ignore[misc]
+        try:
+            found = self._path(head)  # first, as eval() does
+            value: Any = self._path(inner) if inner else text
+            return found[value | None if optional else value]
+        except NameError:
+            return _forward_reference(self.cls, attr_name, annotation)
+
+    def _path(self, path: tuple[str, ...]) -> Any:
+        """What eval() gives for ``a`` or ``a.b``: the name as ``_eval``'s scope resolves it
+        (the class itself, the class body, the module's globals, the markers' module, then
+        builtins), then the attributes."""
+        name = path[0]
+        if name == self.cls.__name__:
+            found: Any = self.cls
+        else:
+            chain = self._chain
+            if chain is None:
+                chain = self._chain = (self.ns, self.module_globals, vars(fields),
+                                       self._builtins())
+            for names in chain:
+                if name in names:
+                    found = names[name]
+                    break
+            else:
+                raise NameError(f"name {name!r} is not defined")
+        for name in path[1:]:
+            found = getattr(found, name)
+        return found
+
+    def _builtins(self) -> dict[str, Any]:
+        for names in (self.ns, self.module_globals, vars(fields)):
+            if "__builtins__" in names:
+                found = names["__builtins__"]
+                return found if isinstance(found, dict) else vars(found)
+        return vars(builtins)
+
+    def _eval(self, attr_name: str, annotation: str) -> Any:
         code = _COMPILED.get(annotation)
         if code is None:
             try:
@@ -55,8 +129,6 @@ class AnnotationScope:
             except SyntaxError:
                 code = None
         if self._scope is None:
-            from . import fields
-
             self._scope = {**vars(fields), **self.module_globals, **self.ns,
                            self.cls.__name__: self.cls}
         try:

@@ -54,3 +54,45 @@ def test_records_compare_field_by_field() -> None:
     with pytest.raises(AttributeError):
         key.kind = "index"  # type: ignore[misc]
     assert isinstance(Req, Marker)
+
+
+ANNOTATIONS = ["Req[str]", "Opt[dt.date]", "Opt[ dt . date | None ]", "Single['Node']",
+               'Set["Node"]', "Single[Node]", "Single[Node | None]", "Set[Later]",
+               "Single[Later | None]", "Req[Shadowed]", "Req[int]", "ClassVar[int]", "Local[dict]",
+               "Req[None]", "Req[str](3)", "PK[int]", "Req[Decimal]"]
+
+
+@pytest.mark.parametrize("text", ANNOTATIONS)
+def test_simple_string_annotations_evaluate_as_eval_does(text: str) -> None:
+    """``annotations.py`` reads ``Marker[name]`` strings without eval(); same result."""
+    import datetime as dt
+    from decimal import Decimal
+    from typing import ClassVar
+
+    from nextorm.annotations import AnnotationScope
+
+    class Node:
+        pass
+
+    module_globals = {"dt": dt, "Decimal": Decimal, "ClassVar": ClassVar, "Req": Req,
+                      "Shadowed": int, "__builtins__": __builtins__}
+    ns = {"Shadowed": str}  # the class body wins over the module
+
+    def result(evaluate: object) -> object:
+        try:
+            found = evaluate(text)  # type: ignore[operator]
+        except Exception as error:  # noqa: BLE001 - the same error either way
+            return type(error), str(error)
+        return (found.kind, found.py_type, found.options) if isinstance(found, Attr) else found
+
+    direct = AnnotationScope(Node, module_globals, ns)
+    by_eval = AnnotationScope(Node, module_globals, ns)
+    assert result(lambda t: direct._evaluate_text("a", t)) == result(
+        lambda t: by_eval._eval("a", t))
+
+
+def test_the_usual_forms_take_the_direct_path() -> None:
+    from nextorm.annotations import _parse
+
+    assert [text for text in ANNOTATIONS if _parse(text)] == [
+        t for t in ANNOTATIONS if t not in ("Req[None]", "Req[str](3)")]
