@@ -354,12 +354,19 @@ class Dialect(TypeMap, OnlineDDL, OrmSql, CheckSql):
     #: The SQL naming the schema (database) a connection works in, for information_schema.
     current_schema_sql: str = "current_schema()"
 
-    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
-        """Return (the driver's base Error class, its IntegrityError class)."""
-        import importlib
+    #: ``driver_errors()``'s answer, found on its first call.
+    _driver_errors: tuple[type[BaseException], type[BaseException]] | None = None
 
-        driver = importlib.import_module(self.driver_module)
-        return driver.Error, driver.IntegrityError
+    def driver_errors(self) -> tuple[type[BaseException], type[BaseException]]:
+        """Return (the driver's base Error class, its IntegrityError class): looked up once,
+        as every statement asks (``Database._run``)."""
+        found = self._driver_errors
+        if found is None:
+            import importlib
+
+            driver = importlib.import_module(self.driver_module)
+            found = self._driver_errors = (driver.Error, driver.IntegrityError)
+        return found
 
     def list_tables_sql(self) -> str:
         """SQL returning one row per user table name in the bound database/schema."""
