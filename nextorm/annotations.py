@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import builtins
 import re
-from keyword import iskeyword
 from types import CodeType
 from typing import Any
 
@@ -34,6 +33,8 @@ def _parse(annotation: str) -> tuple[tuple[str, ...], tuple[str, ...], str, bool
     """``"Opt[dt.date | None]"`` -> ``(("Opt",), ("dt", "date"), "", True)``;
     ``"Set['Post']"`` -> ``(("Set",), (), "Post", False)``; False for anything else (or a
     keyword as a name)."""
+    from keyword import iskeyword  # only models with postponed annotations come here
+
     global _SIMPLE
     if _SIMPLE is None:
         _SIMPLE = re.compile(rf"\s*({_NAME})\s*\[\s*(?:({_NAME})|'([^'\\]*)'|\"([^\"\\]*)\")"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,9 @@ from .types import (
     Vec,
 )
 
-#: Python types a column attribute may have, and their logical schema type.
+#: Python types a column attribute may have, and their logical schema type.  ``uuid.UUID``
+#: (``"uuid"``) is added when the ``uuid`` module is first seen imported (``logical_type``):
+#: importing it costs more than a millisecond, and only a model using UUIDs needs it.
 LOGICAL_TYPES: dict[Any, str] = {
     int: "int",
     float: "float",
@@ -47,7 +49,6 @@ LOGICAL_TYPES: dict[Any, str] = {
     dt.date: "date",
     dt.time: "time",
     dt.timedelta: "timedelta",
-    uuid.UUID: "uuid",
     dict: "json",
     list: "json",
     Json: "json",
@@ -74,6 +75,10 @@ def logical_type(py_type: Any) -> str | None:
     found = LOGICAL_TYPES.get(py_type) if isinstance(py_type, type) else None
     if found is not None:  # the common case (``str``, ``int``...): one dict lookup
         return found
+    uuid_module = sys.modules.get("uuid")  # a uuid.UUID exists only once it is imported
+    if uuid_module is not None and py_type is getattr(uuid_module, "UUID", None):
+        LOGICAL_TYPES[py_type] = "uuid"
+        return "uuid"
     if isinstance(py_type, type) and issubclass(py_type, enum.Enum):
         return "enum"
     origin = getattr(py_type, "__origin__", None)
@@ -105,7 +110,12 @@ def normalise(attr: Attr) -> Attr:
     if generated is not None:
         # ``PK[uuid7]``: the ORM makes the key; ``Req[uuid7](unique=True)`` too (0.5.1 generates
         # only keys and unique columns); ``uuid_auto=None`` leaves it to the user.
-        attr.py_type = ULID if generated == "ulid" else uuid.UUID
+        if generated == "ulid":
+            attr.py_type = ULID
+        else:
+            from uuid import UUID  # the key is made with the uuid module: it is needed now
+
+            attr.py_type = UUID
         if generated == "ulid":
             options.setdefault("max_len", ULID_LENGTH)
         if attr.kind == "pk" or options.get("unique"):
