@@ -25,10 +25,10 @@ from typing import Any
 
 from ..errors import MigrationError, NextORMError, TrackingTableError
 from .checksum import file_checksum
-from .executor import Step
 from .loader import SNAPSHOT_NAME
 from .lock import migrate_lock
 from .recorder import TABLE, AppliedRecord, LegacyHistory, MigrationRecorder, now_iso
+from .steps import Step
 
 _STEM = re.compile(r"^([0-9]+)_\w+$")
 _TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")

@@ -30,8 +30,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -62,6 +61,9 @@ from .commands import (
 from .graph import FORMATS
 from .loader import DISPLAY_BASE, SNAPSHOT_NAME, display
 from .project import find_config
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -246,7 +248,7 @@ def snapshot_tables(directory: str) -> dict[str, Any]:
     from .snapshot import load, snapshot_path
 
     if not snapshot_path(directory).exists():
-        raise MigrationError(f"no {SNAPSHOT_NAME} in {display(Path(directory))}: run "
+        raise MigrationError(f"no {SNAPSHOT_NAME} in {display(directory)}: run "
                              "makemigrations first, or draw the live database with --live")
     tables: dict[str, Any] = load(directory)["tables"]
     return tables

@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import MigrationError, NextORMError, SQLError
-from ..urls import parse_url
 from .database_url import chosen_url
 from .loader import DISPLAY_BASE, display
 from .project import ProjectConfig, load_database, make_importable
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Failure(Exception):
@@ -32,15 +33,34 @@ class Context:
                  cwd: Path | None = None) -> None:
         self.config = config
         self.root = root_options
-        self.started_in = cwd or Path.cwd()
-        #: The project folder: where the default migrations/ is and paths are shown from.
-        self.project = config.root or self.started_in
-        DISPLAY_BASE.set(self.project)
-        if cwd is None and self.project != self.started_in:
+        #: Where the command runs, and the project folder (where the default migrations/ is
+        #: and paths are shown from), as strings: ``started_in`` and ``project`` are their
+        #: ``Path``s, made when a command needs one (``migrate`` does not).
+        self.started_dir = os.getcwd() if cwd is None else os.fspath(cwd)
+        self.project_dir = config.folder or self.started_dir
+        self._cwd = cwd
+        DISPLAY_BASE.set(self.project_dir)
+        if cwd is None and self.project_dir != self.started_dir:
             # The command as a user types it runs as if started in the project folder, so the
             # module's relative paths (a SQLite file) mean the same from any sub-folder.
             # (Called in process with ``cwd``, nothing changes the process's folder.)
-            os.chdir(self.project)
+            os.chdir(self.project_dir)
+
+    @property
+    def started_in(self) -> Path:
+        """The folder the command was started in."""
+        if self._cwd is not None:
+            return self._cwd
+        from pathlib import Path
+
+        return Path(self.started_dir)
+
+    @property
+    def project(self) -> Path:
+        """The project folder: where the default migrations/ is and paths are shown from."""
+        if self.config.root is not None:
+            return self.config.root
+        return self.started_in
 
     def option(self, local: dict[str, Any], name: str, default: Any = None) -> Any:
         for value in (local.get(name), self.root.get(name),
@@ -55,7 +75,7 @@ class Context:
         try:
             yield
         except SQLError as exc:
-            where = (display(Path(db.sqlite_filename)) if db.sqlite_filename
+            where = (display(db.sqlite_filename) if db.sqlite_filename
                      else f"the {db.provider} database")
             raise MigrationError(f"{where}: {exc}") from None
 
@@ -67,8 +87,8 @@ class Context:
                 "--module is required (or set module = \"...\" under [tool.nextorm] in "
                 "pyproject.toml)"
             )
-        make_importable(self.project, self.started_in)
-        return load_database(module, self.option(local, "db_attr", "db"), self.started_in,
+        make_importable(self.project_dir, self.started_dir)
+        return load_database(module, self.option(local, "db_attr", "db"), self.started_dir,
                              mapped=mapped, bind=self.database_url(local))
 
     def database_url(self, local: dict[str, Any]) -> tuple[str, tuple[Any, ...]] | None:
@@ -76,6 +96,8 @@ class Context:
         chosen = chosen_url(self.option(local, "database_url"))
         if chosen is None:
             return None
+        from ..urls import parse_url  # a URL was given: only then is one parsed
+
         url, source = chosen
         return parse_url(url, source, self.started_in)
 
@@ -100,7 +122,7 @@ class Context:
         return str(self.started_in / value) if value else default
 
     def directory(self, local: dict[str, Any]) -> str:
-        return self.path(local, "directory") or str(self.project / "migrations")
+        return self.path(local, "directory") or os.path.join(self.project_dir, "migrations")
 
     def quiet(self, local: dict[str, Any]) -> bool:
         return bool(self.option(local, "quiet", False))
@@ -184,3 +206,4 @@ def offline_options(function: Callable[..., Any]) -> Callable[..., Any]:
         "--dialect", metavar="NAME",
         help="Server to write the SQL for (sqlite, postgres, mysql) without importing the "
              "module or connecting.")(function)
+

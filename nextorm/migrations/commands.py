@@ -6,15 +6,18 @@ one ``error: ...`` line on stderr for a failure, ``warning: ...`` lines on stder
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import NextORMError
 from .cli_context import Context, Failure, say
 from .loader import SNAPSHOT_NAME, display
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
@@ -89,7 +92,7 @@ def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None
 
 def warn_unmigrated_changes(ctx: Context, local: dict[str, Any], db: Any) -> None:
     """One warning line when the entities have changes that no migration holds yet."""
-    if not (Path(ctx.directory(local)) / SNAPSHOT_NAME).exists():
+    if not os.path.exists(os.path.join(ctx.directory(local), SNAPSHOT_NAME)):
         return  # migrations written by hand: nothing to compare (and nothing to import)
     from ..errors import MigrationError, SnapshotError
     from .drift import entities_have_unmigrated_changes
@@ -160,7 +163,7 @@ def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
         click.echo(statuses_json(db, statuses))
     else:
         if not statuses:
-            say(ctx, local, f"No migrations in {display(Path(directory))}.")
+            say(ctx, local, f"No migrations in {display(directory)}.")
         colours = {"applied": "green", "pending": "yellow", "edited": "red", "missing": "red",
                    "failed": "red", "revert-failed": "red", "running": "yellow",
                    "reverting": "yellow"}

@@ -26,7 +26,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -43,26 +42,13 @@ from .recorder import (
     AppliedRecord,
     MigrationRecorder,
 )
+from .steps import Step
 
 if TYPE_CHECKING:
     from .progress import Resume
 
 UPGRADE, DOWNGRADE = "upgrade", "downgrade"
 __all__ = ["DOWNGRADE", "UPGRADE", "MigrationExecutor", "Step", "StepFailed", "call"]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing ``migrate`` reports: a migration starting, finished, faked, resumed...
-
-    ``action`` is ``applying``/``unapplying`` (started), ``applied``/``unapplied``/``faked``/
-    ``faked undo`` (finished), ``resuming``, ``retrying``, ``accepted edit``,
-    ``forgot deleted`` or ``database`` (``name`` then describes the database).
-    """
-
-    action: str
-    name: str
-    seconds: float = 0.0
 
 
 class StepFailed(Exception):

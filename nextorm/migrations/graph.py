@@ -18,21 +18,29 @@ with two such relations.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from .record import Record
 
 FORMATS = ("mermaid", "dot")
 
 
-@dataclass(frozen=True)
-class Relation:
-    """One foreign key, seen as a relation between two tables."""
+class Relation(Record):
+    """One foreign key, seen as a relation between two tables.
 
-    parent: str            # the referenced table
-    child: str             # the table holding the key
-    columns: tuple[str, ...]
-    optional: bool         # the key's columns may be NULL: zero or one parent
-    one_to_one: bool       # the key's columns are unique: zero or one child per parent
+    (Not a dataclass: the CLI imports this module for ``FORMATS`` on every command.)
+    """
+
+    __slots__ = ("parent", "child", "columns", "optional", "one_to_one")
+    _fields = __slots__
+
+    def __init__(self, parent: str, child: str, columns: tuple[str, ...], optional: bool,
+                 one_to_one: bool) -> None:
+        self.parent = parent  # the referenced table
+        self.child = child  # the table holding the key
+        self.columns = columns
+        self.optional = optional  # the key's columns may be NULL: zero or one parent
+        self.one_to_one = one_to_one  # the key's columns are unique: zero or one child
 
     @property
     def parent_mark(self) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import HistoryChangedError, OutOfOrderError
-from .executor import Step
 from .loader import MigrationFile
 from .recorder import APPLIED, KNOWN_STATUSES, AppliedRecord, MigrationRecorder
+from .steps import Step
 
 
 def state_of(file: MigrationFile | None, record: AppliedRecord | None) -> str:

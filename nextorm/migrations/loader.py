@@ -10,36 +10,76 @@ contents only; a module is imported, by path and outside ``sys.modules`` (so two
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import re
 from contextvars import ContextVar
-from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError, MigrationFileError
 from .checksum import code_checksum, file_checksum
-from .replaces import declares_replaces, sharing_number
+from .record import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import ModuleType
 
 #: The snapshot beside the migration files (``snapshot.py`` reads and writes it).
 SNAPSHOT_NAME = ".schema_snapshot.json"
-FILE_PATTERN = re.compile(r"^([0-9]+)_(\w+)\.py$")
+__all__ = ["DISPLAY_BASE", "SNAPSHOT_NAME", "MigrationFile", "discover", "display",
+           "file_checksum", "import_migration", "migration_number"]
 
 
-@dataclass(frozen=True)
-class MigrationFile:
-    """One migration file on disk: its number, name and checksum."""
+def migration_number(name: str) -> str | None:
+    """The digits of a migration file name ``NNNN_name.py`` (``\\w`` after the ``_``), else
+    None: the pattern ``^([0-9]+)_(\\w+)\\.py$``, checked without compiling a regex (the
+    no-op ``migrate`` checks hundreds of names and compiles nothing)."""
+    if name.endswith("\n"):  # ``$`` matches before a final newline
+        name = name[:-1]
+    if not name.endswith(".py"):
+        return None
+    digits, sep, word = name[:-3].partition("_")
+    if not (sep and word and digits.isascii() and digits.isdigit()):
+        return None
+    return digits if word.replace("_", "a").isalnum() else None
 
-    number: int
-    version: str  # the number as written in the file name, e.g. "0002"
-    name: str  # the file name, e.g. "0002_add_email_to_user.py"
-    path: Path
-    checksum: str
-    #: Whether the text has a ``REPLACES =`` line (``replaces.py``): discover reads every file
-    #: once for its checksum and notes it, so the squash check need not read them again.
-    may_replace: bool = True
+
+class MigrationFile(Record):
+    """One migration file on disk: its number, name and checksum.
+
+    A plain class with ``__slots__`` (``discover`` makes one per file on every run); equality,
+    hash and repr are a frozen dataclass's.  ``filename`` is the path as a string; ``path``
+    the same as a ``Path``, made on first use (the no-op ``migrate`` never needs one).
+    """
+
+    __slots__ = ("number", "version", "name", "filename", "checksum", "may_replace", "_path")
+    _fields = ("number", "version", "name", "filename", "checksum", "may_replace")
+
+    def __init__(self, number: int, version: str, name: str, path: str | os.PathLike[str],
+                 checksum: str, may_replace: bool = True) -> None:
+        self.number = number
+        self.version = version  # the number as written in the file name, e.g. "0002"
+        self.name = name  # the file name, e.g. "0002_add_email_to_user.py"
+        self.filename = path if type(path) is str else str(path)
+        self._path: Any = None if type(path) is str else path
+        self.checksum = checksum
+        #: Whether the text has a ``REPLACES =`` line (``replaces.py``): discover reads every
+        #: file once for its checksum and notes it, so the squash check need not read them
+        #: again.
+        self.may_replace = may_replace
+
+    @property
+    def path(self) -> Path:
+        """The file's path (a ``Path``)."""
+        if self._path is None:
+            from pathlib import Path
+
+            self._path = Path(self.filename)
+        return self._path
+
+    def __repr__(self) -> str:  # the dataclass's: the path as a Path
+        return (f"MigrationFile(number={self.number!r}, version={self.version!r}, "
+                f"name={self.name!r}, path={self.path!r}, checksum={self.checksum!r}, "
+                f"may_replace={self.may_replace!r})")
 
     @property
     def display_path(self) -> str:
@@ -48,23 +88,26 @@ class MigrationFile:
 
     def source_text(self) -> str:
         """The file's text, as the tracking table keeps it (read again: only when recording)."""
-        return self.path.read_bytes().decode("utf-8", errors="replace")
+        return _read(self.filename).decode("utf-8", errors="replace")
 
     def same_code_as(self, source_text: str) -> bool:
         """True if this file runs the same code as ``source_text`` (parses both: when needed)."""
         try:
-            mine = code_checksum(self.path.read_bytes())
+            mine = code_checksum(_read(self.filename))
         except OSError:
             return False
         return mine is not None and mine == code_checksum(source_text.encode("utf-8"))
 
 
 #: The folder paths in messages are shown relative to (the CLI sets its project folder).
-DISPLAY_BASE: ContextVar[Path | None] = ContextVar("nextorm_display_base", default=None)
+DISPLAY_BASE: ContextVar[str | os.PathLike[str] | None] = ContextVar("nextorm_display_base",
+                                                                     default=None)
 
 
-def display(path: Path) -> str:
+def display(path: str | os.PathLike[str]) -> str:
     """Return ``path`` relative to the project (or current) folder when it lies inside it."""
+    from pathlib import Path  # only messages and file names shown to the user need it
+
     absolute = Path(path).absolute()
     try:
         return str(absolute.relative_to(DISPLAY_BASE.get() or Path.cwd()))
@@ -76,34 +119,27 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
     """Return the migration files of ``directory`` in ascending-number order.
 
     A missing directory and two files with the same number are errors (the latter usually
-    means two branches each added a migration).
+    means two branches each added a migration).  Plain ``os`` calls and strings: this runs
+    on every command, over every file.
     """
-    root = Path(directory)
-    if not root.is_dir():
-        what = "is not a directory" if root.exists() else "does not exist"
+    if not os.path.isdir(directory):
+        what = "is not a directory" if os.path.exists(directory) else "does not exist"
         raise MigrationError(
-            f"migrations directory {display(root)!r} {what}: run makemigrations first "
+            f"migrations directory {display(directory)!r} {what}: run makemigrations first "
             "or pass --directory"
         )
     found: dict[int, MigrationFile] = {}
     squashed: list[MigrationFile] = []  # a squashed file shares the number of its last
-    absolute = root.resolve()
+    absolute = os.path.realpath(directory)
     with os.scandir(absolute) as entries:
-        candidates = sorted((e.name, e.path) for e in entries
-                            if FILE_PATTERN.match(e.name) and e.is_file())
-    for name, path in candidates:
-        match = FILE_PATTERN.match(name)
-        assert match is not None
-        number = int(match.group(1))
+        candidates = sorted((e.name, digits, e.path) for e in entries
+                            if (digits := migration_number(e.name)) is not None
+                            and e.is_file())
+    for name, digits, path in candidates:
+        number = int(digits)
         data = _read(path)
-        migration = MigrationFile(
-            number=number,
-            version=match.group(1),
-            name=name,
-            path=Path(path),
-            checksum=file_checksum(data),
-            may_replace=declares_replaces(data),
-        )
+        migration = MigrationFile(number, digits, name, path, file_checksum(data),
+                                  b"REPLACES" in data and _declares_replaces(data))
         if number in found and _squashed(found, migration, squashed):
             continue
         if number in found:
@@ -114,6 +150,12 @@ def discover(directory: str | os.PathLike[str]) -> list[MigrationFile]:
             )
         found[number] = migration
     return sorted([*found.values(), *squashed], key=lambda f: f.number)
+
+
+def _declares_replaces(data: bytes) -> bool:
+    from .replaces import declares_replaces  # only a file that names REPLACES pays for it
+
+    return declares_replaces(data)
 
 
 def _read(path: str) -> bytes:
@@ -132,6 +174,8 @@ def _read(path: str) -> bytes:
 def _squashed(found: dict[int, MigrationFile], migration: MigrationFile,
               squashed: list[MigrationFile]) -> bool:
     """Keep two files of one number when one replaces the other (``replaces.py``)."""
+    from .replaces import sharing_number
+
     squash = sharing_number(found[migration.number], migration)
     if squash is None:
         return False
@@ -144,8 +188,10 @@ def _squashed(found: dict[int, MigrationFile], migration: MigrationFile,
 def import_migration(migration: MigrationFile, provider: str | None) -> ModuleType:
     """Import a migration file by path and check it can run on ``provider``."""
     where = migration.display_path
+    import importlib.util
+
     module_name = f"_nextorm_migration_{migration.number}_{migration.checksum[:12]}"
-    spec = importlib.util.spec_from_file_location(module_name, migration.path)
+    spec = importlib.util.spec_from_file_location(module_name, migration.filename)
     if spec is None or spec.loader is None:
         raise MigrationFileError(f"{where}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
@@ -198,6 +244,7 @@ def error_line(exc: BaseException, path: Path) -> str:
     """Return ``" line N"`` for the deepest traceback frame inside ``path``, else ``""``."""
     line = ""
     import traceback  # only a failing migration pays for it
+    from pathlib import Path
 
     for frame in traceback.extract_tb(exc.__traceback__):
         if Path(frame.filename) == path:
@@ -208,3 +255,4 @@ def error_line(exc: BaseException, path: Path) -> str:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+

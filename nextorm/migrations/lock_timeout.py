@@ -21,14 +21,13 @@ a few slow requests, not failed ones.  ``lock-timeout = 0`` switches the timeout
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..errors import MigrationError, SQLError
+from .record import Record
 
 #: Seconds a migration's statement waits for a lock before it gives up (see the docstring).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -38,16 +37,25 @@ DEFAULT_LOCK_RETRIES = 5
 FIRST_BACKOFF, MAX_BACKOFF = 0.5, 10.0
 
 T = TypeVar("T")
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ms|s|)\s*$", re.IGNORECASE)
+#: A duration: ``5``, ``2.5s``, ``500ms`` (compiled when a text is parsed).
+_DURATION = r"^\s*([0-9]*\.?[0-9]+)\s*(ms|s|)\s*$"
 
 
-@dataclass(frozen=True)
-class LockPolicy:
-    """How long a statement waits for a lock, and how often it is tried again."""
+class LockPolicy(Record):
+    """How long a statement waits for a lock, and how often it is tried again.
 
-    timeout: float = DEFAULT_LOCK_TIMEOUT
-    retries: int = DEFAULT_LOCK_RETRIES
-    backoff: float = FIRST_BACKOFF
+    A plain class (every ``MigrationRunner`` makes one; a dataclass costs its creation at
+    import); constructor, equality and repr are a frozen dataclass's.
+    """
+
+    __slots__ = ("timeout", "retries", "backoff")
+    _fields = __slots__
+
+    def __init__(self, timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 retries: int = DEFAULT_LOCK_RETRIES, backoff: float = FIRST_BACKOFF) -> None:
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
 
     @classmethod
     def from_options(cls, timeout: Any = None, retries: Any = None) -> LockPolicy:
@@ -67,7 +75,9 @@ def parse_timeout(value: Any) -> float:
     if isinstance(value, int | float):
         seconds = float(value)
     else:
-        match = _DURATION.match(str(value))
+        import re
+
+        match = re.match(_DURATION, str(value), re.IGNORECASE)
         if match is None:
             raise MigrationError(f"lock-timeout {value!r}: give seconds, e.g. 5, 2.5s or 500ms")
         seconds = float(match.group(1)) / (1000 if match.group(2).lower() == "ms" else 1)

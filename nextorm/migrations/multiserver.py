@@ -37,7 +37,7 @@ from typing import Any
 
 from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError, MigrationFileError
-from .loader import FILE_PATTERN, MigrationFile, display
+from .loader import MigrationFile, display, migration_number
 
 #: The file-level settings that may differ per server (dict keyed by server).
 PER_SERVER_FLAGS = (("ATOMIC", True), ("FOREIGN_KEYS_OFF", False))
@@ -173,7 +173,7 @@ def check_folder(directory: str | Path, servers: list[str]) -> list[str]:
     lacking: dict[str, list[str]] = {}
     last = ""
     for path in sorted(folder.iterdir()):
-        if not FILE_PATTERN.match(path.name) or not path.is_file():
+        if migration_number(path.name) is None or not path.is_file():
             continue
         where = display(path)
         declared = declared_servers(path.read_text(encoding="utf-8", errors="replace"), where)

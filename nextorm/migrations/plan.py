@@ -7,19 +7,30 @@ undoes every applied migration above it, newest first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import UnknownTargetError
-from .loader import MigrationFile
-from .recorder import AppliedRecord
+from .record import Record
+
+if TYPE_CHECKING:
+    from .loader import MigrationFile
+    from .recorder import AppliedRecord
 
 
-@dataclass(frozen=True)
-class MigrationPlan:
-    """The migrations to undo (newest first) and then to apply (oldest first)."""
+class MigrationPlan(Record):
+    """The migrations to undo (newest first) and then to apply (oldest first).
 
-    undo: list[tuple[MigrationFile | None, AppliedRecord]]
-    apply: list[MigrationFile]
+    A plain class (a dataclass costs its creation at every start); constructor, equality and
+    repr are a frozen dataclass's.
+    """
+
+    __slots__ = ("undo", "apply")
+    _fields = __slots__
+
+    def __init__(self, undo: list[tuple[MigrationFile | None, AppliedRecord]],
+                 apply: list[MigrationFile]) -> None:
+        self.undo = undo
+        self.apply = apply
 
 
 def parse_target(target: str | int | None, files: list[MigrationFile],

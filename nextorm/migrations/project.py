@@ -14,12 +14,14 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError, NextORMError
 from .loader import display
+from .record import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG_KEYS = ("module", "db-attr", "directory", "templates", "lock-timeout", "lock-retries",
                "concurrent-indexes", "dialects")
@@ -27,12 +29,30 @@ CONFIG_KEYS = ("module", "db-attr", "directory", "templates", "lock-timeout", "l
 SCALAR_KEYS = ("lock-timeout", "lock-retries", "concurrent-indexes")
 
 
-@dataclass
-class ProjectConfig:
-    """``[tool.nextorm]`` of the nearest pyproject.toml (empty when there is none)."""
+class ProjectConfig(Record):
+    """``[tool.nextorm]`` of the nearest pyproject.toml (empty when there is none).
 
-    root: Path | None = None
-    values: dict[str, str] = field(default_factory=dict)
+    ``folder`` is the pyproject.toml folder as a string (None: no pyproject.toml); ``root``
+    the same as a ``Path``, made on first use (the CLI works with strings: ``pathlib`` is
+    not imported by a command that does not need it).
+    """
+
+    __slots__ = ("folder", "values", "_root")
+    _fields = ("root", "values")
+
+    def __init__(self, root: str | os.PathLike[str] | None = None,
+                 values: dict[str, str] | None = None) -> None:
+        self.folder = None if root is None else os.fspath(root)
+        self._root: Path | None = None
+        self.values: dict[str, str] = {} if values is None else values
+
+    @property
+    def root(self) -> Path | None:
+        if self._root is None and self.folder is not None:
+            from pathlib import Path
+
+            self._root = Path(self.folder)
+        return self._root
 
     def get(self, key: str) -> str | None:
         """Return a setting; paths are resolved against the pyproject.toml folder."""
@@ -42,21 +62,29 @@ class ProjectConfig:
         return str(self.root / value) if not os.path.isabs(value) else value
 
 
-def find_config(start: Path | None = None) -> ProjectConfig:
-    """Read ``[tool.nextorm]`` from the nearest pyproject.toml at or above ``start``."""
-    folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        path = candidate / "pyproject.toml"
-        if path.is_file():
-            return ProjectConfig(candidate, _read_tool_table(path))
-    return ProjectConfig()
+def find_config(start: str | os.PathLike[str] | None = None) -> ProjectConfig:
+    """Read ``[tool.nextorm]`` from the nearest pyproject.toml at or above ``start``.
+
+    Plain ``os.path`` calls (every command starts here): ``realpath`` is what
+    ``Path.resolve()`` runs.
+    """
+    folder = os.path.realpath(os.getcwd() if start is None else start)
+    while True:
+        path = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(path):
+            return ProjectConfig(folder, _read_tool_table(path))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return ProjectConfig()
+        folder = parent
 
 
-def _read_tool_table(path: Path) -> dict[str, str]:
+def _read_tool_table(path: str) -> dict[str, str]:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as file:
+            data = tomllib.loads(file.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise MigrationError(f"cannot read {path}: {exc}") from None
     table = data.get("tool", {}).get("nextorm", {})
@@ -80,14 +108,15 @@ def _read_tool_table(path: Path) -> dict[str, str]:
     return values
 
 
-def make_importable(*folders: Path | None) -> None:
+def make_importable(*folders: str | os.PathLike[str] | None) -> None:
     """Put the folders (where the user is, the project root) first on ``sys.path``."""
     for folder in folders:
         if folder is not None and str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
 
 
-def load_database(module_name: str, attr: str = "db", folder: Path | None = None, *,
+def load_database(module_name: str, attr: str = "db",
+                  folder: str | os.PathLike[str] | None = None, *,
                   mapped: bool = True, bind: tuple[str, tuple[Any, ...]] | None = None) -> Any:
     """Import ``module_name`` (looked for in ``folder``), return its bound Database.
 
@@ -99,7 +128,7 @@ def load_database(module_name: str, attr: str = "db", folder: Path | None = None
     from .database_url import overriding, rebind
 
     with overriding(bind):
-        module = _import_user_module(module_name, folder or Path.cwd())
+        module = _import_user_module(module_name, folder or os.getcwd())
     if not hasattr(module, attr):
         found = [n for n, v in vars(module).items() if isinstance(v, Database)]
         hint = f"; it has {', '.join(found)}" if found else ""
@@ -133,7 +162,7 @@ def map_entities(db: Any, module_name: str) -> None:
             raise MigrationError(f"{module_name}: {exc}") from None
 
 
-def _import_user_module(module_name: str, folder: Path) -> Any:
+def _import_user_module(module_name: str, folder: str | os.PathLike[str]) -> Any:
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -162,6 +191,7 @@ def _import_user_module(module_name: str, folder: Path) -> Any:
 def _where(exc: BaseException) -> str:
     """Return `` (file line N)`` for the last traceback frame outside NextORM and the stdlib."""
     import traceback  # only a module that fails to import pays for it
+    from pathlib import Path
 
     package = str(Path(__file__).resolve().parents[1])
     frames = [f for f in traceback.extract_tb(exc.__traceback__)

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from ..errors import MigrationError, SQLError, TrackingTableError
+from .record import Record
 
 TABLE = "_nextorm_migrations"
 APPLIED, RUNNING, FAILED = "applied", "running", "failed"
@@ -39,24 +39,37 @@ REVERTING, REVERT_FAILED = "reverting", "revert-failed"
 UPGRADE_BROKEN = (RUNNING, FAILED)
 DOWNGRADE_BROKEN = (REVERTING, REVERT_FAILED)
 KNOWN_STATUSES = (APPLIED, *UPGRADE_BROKEN, *DOWNGRADE_BROKEN)
+#: The columns ``records()`` reads (``source_text`` stays in the table until asked for).
+_COLUMNS = "version, name, applied_at, checksum, status, progress, error"
 
 
-@dataclass(frozen=True)
-class AppliedRecord:
-    """One row of the tracking table."""
+class AppliedRecord(Record):
+    """One row of the tracking table.
 
-    version: str
-    name: str
-    applied_at: str
-    checksum: str
-    status: str = APPLIED
-    progress: int = 0
-    error: str | None = None
-    source_text: str | None = None
-    #: Reads the row's ``source_text`` on demand: ``records()`` leaves the text in the table
-    #: (only a file whose bytes changed needs it) and sets this when the row has one.
-    read_source: Callable[[], str | None] | None = field(default=None, compare=False,
-                                                         repr=False)
+    A plain class with ``__slots__`` (``records()`` makes one per applied migration on every
+    run); constructor, equality (``read_source`` aside), hash and repr are a frozen
+    dataclass's.
+    """
+
+    __slots__ = ("version", "name", "applied_at", "checksum", "status", "progress", "error",
+                 "source_text", "read_source")
+    _fields = __slots__[:-1]
+
+    def __init__(self, version: str, name: str, applied_at: str, checksum: str,
+                 status: str = APPLIED, progress: int = 0, error: str | None = None,
+                 source_text: str | None = None,
+                 read_source: Callable[[], str | None] | None = None) -> None:
+        self.version = version
+        self.name = name
+        self.applied_at = applied_at
+        self.checksum = checksum
+        self.status = status
+        self.progress = progress
+        self.error = error
+        self.source_text = source_text
+        #: Reads the row's ``source_text`` on demand: ``records()`` leaves the text in the
+        #: table (only a file whose bytes changed needs it) and sets this when the row has one.
+        self.read_source = read_source
 
     @property
     def has_source(self) -> bool:
@@ -218,19 +231,14 @@ class MigrationRecorder:
         if not self.table_exists():
             self._check_schema_selected()
             return {}
-        columns = "version, name, applied_at, checksum, status, progress, error"
         try:
             try:
-                rows = self.db._execute(
-                    f"SELECT {columns}, source_text IS NOT NULL FROM {self.table}")
+                rows = self.db._execute(f"SELECT {_COLUMNS}, source_text IS NOT NULL "
+                                        f"FROM {self.table}")
             except SQLError:  # a table of an earlier NextORM, not upgraded yet
                 rows = [(*r, False) for r in
-                        self.db._execute(f"SELECT {columns} FROM {self.table}")]
-            records = [AppliedRecord(str(row[0]), row[1], row[2], row[3], row[4],
-                                     int(row[5] or 0), row[6],
-                                     read_source=partial(self.source_text, str(row[0]))
-                                     if row[7] else None) for row in rows]
-            return {r.number: r for r in records}
+                        self.db._execute(f"SELECT {_COLUMNS} FROM {self.table}")]
+            return self._as_records(rows)
         except (SQLError, ValueError, TypeError) as exc:
             legacy = self.legacy_rows()
             if legacy is not None:
@@ -240,6 +248,34 @@ class MigrationRecorder:
                 f"the tracking table {TABLE} is not in NextORM's format ({exc}): rename or "
                 "repair it, then run migrate again"
             ) from None
+
+    def current_records(self) -> dict[int, AppliedRecord] | None:
+        """The rows, when the table exists in this NextORM's format; None otherwise (the
+        caller then runs ``ensure_table()`` and ``records()``, which create, upgrade or
+        refuse it).
+
+        With the table in place, what ``ensure_table()`` checks is known from two statements
+        (the table list, the SELECT naming every column): ``migrate`` with nothing to do
+        sends those alone, not also the CREATE TABLE IF NOT EXISTS, the schema and column
+        checks (each a round trip to a server).
+        """
+        if not self.table_exists():
+            return None
+        try:
+            rows = self.db._execute(f"SELECT {_COLUMNS}, source_text IS NOT NULL "
+                                    f"FROM {self.table}")
+            return self._as_records(rows)
+        except (SQLError, ValueError, TypeError):
+            return None
+
+    def _as_records(self, rows: list[tuple[Any, ...]]) -> dict[int, AppliedRecord]:
+        records = {}
+        for row in rows:
+            version = str(row[0])
+            records[int(version)] = AppliedRecord(
+                version, row[1], row[2], row[3], row[4], int(row[5] or 0), row[6],
+                read_source=partial(self.source_text, version) if row[7] else None)
+        return records
 
     def source_text(self, version: str) -> str | None:
         """The text of the file that ran as ``version`` (None: the row keeps none)."""

@@ -23,23 +23,24 @@ one file per number, and rows keyed as those files.
 
 from __future__ import annotations
 
-import ast
-import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import MigrationError
+from .record import Record
 from .recorder import APPLIED, AppliedRecord
 
 if TYPE_CHECKING:
     from .loader import MigrationFile
 
-_DECLARED = re.compile(rb"^REPLACES\s*=", re.MULTILINE)
+#: A ``REPLACES =`` line (compiled when a file names ``REPLACES`` at all).
+_DECLARED = rb"^REPLACES\s*="
 
 
 def declares_replaces(data: bytes) -> bool:
     """Whether a file's bytes have a ``REPLACES =`` line (``discover`` notes it per file)."""
-    return _DECLARED.search(data) is not None
+    import re
+
+    return b"REPLACES" in data and re.search(_DECLARED, data, re.MULTILINE) is not None
 
 
 def replaced_names(file: MigrationFile) -> tuple[str, ...]:
@@ -50,8 +51,10 @@ def replaced_names(file: MigrationFile) -> tuple[str, ...]:
         data = file.path.read_bytes()
     except OSError:
         return ()
-    if not _DECLARED.search(data):
+    if not declares_replaces(data):
         return ()
+    import ast
+
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
@@ -80,14 +83,18 @@ def sharing_number(first: MigrationFile, second: MigrationFile) -> MigrationFile
     return None
 
 
-@dataclass
-class Resolved:
+class Resolved(Record):
     """Files and rows as ``migrate`` works with them (see the module docstring)."""
 
-    files: list[MigrationFile]
-    records: dict[int, AppliedRecord]
-    #: Squashed files counted as applied because every file they replace is.
-    stand_ins: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    __slots__ = ("files", "records", "stand_ins")
+    _fields = __slots__
+
+    def __init__(self, files: list[MigrationFile], records: dict[int, AppliedRecord],
+                 stand_ins: dict[int, tuple[str, ...]] | None = None) -> None:
+        self.files = files
+        self.records = records
+        #: Squashed files counted as applied because every file they replace is.
+        self.stand_ins: dict[int, tuple[str, ...]] = {} if stand_ins is None else stand_ins
 
     def refuse_undo(self, numbers: list[int]) -> None:
         for number in numbers:

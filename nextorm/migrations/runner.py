@@ -6,24 +6,22 @@ past) a migration that stopped half-way, checks the history against the files
 to run (never the applied ones), and hands each to the executor (``executor.py``), which runs
 it together with its row in ``_nextorm_migrations``.
 
-Statuses and step results are small dataclasses; the CLI only formats them.
+Statuses and step results are small records; the CLI only formats them.  ``migrate`` with
+nothing to do imports neither the executor nor the lock timeouts.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
-from .executor import DOWNGRADE, UPGRADE, MigrationExecutor, Step, recovery, resumability
 from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, display, import_migration
 from .lock import migrate_lock
 from .plan import MigrationPlan, parse_target, plan_moves
+from .record import Record
 from .recorder import (
     APPLIED,
     KNOWN_STATUSES,
@@ -33,13 +31,19 @@ from .recorder import (
     MigrationRecorder,
 )
 from .replaces import resolve
+from .steps import Step
 from .targets import range_files, target_number
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import ModuleType
+
+    from .executor import MigrationExecutor
 
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
 
 
-@dataclass(frozen=True)
-class MigrationStatus:
+class MigrationStatus(Record):
     """The state of one migration: a file, a tracking row, or both.
 
     As in nextorm 0.5.1: ``name`` is the file name (``0001_initial.py``), ``version`` its stem
@@ -49,13 +53,21 @@ class MigrationStatus:
     ``failed`` / ``running`` (an upgrade that failed, or whose process died or is running now)
     and ``revert-failed`` / ``reverting`` (the same for a downgrade); ``unknown`` is a row
     whose status NextORM never writes.
+
+    A plain class with ``__slots__`` (``showmigrations`` makes one per file); constructor,
+    equality, hash and repr are a frozen dataclass's.
     """
 
-    name: str
-    version: str
-    applied: bool
-    applied_at: str
-    state: str = "pending"
+    __slots__ = ("name", "version", "applied", "applied_at", "state")
+    _fields = __slots__
+
+    def __init__(self, name: str, version: str, applied: bool, applied_at: str,
+                 state: str = "pending") -> None:
+        self.name = name
+        self.version = version
+        self.applied = applied
+        self.applied_at = applied_at
+        self.state = state
 
     def __str__(self) -> str:
         return format_statuses([self])[0]
@@ -95,15 +107,25 @@ class MigrationRunner:
         from .lock_timeout import LockPolicy
 
         self.db = db
-        self.directory = Path(directory)
+        self._directory = directory
+        self._path: Path | None = None
         self.report = report or (lambda step: None)
         self.lock_policy = LockPolicy.from_options(lock_timeout, lock_retries)
+
+    @property
+    def directory(self) -> Path:
+        """The migrations folder (a ``Path``, made on first use: listing needs none)."""
+        if self._path is None:
+            from pathlib import Path
+
+            self._path = Path(self._directory)
+        return self._path
 
     # -- reading ---------------------------------------------------------------------------
 
     def files(self) -> list[MigrationFile]:
         """The migration files, in ascending-number order."""
-        return discover(self.directory)
+        return discover(self._directory)
 
     def _read_records(self) -> dict[int, AppliedRecord]:
         """Read the tracking table without creating anything (not even a SQLite file).
@@ -158,17 +180,21 @@ class MigrationRunner:
             target_number(target, files, self._read_records())
         with migrate_lock(self.db):
             recorder = MigrationRecorder(self.db)
-            try:
-                recorder.ensure_table()
-            except LegacyHistory:  # only a 0.5.1 history needs adopt.py: adopted, announced
-                from .adopt import ensure_table
+            records = recorder.current_records()  # None: create, upgrade or adopt the table
+            if records is None:
+                try:
+                    recorder.ensure_table()
+                except LegacyHistory:  # only a 0.5.1 history needs adopt.py: adopted, announced
+                    from .adopt import ensure_table
 
-                ensure_table(recorder, self.directory, self._announcing(steps))
-            records = recorder.records()
+                    ensure_table(recorder, self.directory, self._announcing(steps))
+                records = recorder.records()
             number = target_number(target, files, records)
-            executor = MigrationExecutor(self.db, recorder, self._announcing(steps),
-                                         self.lock_policy)
-            records = self._resolve_broken(executor, records, files, fake=fake, retry=retry)
+            executor = None  # made when something runs: a no-op never imports the executor
+            if any(r.status != APPLIED for r in records.values()):
+                executor = self._executor(recorder, steps)
+                records = self._resolve_broken(executor, records, files, fake=fake,
+                                               retry=retry)
             squashed = resolve(files, records, number)  # squashed files or those replaced
             files, records = squashed.files, squashed.records
             check_history(recorder, records, files, accept_changed, self.report)
@@ -182,14 +208,22 @@ class MigrationRunner:
 
                 check_fake(self.db, self.directory, plan.apply)
             if plan.undo or plan.apply:  # a no-op run sends no SET
+                executor = executor or self._executor(recorder, steps)
                 with executor.lock_timeouts():
                     self._run_plan(executor, plan, undo_modules, do_modules, fake)
         return [s for s in steps if s.action not in ("applying", "unapplying", "database")]
+
+    def _executor(self, recorder: MigrationRecorder, steps: list[Step]) -> MigrationExecutor:
+        from .executor import MigrationExecutor
+
+        return MigrationExecutor(self.db, recorder, self._announcing(steps), self.lock_policy)
 
     def _run_plan(self, executor: MigrationExecutor, plan: MigrationPlan,
                   undo_modules: list[ModuleType], do_modules: list[ModuleType],
                   fake: bool) -> None:
         """Undo, then apply, what the plan holds (inside the run's lock timeout)."""
+        from .executor import DOWNGRADE, UPGRADE
+
         for (file, _), module in zip(plan.undo, undo_modules, strict=True):
             assert file is not None  # _downgradable refused a missing file
             executor.run(file, None if fake else module, DOWNGRADE)
@@ -233,6 +267,8 @@ class MigrationRunner:
                         files: list[MigrationFile], *, fake: bool,
                         retry: bool) -> dict[int, AppliedRecord]:
         """Refuse to run past a migration that stopped half-way, unless told how to resolve."""
+        from .executor import recovery
+
         broken = [r for r in records.values() if r.status != APPLIED]
         if not broken:
             return records
@@ -261,6 +297,8 @@ class MigrationRunner:
     def _retry(self, executor: MigrationExecutor, record: AppliedRecord,
                file: MigrationFile | None) -> None:
         """``--retry``: resume where the migration stopped, or run it again from the start."""
+        from .executor import DOWNGRADE, UPGRADE, resumability
+
         direction = DOWNGRADE if record.reverting else UPGRADE
         if file is not None and resumability(record, file, direction,
                                              self.db.provider) is None:
@@ -298,6 +336,7 @@ class MigrationRunner:
 
     def sqlmigrate(self, target: str | int, *, backwards: bool = False) -> list[str]:
         """Return the SQL a migration's upgrade (or downgrade) would run, without running it."""
+        from .executor import DOWNGRADE, UPGRADE
         from .sqlcollect import collect_sql
 
         files = self.files()

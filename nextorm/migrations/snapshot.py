@@ -237,12 +237,12 @@ def _refuse_newer_generated(state: SnapshotState, files: list[tuple[int, str, Pa
 
 
 def _migration_files(folder: Path) -> list[tuple[int, str, Path]]:
-    from .loader import FILE_PATTERN
+    from .loader import migration_number
 
     if not folder.is_dir():
         return []
-    found = [(int(m.group(1)), p.name, p) for p in folder.iterdir()
-             if (m := FILE_PATTERN.match(p.name)) and p.is_file()]
+    found = [(int(digits), p.name, p) for p in folder.iterdir()
+             if (digits := migration_number(p.name)) is not None and p.is_file()]
     return sorted(found)
 
 
