@@ -14,7 +14,6 @@ import gc
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import MigrationError
@@ -23,6 +22,8 @@ from .diff import align_columns, diff_schemas, reverse_operations
 from .questioner import InteractiveQuestioner, Questioner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..schema.operations import Operation
     from .questioner import Defaults
 
@@ -121,6 +122,8 @@ def plan_migration(
     if empty:
         new = old
     slug = safe_name(name) if name else derive_name(ops, old)
+    from pathlib import Path  # past the no-change return: that run never needs pathlib
+
     path = Path(directory) / f"{next_number(directory):04d}_{slug}.py"
     summary = _summary(ops, empty)
     from .multirender import render_for_servers
@@ -151,6 +154,8 @@ def makemigrations(
 @without_gc
 def write_migration(plan: PlannedMigration, directory: str | Path) -> None:
     """Write the module and the snapshot so that either both change or neither does."""
+    from pathlib import Path
+
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     if plan.path.exists():
@@ -205,6 +210,8 @@ def marker_table_renames(db: Any) -> list[str]:
 
 def next_number(directory: str | Path) -> int:
     """Return the number after the highest ``NNNN_*.py`` in ``directory`` (1 if none)."""
+    from pathlib import Path
+
     folder = Path(directory)
     if not folder.is_dir():
         return 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import uuid
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -139,6 +138,8 @@ def _time(value: Any, col: dict[str, Any]) -> str:
 
 
 def _uuid(value: Any, col: dict[str, Any]) -> str:
+    import uuid  # with platform, 2.5 ms that a makemigrations finding no change never needs
+
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip()))
 
 

@@ -106,3 +106,4 @@ def test_deepdiff_sees_only_the_changed_column(monkeypatch):
                                             "indexes": {}, "uniques": {}, "foreign_keys": {}}}}
     assert table.entries == {"columns": {"c2"}}
     assert table.before is old["t1"] and table.after is new["t1"]
+
