@@ -148,7 +148,7 @@ def evaluate_annotation(
     if found is None:
         return None
     return Attr(found.kind, found.py_type, dict(found.options),
-                conflicts=list(found.conflicts))
+                conflicts=found.conflicts)
 
 
 def _forward_reference(cls: type, attr_name: str, annotation: str) -> Attr:

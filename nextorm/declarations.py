@@ -134,8 +134,8 @@ def _vector(attr: Attr) -> None:
     """``Vec[384]`` is ``Vec`` with ``dimensions=384`` (``orm/values.py`` checks each value)."""
     if attr.py_type.dimensions is not None:
         if attr.options.get("dimensions", attr.py_type.dimensions) != attr.py_type.dimensions:
-            attr.conflicts.append(f"Vec[{attr.py_type.dimensions}] and "
-                                  f"dimensions={attr.options['dimensions']!r}")
+            attr.conflicts += (f"Vec[{attr.py_type.dimensions}] and "
+                               f"dimensions={attr.options['dimensions']!r}",)
         attr.options["dimensions"] = attr.py_type.dimensions
         attr.py_type = Vec
 

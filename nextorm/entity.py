@@ -110,7 +110,7 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
     for attr_name, annotation in annotations.items():
         # The annotation's Attr may be shared (``Req[str]``): each path below makes a new one.
         found: Attr | None = annotation  # already evaluated (no postponed annotations)
-        if annotation.__class__ is not Attr or attr_name[0] == "_":
+        if annotation.__class__ is not Attr or attr_name[:1] == "_":
             found = _evaluate(scope, attr_name, annotation)
         if found is None:
             continue  # a plain annotation (ClassVar, helper type): not an entity attribute
@@ -123,8 +123,7 @@ def _collect_attrs(cls: type[Entity], ns: dict[str, Any], module_globals: dict) 
         value = ns.get(attr_name)
         if value is None:
             spec = Attr(found.kind, found.py_type, dict(found.options) if found.options else {},
-                        attr_name, cls, True,
-                        list(found.conflicts) if found.conflicts else [])
+                        attr_name, cls, True, found.conflicts)
         else:
             spec = _with_value(cls, attr_name, found, value)
             spec.name = attr_name
@@ -167,7 +166,7 @@ def _with_value(cls: type[Entity], attr_name: str, found: Attr, value: Any) -> A
     delattr(cls, attr_name)
     if found.kind in ("req", "opt", "local"):
         return found(default=value)
-    return Attr(found.kind, found.py_type, dict(found.options), conflicts=list(found.conflicts))
+    return Attr(found.kind, found.py_type, dict(found.options), conflicts=found.conflicts)
 
 
 def _entity_valued(attr: Attr, owner: str) -> Attr:

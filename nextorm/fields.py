@@ -86,7 +86,7 @@ class Attr(Record):
 
     def __init__(self, kind: str, py_type: Any = None, options: dict[str, Any] | None = None,
                  name: str = "", entity: Any = None, stored: bool = True,
-                 conflicts: list[str] | None = None) -> None:
+                 conflicts: tuple[str, ...] = ()) -> None:
         self.kind = kind
         self.py_type = py_type
         self.options: dict[str, Any] = {} if options is None else options
@@ -96,15 +96,16 @@ class Attr(Record):
         #: mapping decides it: ``mapping.py``).
         self.stored = stored
         #: Options given twice with different values (``Req[str](10, max_len=20)``): the
-        #: metaclass reports them naming the attribute.
-        self.conflicts: list[str] = [] if conflicts is None else conflicts
+        #: metaclass reports them naming the attribute.  A tuple: nearly always the empty
+        #: one, shared (a list per attribute was one more object for the GC to walk).
+        self.conflicts = conflicts
 
     def __call__(self, *args: Any, **options: Any) -> Attr:
         """Return a copy with options added; positional args are a size (``Req[str](64)``)."""
         merged = dict(self.options)
         positional = _positional_options(self.kind, self.py_type, args)
         merged.update(positional)
-        conflicts = list(self.conflicts) + _conflicts(positional, options)
+        conflicts = (*self.conflicts, *_conflicts(positional, options))
         merged.update(options)
         return Attr(self.kind, self.py_type, merged, conflicts=conflicts)
 
@@ -112,7 +113,7 @@ class Attr(Record):
         """Combine the annotation (type) with the assigned value (options)."""
         py_type = self.py_type if self.py_type is not None else other.py_type
         options = {**self.options, **other.options}
-        conflicts = self.conflicts + other.conflicts + _conflicts(self.options, other.options)
+        conflicts = (*self.conflicts, *other.conflicts, *_conflicts(self.options, other.options))
         return Attr(self.kind, py_type, options, conflicts=conflicts)
 
     @property

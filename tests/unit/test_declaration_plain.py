@@ -25,7 +25,7 @@ def test_a_plain_attribute_is_left_as_it_is_and_accepted(kind: str, py_type: typ
 
 def test_options_or_other_kinds_are_not_plain() -> None:
     assert not is_plain(Attr("req", str, {"max_len": 10}))
-    assert not is_plain(Attr("req", str, conflicts=["max_len=1 and max_len=2"]))
+    assert not is_plain(Attr("req", str, conflicts=("max_len=1 and max_len=2",)))
     assert not is_plain(Attr("single", str))
     assert not is_plain(Attr("req", "Post"))
     assert not is_plain(Attr("local", int))
@@ -40,7 +40,7 @@ def test_subscripted_markers_are_shared_and_never_changed() -> None:
         b: Req[str] = "x"
         c: Opt[str]
 
-    assert (Req[str].options, Req[str].conflicts) == before == ({}, [])
+    assert (Req[str].options, Req[str].conflicts) == before == ({}, ())
     assert Shared._attrs_["a"] is not Shared._attrs_["c"]
     assert Shared._attrs_["a"].options == {"max_len": 5}
     assert Shared._attrs_["c"].entity is Shared and Opt[str].entity is None
