@@ -82,22 +82,26 @@ def resolve(entities: list[EntityClass], validate_relations: bool = True
     registered = set(entities)
     _check_table_names(entities, registered)
     relations_of: dict[EntityClass, list[Attr]] = {}
-    for entity in entities:
-        relations_of[entity] = found = [
-            a for a in entity._attrs_.values() if a.kind == "single" or a.kind == "set"]
-        for attr in found:
-            attr.py_type = _resolve_target(entity, attr, by_name, registered)
-            attr.stored = True
-    pairs = one_to_one_pairs(entities)
     maps: dict[EntityClass, EntityMap] = {}
-    for entity in entities:
-        attrs = entity._attrs_.values()
-        pk_attrs = [a.name for a in attrs if a.in_primary_key]
-        pk_attrs += [n for c in entity._composites_ if c.kind == "primary_key" for n in c.attrs]
+    for entity in entities:  # one walk of each entity's attributes
+        relations: list[Attr] = []
+        pk_attrs: list[str] = []
         # Columns of plain attributes first: a Single's columns depend on its target's PK.
-        maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs, {
-            a.name: [a.options.get("column") or a.name] for a in attrs
-            if a.kind == "pk" or a.kind == "req" or a.kind == "opt"})
+        columns: dict[str, list[str]] = {}
+        for attr in entity._attrs_.values():
+            kind = attr.kind
+            if kind == "single" or kind == "set":
+                relations.append(attr)
+                attr.py_type = _resolve_target(entity, attr, by_name, registered)
+                attr.stored = True
+            elif kind != "local":  # pk, req, opt: stored in a column of their own
+                columns[attr.name] = [attr.options.get("column") or attr.name]
+            if attr.in_primary_key:
+                pk_attrs.append(attr.name)
+        pk_attrs += [n for c in entity._composites_ if c.kind == "primary_key" for n in c.attrs]
+        relations_of[entity] = relations
+        maps[entity] = EntityMap(entity, entity._table_name_, pk_attrs, columns)
+    pairs = one_to_one_pairs(entities)
     # Key columns first, in dependency order: any Single may point at an entity whose own
     # primary key holds a Single, whose columns must be known before they can be referenced.
     ordered = _in_pk_dependency_order(maps)
