@@ -237,26 +237,19 @@ def _check_table_names(entities: list[EntityClass], registered: set[EntityClass]
                                f"registered with this Database; register it too")
         other = seen.setdefault(entity._table_name_, root)
         if other is not root:
-            raise MappingError(
-                f"{entity.__name__} and {other.__name__} both use table {entity._table_name_!r}"
-            )
+            raise MappingError(f"{entity.__name__} and {other.__name__} both use table "
+                               f"{entity._table_name_!r}")
 
 
 def _resolve_target(entity: EntityClass, attr: Attr, by_name: dict[str, EntityClass],
                     registered: set[EntityClass]) -> EntityClass:
     target = attr.py_type
-    if isinstance(target, str):
-        if target not in by_name:
-            raise MappingError(
-                f"{entity.__name__}.{attr.name}: entity {target!r} is not registered "
-                f"with this Database"
-            )
+    if isinstance(target, str) and target in by_name:
         return by_name[target]
-    if target not in registered:
-        raise MappingError(
-            f"{entity.__name__}.{attr.name}: entity {getattr(target, '__name__', target)!r} "
-            f"is not registered with this Database"
-        )
+    if isinstance(target, str) or target not in registered:
+        shown = target if isinstance(target, str) else getattr(target, "__name__", target)
+        raise MappingError(f"{entity.__name__}.{attr.name}: entity {shown!r} is not registered "
+                           f"with this Database")
     return target
 
 
@@ -291,17 +284,14 @@ def _single_columns(attr: Attr, maps: dict[EntityClass, EntityMap]) -> list[str]
         if len(given_cols) != len(pk_cols):
             raise DeclarationError(
                 f"{attr.entity.__name__}.{attr.name}: column= names {len(given_cols)} column(s) "
-                f"but {target_map.entity.__name__}'s primary key has {len(pk_cols)}"
-            )
+                f"but {target_map.entity.__name__}'s primary key has {len(pk_cols)}")
         return given_cols
     return [f"{attr.name}_{col}" for col in pk_cols]
 
 
 def _candidates(target: EntityClass, owner: EntityClass, kind: str) -> list[Attr]:
-    return [
-        a for a in target._attrs_.values()
-        if a.kind == kind and a.py_type is owner and a.stored
-    ]
+    return [a for a in target._attrs_.values()
+            if a.kind == kind and a.py_type is owner and a.stored]
 
 
 def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, EntityMap],
@@ -314,8 +304,7 @@ def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, Entity
         if reverse is None or reverse.kind not in ("single", "set") or reverse.py_type is not entity:
             raise MappingError(
                 f"{where}: reverse={reverse_name!r} is not a Single or Set of "
-                f"{entity.__name__} on {target.__name__}"
-            )
+                f"{entity.__name__} on {target.__name__}")
     else:
         options = [
             a for a in _candidates(target, entity, "single") + _candidates(target, entity, "set")
@@ -328,8 +317,7 @@ def _resolve_set(entity: EntityClass, attr: Attr, maps: dict[EntityClass, Entity
                 return None  # unmapped: RelationSet says so when it is used
             raise MappingError(
                 f"{where}: Set[{target.__name__}] has no counterpart; declare "
-                f"Single[{entity.__name__}] or Set[{entity.__name__}] on {target.__name__}"
-            )
+                f"Single[{entity.__name__}] or Set[{entity.__name__}] on {target.__name__}")
         if len(options) > 1:
             names = ", ".join(f"{target.__name__}.{a.name}" for a in options)
             message = f"{where}: ambiguous relation, candidates are {names}"
@@ -406,7 +394,6 @@ def _check_duplicate_columns(maps: dict[EntityClass, EntityMap]) -> None:
                 if col in seen:
                     raise MappingError(
                         f"{emap.entity.__name__}.{attr_name}: column {col!r} is also used by "
-                        f"{emap.entity.__name__}.{seen[col]}"
-                    )
+                        f"{emap.entity.__name__}.{seen[col]}")
                 seen[col] = attr_name
 
