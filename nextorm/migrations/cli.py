@@ -37,6 +37,7 @@ import click
 from ..database import mask_password
 from ..errors import MigrationError, NextORMError
 from .cli_context import (
+    OPENED,
     Context,
     Failure,
     common_options,
@@ -276,8 +277,31 @@ def live_tables(ctx: Context, local: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; print ``error: ...`` on failure. Returns (and exits with) the exit code."""
-    code = run(argv)
+    opened: list[Any] = []
+    token = OPENED.set(opened)
+    try:
+        code = run(argv)
+    finally:
+        OPENED.reset(token)
+    end_of_process(opened)
     sys.exit(code)
+
+
+def end_of_process(opened: list[Any]) -> None:
+    """The command is done and the process ends: close the connections it opened, then
+    freeze the garbage collector's objects, so that the interpreter's exit frees what
+    reference counts free and does not traverse every object again (6-8 ms of each
+    command, more than ``migrate`` with nothing to do spends on its own work).  Exit
+    handlers (``atexit``) still run; objects left in reference cycles are not finalized,
+    which Python never promises at exit."""
+    for db in opened:
+        try:
+            db.disconnect()
+        except Exception:  # noqa: BLE001 - the process ends anyway
+            pass
+    import gc
+
+    gc.freeze()
 
 
 def run(argv: list[str] | None, cwd: Path | None = None) -> int:
