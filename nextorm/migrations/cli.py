@@ -59,7 +59,6 @@ from .commands import (
     run_sqlmigrate,
     run_squash,
 )
-from .graph import FORMATS
 from .loader import DISPLAY_BASE, SNAPSHOT_NAME, display
 from .project import find_config
 
@@ -72,7 +71,23 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 # -- the commands ----------------------------------------------------------------------------
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The root command.  ``migrate`` and ``showmigrations``, run on every deploy, are built
+    with it; the other subcommands when one of them is looked up, or the list is asked for
+    (help, completion, a mistyped name's suggestions), by ``other_commands``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        other_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            other_commands()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @common_options
 @click.option("--makemigrations", "do_makemigrations", is_flag=True,
               help="Run makemigrations (flags run in the order make, migrate, show).")
@@ -99,15 +114,6 @@ def cli(click_ctx: click.Context, do_makemigrations: bool, do_migrate: bool,
         run_migrate(ctx, {}, None)
     if do_showmigrations:
         run_showmigrations(ctx, {})
-
-
-@cli.command()
-@common_options
-@generator_options
-@click.pass_obj
-def makemigrations(ctx: Context, **local: Any) -> None:
-    """Write the next migration file from the entity changes."""
-    run_makemigrations(ctx, local)
 
 
 @cli.command()
@@ -148,100 +154,108 @@ def showmigrations(ctx: Context, **local: Any) -> None:
     run_showmigrations(ctx, local)
 
 
-@cli.command()
-@click.argument("version")
-@click.option("--backwards", is_flag=True, help="Show the downgrade SQL instead.")
-@common_options
-@offline_options
-@click.pass_obj
-def sqlmigrate(ctx: Context, version: str, backwards: bool, **local: Any) -> None:
-    """Print the SQL of VERSION, or the whole script of FROM..TO, without running it."""
-    run_sqlmigrate(ctx, local, version, backwards)
-
-
-@cli.command()
-@common_options
-@click.pass_obj
-def check(ctx: Context, **local: Any) -> None:
-    """Compare the database with the applied migrations and the entities with the snapshot."""
-    run_check(ctx, local)
-
-
-@cli.command()
-@click.argument("range_", metavar="[RANGE]", required=False)
-@click.option("--offline", is_flag=True, default=None,
-              help="Do not read table sizes from the database (NX107 is skipped).")
-@click.option("--large-table", type=click.IntRange(min=0), metavar="ROWS",
-              help="Rows above which an index needs CONCURRENTLY (default 100000).")
-@click.option("--dialect", "dialects", multiple=True, metavar="NAME",
-              help="Lint the part for this server, without connecting (repeatable; 'all': "
-                   "every server each file carries).")
-@common_options
-@click.pass_obj
-def lint(ctx: Context, range_: str | None, **local: Any) -> None:
-    """Check migrations (all, VERSION or FROM..TO) for operations dangerous in production."""
-    run_lint(ctx, local, range_)
-
-
-@cli.command("squash")
-@click.argument("start", metavar="FROM")
-@click.argument("end", metavar="TO")
-@click.option("--name", "-n", metavar="LABEL", help="Suffix of the new file's name.")
-@common_options
-@click.pass_obj
-def squash_command(ctx: Context, start: str, end: str, **local: Any) -> None:
-    """Write one migration equivalent to FROM..TO that replaces them."""
-    run_squash(ctx, local, start, end)
-
-
-@cli.command("rebuild-snapshot")
-@common_options
-@click.pass_obj
-def rebuild_snapshot(ctx: Context, **local: Any) -> None:
-    """Rebuild the snapshot from a database that has every migration applied."""
-    run_rebuild_snapshot(ctx, local)
-
-
-@cli.command("adopt-0.5.1")
-@common_options
-@click.pass_obj
-def adopt_051(ctx: Context, **local: Any) -> None:
-    """Adopt the tracking table and snapshot nextorm 0.5.1 wrote (migrate does it too)."""
-    from .adopt import adopt_051 as adopt
-
-    db = ctx.database(local)
-    with ctx.reading(db):
-        done = adopt(db, ctx.directory(local))
-    if not ctx.quiet(local):
-        click.echo(done.describe())
-
-
-@cli.command("graph")
-@click.option("--live", is_flag=True,
-              help="Draw the live database instead of the snapshot (the migrations' schema).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="mermaid",
-              show_default=True, help="mermaid: an ER diagram for Markdown; dot: Graphviz.")
-@click.option("--output", "-o", metavar="FILE",
-              help="Write to FILE instead of stdout (Mermaid in a .md file gets its block).")
-@common_options
-@click.pass_obj
-def graph_command(ctx: Context, live: bool, output_format: str, output: str | None,
-                  **local: Any) -> None:
-    """Draw the tables and their relations: a Mermaid ER diagram or Graphviz DOT."""
-    from .graph import render
-
-    tables = live_tables(ctx, local) if live else snapshot_tables(ctx.directory(local))
-    path = ctx.started_in / output if output else None
-    text = render(tables, output_format, markdown_file=path is not None and
-                  path.suffix.lower() in (".md", ".markdown"))
-    if path is None:
-        click.echo(text, nl=False)
+def other_commands() -> None:
+    """Add the subcommands other than ``migrate`` and ``showmigrations`` (see ``LazyGroup``)."""
+    if "makemigrations" in cli.commands:
         return
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise MigrationError(f"--output {output}: cannot write it: {exc.strerror}") from None
-    say(ctx, local, f"Wrote {display(path)} ({len(tables)} tables)", fg="green")
+    from .graph import FORMATS
+
+    @cli.command()
+    @common_options
+    @generator_options
+    @click.pass_obj
+    def makemigrations(ctx: Context, **local: Any) -> None:
+        """Write the next migration file from the entity changes."""
+        run_makemigrations(ctx, local)
+
+    @cli.command()
+    @click.argument("version")
+    @click.option("--backwards", is_flag=True, help="Show the downgrade SQL instead.")
+    @common_options
+    @offline_options
+    @click.pass_obj
+    def sqlmigrate(ctx: Context, version: str, backwards: bool, **local: Any) -> None:
+        """Print the SQL of VERSION, or the whole script of FROM..TO, without running it."""
+        run_sqlmigrate(ctx, local, version, backwards)
+
+    @cli.command()
+    @common_options
+    @click.pass_obj
+    def check(ctx: Context, **local: Any) -> None:
+        """Compare the database with the applied migrations and the entities with the snapshot."""
+        run_check(ctx, local)
+
+    @cli.command()
+    @click.argument("range_", metavar="[RANGE]", required=False)
+    @click.option("--offline", is_flag=True, default=None,
+                  help="Do not read table sizes from the database (NX107 is skipped).")
+    @click.option("--large-table", type=click.IntRange(min=0), metavar="ROWS",
+                  help="Rows above which an index needs CONCURRENTLY (default 100000).")
+    @click.option("--dialect", "dialects", multiple=True, metavar="NAME",
+                  help="Lint the part for this server, without connecting (repeatable; 'all': "
+                       "every server each file carries).")
+    @common_options
+    @click.pass_obj
+    def lint(ctx: Context, range_: str | None, **local: Any) -> None:
+        """Check migrations (all, VERSION or FROM..TO) for operations dangerous in production."""
+        run_lint(ctx, local, range_)
+
+    @cli.command("squash")
+    @click.argument("start", metavar="FROM")
+    @click.argument("end", metavar="TO")
+    @click.option("--name", "-n", metavar="LABEL", help="Suffix of the new file's name.")
+    @common_options
+    @click.pass_obj
+    def squash_command(ctx: Context, start: str, end: str, **local: Any) -> None:
+        """Write one migration equivalent to FROM..TO that replaces them."""
+        run_squash(ctx, local, start, end)
+
+    @cli.command("rebuild-snapshot")
+    @common_options
+    @click.pass_obj
+    def rebuild_snapshot(ctx: Context, **local: Any) -> None:
+        """Rebuild the snapshot from a database that has every migration applied."""
+        run_rebuild_snapshot(ctx, local)
+
+    @cli.command("adopt-0.5.1")
+    @common_options
+    @click.pass_obj
+    def adopt_051(ctx: Context, **local: Any) -> None:
+        """Adopt the tracking table and snapshot nextorm 0.5.1 wrote (migrate does it too)."""
+        from .adopt import adopt_051 as adopt
+
+        db = ctx.database(local)
+        with ctx.reading(db):
+            done = adopt(db, ctx.directory(local))
+        if not ctx.quiet(local):
+            click.echo(done.describe())
+
+    @cli.command("graph")
+    @click.option("--live", is_flag=True,
+                  help="Draw the live database instead of the snapshot (the migrations' schema).")
+    @click.option("--format", "output_format", type=click.Choice(FORMATS), default="mermaid",
+                  show_default=True, help="mermaid: an ER diagram for Markdown; dot: Graphviz.")
+    @click.option("--output", "-o", metavar="FILE",
+                  help="Write to FILE instead of stdout (Mermaid in a .md file gets its block).")
+    @common_options
+    @click.pass_obj
+    def graph_command(ctx: Context, live: bool, output_format: str, output: str | None,
+                      **local: Any) -> None:
+        """Draw the tables and their relations: a Mermaid ER diagram or Graphviz DOT."""
+        from .graph import render
+
+        tables = live_tables(ctx, local) if live else snapshot_tables(ctx.directory(local))
+        path = ctx.started_in / output if output else None
+        text = render(tables, output_format, markdown_file=path is not None and
+                      path.suffix.lower() in (".md", ".markdown"))
+        if path is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise MigrationError(f"--output {output}: cannot write it: {exc.strerror}") from None
+        say(ctx, local, f"Wrote {display(path)} ({len(tables)} tables)", fg="green")
 
 
 def snapshot_tables(directory: str) -> dict[str, Any]:
