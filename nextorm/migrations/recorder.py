@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from ..errors import MigrationError, SQLError, TrackingTableError
@@ -52,8 +51,8 @@ class AppliedRecord(Record):
     """
 
     __slots__ = ("version", "name", "applied_at", "checksum", "status", "progress", "error",
-                 "source_text", "read_source")
-    _fields = __slots__[:-1]
+                 "source_text", "read_source", "_table")
+    _fields = __slots__[:-2]
 
     def __init__(self, version: str, name: str, applied_at: str, checksum: str,
                  status: str = APPLIED, progress: int = 0, error: str | None = None,
@@ -67,19 +66,25 @@ class AppliedRecord(Record):
         self.progress = progress
         self.error = error
         self.source_text = source_text
-        #: Reads the row's ``source_text`` on demand: ``records()`` leaves the text in the
-        #: table (only a file whose bytes changed needs it) and sets this when the row has one.
+        #: Reads the row's ``source_text`` on demand.
         self.read_source = read_source
+        #: The recorder whose table keeps this row's ``source_text``: ``records()`` leaves
+        #: the text in the table (only a file whose bytes changed needs it) and sets this
+        #: when the row has one (a ``read_source`` per row cost more than the rest of it).
+        self._table: MigrationRecorder | None = None
 
     @property
     def has_source(self) -> bool:
         """True if the row keeps the text that ran (rows of early versions have none)."""
-        return self.source_text is not None or self.read_source is not None
+        return (self.source_text is not None or self.read_source is not None
+                or self._table is not None)
 
     def text(self) -> str | None:
         """The text that ran: kept on the record, or read from the tracking table now."""
         if self.source_text is None and self.read_source is not None:
             return self.read_source()
+        if self.source_text is None and self._table is not None:
+            return self._table.source_text(self.version)
         return self.source_text
 
     @property
@@ -272,9 +277,10 @@ class MigrationRecorder:
         records = {}
         for row in rows:
             version = str(row[0])
-            records[int(version)] = AppliedRecord(
-                version, row[1], row[2], row[3], row[4], int(row[5] or 0), row[6],
-                read_source=partial(self.source_text, version) if row[7] else None)
+            record = records[int(version)] = AppliedRecord(
+                version, row[1], row[2], row[3], row[4], int(row[5] or 0), row[6])
+            if row[7]:
+                record._table = self
         return records
 
     def source_text(self, version: str) -> str | None:
