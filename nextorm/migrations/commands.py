@@ -167,8 +167,9 @@ def run_showmigrations(ctx: Context, local: dict[str, Any]) -> None:
         colours = {"applied": "green", "pending": "yellow", "edited": "red", "missing": "red",
                    "failed": "red", "revert-failed": "red", "running": "yellow",
                    "reverting": "yellow"}
-        for status, line in zip(statuses, format_statuses(statuses), strict=True):
-            say(ctx, local, line, fg=colours.get(status.state))
+        if not ctx.quiet(local):  # (once, not per line: hundreds of them)
+            for status, line in zip(statuses, format_statuses(statuses), strict=True):
+                click.secho(line, fg=colours.get(status.state))
     if local.get("pending_exit_code") and any(not status.applied for status in statuses):
         raise click.exceptions.Exit(EXIT_PENDING)
 

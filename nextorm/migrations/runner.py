@@ -73,22 +73,26 @@ class MigrationStatus(Record):
         return format_statuses([self])[0]
 
 
+#: Each state's mark and note in ``showmigrations`` (``pending`` has a blank mark, no note).
+_MARKS = {"applied": "x", "edited": "x", "missing": "x", "failed": "!", "unknown": "?",
+          "revert-failed": "!", "running": "~", "reverting": "~"}
+_NOTES = {"edited": "edited since applied", "missing": "file missing",
+          "failed": "FAILED half-way, see migrate",
+          "revert-failed": "undo FAILED half-way, see migrate",
+          "running": "running now, or interrupted",
+          "reverting": "being undone now, or interrupted",
+          "unknown": "unknown status in the tracking table"}
+
+
 def format_statuses(statuses: list[MigrationStatus]) -> list[str]:
     """Return the guide's lines: ``[x] 0001_initial.py  (2025-03-10T14:22:00)``."""
     width = max((len(s.name) for s in statuses), default=0)
     lines = []
     for s in statuses:
-        mark = {"applied": "x", "edited": "x", "missing": "x", "failed": "!", "unknown": "?",
-                "revert-failed": "!", "running": "~", "reverting": "~"}.get(s.state, " ")
-        line = f"[{mark}] {s.name}"
+        line = f"[{_MARKS.get(s.state, ' ')}] {s.name}"
         if s.applied_at:
             line = f"{line.ljust(width + 4)} ({s.applied_at})"
-        note = {"edited": "edited since applied", "missing": "file missing",
-                "failed": "FAILED half-way, see migrate",
-                "revert-failed": "undo FAILED half-way, see migrate",
-                "running": "running now, or interrupted",
-                "reverting": "being undone now, or interrupted",
-                "unknown": "unknown status in the tracking table"}.get(s.state)
+        note = _NOTES.get(s.state)
         if note:
             line += f"  {note}"
         lines.append(line)
