@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ...dialects.added_defaults import added_default_cost, default_of
 from ...dialects.conversions import conversion, type_words
+from ..record import Record
 from .model import FileView
 from .sql import (
     REBUILD_PREFIX,
@@ -32,11 +32,14 @@ Hit = tuple[Statement | None, str]
 DOCS = "docs/lint.md"
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    title: str
-    check: Callable[[FileView], Iterator[Hit]]
+class Rule(Record):
+    """A lint rule: its code (``NX104``), its title, and the check that finds it."""
+
+    __slots__ = _fields = ("code", "title", "check")
+
+    def __init__(self, code: str, title: str, check: Callable[[FileView], Iterator[Hit]]
+                 ) -> None:
+        self.code, self.title, self.check = code, title, check
 
 
 def table_rewrite(view: FileView) -> Iterator[Hit]:
@@ -121,6 +124,8 @@ def type_narrowing(view: FileView) -> Iterator[Hit]:
     if view.before is None or view.after is None:
         return
     for table, definition in view.after.items():
+        if view.before.get(table) is definition:
+            continue  # the same table object before and after: this file left it alone
         for column, new in (definition or {}).get("columns", {}).items():
             old = view.column_before(table, column)
             if old and (table, column) not in seen and _narrows(old, new):

@@ -11,21 +11,26 @@ itself (NX002): the reason is what the next reviewer reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ...dialects import PROVIDER_ALIASES
+from ..record import Record
 
-MARK = re.compile(r"#\s*nextorm-lint:\s*ignore\b(?P<rest>.*)$", re.IGNORECASE)
-PART = re.compile(r"def\s+(?:upgrade|downgrade)_(\w+)\s*\(")
+#: (Patterns compiled on first use, by ``re``'s cache: most files have no silence at all.)
+MARK = r"#\s*nextorm-lint:\s*ignore\b(?P<rest>.*)$"
+PART = r"def\s+(?:upgrade|downgrade)_(\w+)\s*\("
 
 
-@dataclass(frozen=True)
-class Silence:
-    line: int  # where the comment is
-    codes: tuple[str, ...]
-    reason: str
-    target: int | None  # the code line it applies to; None: the whole file (or part)
-    server: str | None = None  # above ``def upgrade_<server>``: that server's part only
+class Silence(Record):
+    """One ``# nextorm-lint: ignore`` comment: where it is, what it silences, and why."""
+
+    __slots__ = _fields = ("line", "codes", "reason", "target", "server")
+
+    def __init__(self, line: int, codes: tuple[str, ...], reason: str, target: int | None,
+                 server: str | None = None) -> None:
+        self.line = line  # where the comment is
+        self.codes, self.reason = codes, reason
+        self.target = target  # the code line it applies to; None: the whole file (or part)
+        self.server = server  # above ``def upgrade_<server>``: that server's part only
 
     def covers(self, code: str, line: int | None, server: str | None = None) -> bool:
         if code not in self.codes or not self.reason:
@@ -37,12 +42,14 @@ class Silence:
 
 def read_silences(text: str) -> list[Silence]:
     """Find the silences of a file (see the module docstring)."""
+    if "nextorm-l" not in text.lower():  # (not "-lint": re's IGNORECASE takes "ı" for "i")
+        return []
     lines = text.splitlines()
     first_def = next((i for i, line in enumerate(lines, 1) if line.startswith("def ")),
                      len(lines) + 1)
     found = []
     for number, line in enumerate(lines, 1):
-        match = MARK.search(line)
+        match = re.search(MARK, line, re.IGNORECASE)
         if match is None:
             continue
         codes_part, _, reason = match.group("rest").partition("--")
@@ -51,7 +58,7 @@ def read_silences(text: str) -> list[Silence]:
         following = next((i for i in range(number + 1, len(lines) + 1)
                           if lines[i - 1].strip() and not lines[i - 1].strip().startswith("#")),
                          None)
-        part = PART.match(lines[following - 1]) if following and not own else None
+        part = re.match(PART, lines[following - 1]) if following and not own else None
         server = PROVIDER_ALIASES.get(part.group(1).lower()) if part else None
         if own:  # a trailing comment: the statement on this line
             target: int | None = number
