@@ -166,6 +166,54 @@ def test_nx104_narrowing_from_the_sql_or_the_snapshot():
         "NX104", *rebuild, server="sqlite", before=POST, after=after)[0]
 
 
+class Untouchable(dict):
+    """A table the rule must not read: reading its columns fails the test."""
+
+    def get(self, key, default=None):
+        raise AssertionError(f"read {key!r} of a table the file did not change")
+
+    def __getitem__(self, key):
+        raise AssertionError(f"read {key!r} of a table the file did not change")
+
+
+def test_nx104_compares_only_the_tables_the_file_changes():
+    """makemigrations lints each file it writes: the snapshot's other tables (the same
+    objects before and after, see ``lint.run.History``) are never walked."""
+    others = {f"t{i}": Untouchable(columns={}) for i in range(50)}
+    after = {**others, "post": {**POST["post"], "columns": {
+        **POST["post"]["columns"], "title": {"type": "str", "max_len": 40}}}}
+    before = {**others, **POST}
+    rebuild = ('CREATE TABLE "_nextorm_new_post" ("id" INTEGER, "title" VARCHAR(40))',
+               'ALTER TABLE "_nextorm_new_post" RENAME TO "post"')
+    assert hits("NX104", *rebuild, server="sqlite", before=before, after=after) == [
+        "narrows post.title from str(80) to str(40): values that do not fit make it fail, "
+        "or are cut"]
+
+
+def test_lint_files_reads_the_snapshot_it_is_given(tmp_path):
+    """makemigrations passes the snapshot it has just written: the file is not read again
+    (here it does not exist, which would be a note and no NX104)."""
+    from nextorm.migrations.lint import lint_files
+    from nextorm.migrations.loader import discover
+    from nextorm.migrations.offline import OfflineDatabase
+    from nextorm.schema.model import SCHEMA_FORMAT
+
+    (tmp_path / "0001_narrow.py").write_text(
+        "def upgrade(db):\n"
+        "    db._execute_dml('ALTER TABLE \"post\" ALTER COLUMN \"title\" TYPE VARCHAR(40) "
+        "USING \"title\"::VARCHAR(40)', [])\n")
+    narrowed = {**POST["post"], "columns": {**POST["post"]["columns"],
+                                            "title": {"type": "str", "max_len": 40}}}
+    snapshot = {"format": SCHEMA_FORMAT, "tables": {"post": narrowed}, "migration": "0001_narrow.py",
+                "history": [{"migration": "0001_narrow.py", "before": POST}]}
+    db, files = OfflineDatabase("postgres"), discover(tmp_path)
+    given = lint_files(db, tmp_path, files, connected=False, entities=False,
+                       snapshot=snapshot)
+    assert [f.code for f in given.findings] == ["NX101", "NX104"] and given.notes == []
+    read = lint_files(db, tmp_path, files, connected=False, entities=False)
+    assert any("the snapshot cannot be read" in note for note in read.notes)
+
+
 def test_nx105_only_what_the_entities_still_map():
     entities = POST
     assert hits("NX105", 'ALTER TABLE "post" DROP COLUMN "body"', entities=entities)
