@@ -57,9 +57,13 @@ class ProjectConfig(Record):
     def get(self, key: str) -> str | None:
         """Return a setting; paths are resolved against the pyproject.toml folder."""
         value = self.values.get(key)
-        if value is None or self.root is None or key not in ("directory", "templates"):
+        if value is None or self.folder is None or key not in ("directory", "templates"):
             return value
-        return str(self.root / value) if not os.path.isabs(value) else value
+        if os.path.isabs(value):
+            return value
+        from pathlib import Path  # a folder in the file: shown as Path joins it
+
+        return str(Path(self.folder) / value)
 
 
 def find_config(start: str | os.PathLike[str] | None = None) -> ProjectConfig:

@@ -67,3 +67,12 @@ def test_noop_migrate_and_showmigrations_import_only_what_they_use(tmp_path: Pat
     assert imported_by(root, "migrate", "-q", "--module", "app.models") == (0, [])
     assert imported_by(root, "showmigrations", "-q", "--module", "app.models") == (0, [])
 
+
+
+def test_a_project_configured_in_pyproject_pays_no_more(tmp_path: Path) -> None:
+    """``[tool.nextorm]`` is read with ``tomllib``; its values stay strings (no ``pathlib``)."""
+    root = project(tmp_path)
+    (root / "pyproject.toml").write_text('[tool.nextorm]\nmodule = "app.models"\n')
+    assert imported_by(root, "migrate", "-q")[0] == 0
+    assert imported_by(root, "migrate", "-q") == (0, [])
+    assert imported_by(root, "showmigrations", "-q") == (0, [])
