@@ -124,8 +124,9 @@ def type_narrowing(view: FileView) -> Iterator[Hit]:
     if view.before is None or view.after is None:
         return
     for table, definition in view.after.items():
-        if view.before.get(table) is definition:
-            continue  # the same table object before and after: this file left it alone
+        old_table = view.before.get(table)
+        if old_table is definition or old_table is None:
+            continue  # the same object before and after (the file left it alone), or new
         for column, new in (definition or {}).get("columns", {}).items():
             old = view.column_before(table, column)
             if old and (table, column) not in seen and _narrows(old, new):
