@@ -17,10 +17,11 @@ one line naming the table, the column or key, and both sides.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..schema.compare import physical
+from .loader import SNAPSHOT_NAME
+from .record import Record
 from .runner import MigrationRunner
 from .snapshot import load_state
 
@@ -29,13 +30,22 @@ _SECTION_ITEM = {"columns": "column", "indexes": "index", "uniques": "unique key
                  "foreign_keys": "foreign key"}
 
 
-@dataclass
-class DriftReport:
-    """The differences found, by comparison; empty lists mean all three agree."""
+class DriftReport(Record):
+    """The differences found, by comparison; empty lists mean all three agree.
 
-    database: list[str] = field(default_factory=list)
-    entities: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    (A plain class: ``migrate`` imports this module for its warning, and a dataclass costs
+    its creation.)
+    """
+
+    __slots__ = ("database", "entities", "notes")
+    _fields = __slots__
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(self, database: list[str] | None = None, entities: list[str] | None = None,
+                 notes: list[str] | None = None) -> None:
+        self.database: list[str] = [] if database is None else database
+        self.entities: list[str] = [] if entities is None else entities
+        self.notes: list[str] = [] if notes is None else notes
 
     @property
     def clean(self) -> bool:
@@ -74,9 +84,7 @@ def entities_have_unmigrated_changes(db: Any, directory: str | os.PathLike[str])
 
     A project without a snapshot writes its migrations by hand: nothing to compare.
     """
-    from .snapshot import snapshot_path
-
-    if not snapshot_path(directory).exists():
+    if not os.path.exists(os.path.join(directory, SNAPSHOT_NAME)):
         return False
     snapshot = load_state(directory).schema.get("tables", {})
     entities = db.schema_dict().get("tables", {})

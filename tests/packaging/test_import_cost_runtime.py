@@ -76,3 +76,18 @@ def test_a_project_configured_in_pyproject_pays_no_more(tmp_path: Path) -> None:
     assert imported_by(root, "migrate", "-q")[0] == 0
     assert imported_by(root, "migrate", "-q") == (0, [])
     assert imported_by(root, "showmigrations", "-q") == (0, [])
+
+
+def test_a_project_with_a_snapshot_pays_no_more(tmp_path: Path) -> None:
+    """With a snapshot, ``migrate`` maps the entities and compares them with it (the warning
+    about changes no migration holds): it reads the JSON, still without ``pathlib``."""
+    from nextorm.schema.model import SCHEMA_FORMAT
+
+    root = project(tmp_path)
+    (root / "migrations" / ".schema_snapshot.json").write_text(
+        f'{{"format": {SCHEMA_FORMAT!r}, "tables": {{}}}}\n'.replace("'", '"'))
+    assert imported_by(root, "migrate", "-q", "--module", "app.models")[0] == 0
+    code, modules = imported_by(root, "migrate", "-q", "--module", "app.models")
+    reading = ["json", "nextorm.migrations.drift", "nextorm.migrations.snapshot"]
+    assert (code, [m for m in modules if m not in reading]) == (0, [])
+    assert sorted(reading) == [m for m in modules if m in reading]  # the snapshot was read
