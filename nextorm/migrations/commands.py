@@ -62,7 +62,7 @@ def run_makemigrations(ctx: Context, local: dict[str, Any]) -> None:
     for line in destructive_warnings(planned):
         if not ctx.quiet(local):
             click.secho(f"warning: {line}", err=True, fg="yellow")
-    lint_written(ctx, local, db, planned.path)
+    lint_written(ctx, local, db, planned.path, planned.snapshot)
 
 
 def run_migrate(ctx: Context, local: dict[str, Any], target: str | None) -> None:
@@ -341,15 +341,20 @@ def lint_entities(ctx: Context, local: dict[str, Any]) -> Any:
         return ctx.database(local)
 
 
-def lint_written(ctx: Context, local: dict[str, Any], db: Any, path: Path) -> None:
-    """makemigrations: lint the file it just wrote and print the findings (never fails)."""
+def lint_written(ctx: Context, local: dict[str, Any], db: Any, path: Path,
+                 snapshot: dict[str, Any] | None = None) -> None:
+    """makemigrations: lint the file it just wrote and print the findings (never fails).
+
+    ``snapshot`` is the one just written (its newest history entry is this file): passed on,
+    the lint does not parse the file again.
+    """
     from .lint import lint_files
     from .loader import discover
 
     directory = ctx.directory(local)
     files = [f for f in discover(directory) if f.name == path.name]
     try:
-        report = lint_files(db, directory, files)
+        report = lint_files(db, directory, files, snapshot=snapshot)
     except NextORMError as exc:
         click.secho(f"warning: the lint could not read {path.name}: {exc}", err=True,
                     fg="yellow")
