@@ -39,11 +39,15 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+#: The database comes from the environment: rewriting models.py per run could leave Python
+#: importing a stale bytecode cache (same size, same second), the previous run's database.
 MODELS = """\
+import os
+
 from nextorm import Database
 
 db = Database(entities=[])
-db.bind({provider!r}, {url!r})
+db.bind({provider!r}, os.environ["BENCH_URL"])
 """
 
 FLOOR = """\
@@ -135,6 +139,20 @@ class Fresh:
         sep = "&" if "?" in self.pg_url else "?"
         return f"{self.pg_url}{sep}options={quote('-c search_path=' + schema)}"
 
+    def applied(self, url: str) -> int:
+        """How many migrations the tracking table of ``url`` records (checks a run did apply)."""
+        query = "SELECT COUNT(*) FROM _nextorm_migrations"
+        if self.provider == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(url) as conn:
+                return int(conn.execute(query).fetchone()[0])
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            row = conn.execute(query).fetchone()
+            return int(row[0]) if row else 0
+
     def cleanup(self) -> None:
         if not self.schemas:
             return
@@ -150,7 +168,7 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
     python = sys.executable
     cli = [python, "-m", "nextorm.migrations.cli"]
     fresh = Fresh(provider, root, pg_url)
-    models = root / "bench" / "models.py"
+    (root / "bench" / "models.py").write_text(MODELS.format(provider=provider))
     versions = {"": {**ENV, "PYTHONPATH": str(HERE)}}
     if baseline:
         versions["base_"] = {**ENV, "PYTHONPATH": baseline}
@@ -167,8 +185,10 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
         for _ in range(runs):
             for prefix, env in versions.items():
                 applied[prefix] = fresh.make()
-                models.write_text(MODELS.format(provider=provider, url=applied[prefix]))
-                results[f"{prefix}apply"].append(timed(cli + migrate, root, env))
+                results[f"{prefix}apply"].append(
+                    timed(cli + migrate, root, {**env, "BENCH_URL": applied[prefix]}))
+                if fresh.applied(applied[prefix]) != count:
+                    raise SystemExit(f"{prefix or 'this '}version did not apply {count} migrations")
             floor_url = fresh.make()
             results["floor_apply"].append(
                 timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
@@ -176,7 +196,7 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
             results["floor_start"].append(
                 timed([python, "-c", f"import click, {driver}"], root, figure="floor_start"))
             for prefix, env in versions.items():
-                models.write_text(MODELS.format(provider=provider, url=applied[prefix]))
+                env = {**env, "BENCH_URL": applied[prefix]}
                 results[f"{prefix}noop"].append(
                     timed(cli + migrate, root, env, figure=f"{prefix}noop"))
                 results[f"{prefix}show"].append(
