@@ -9,13 +9,9 @@ key, ``json`` for a JSON or vector value, ``urllib.parse`` for a MySQL URL...).
 
 from __future__ import annotations
 
-import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from import_cost import imported_after
 
 #: The standard library modules that binding, connecting and rendering DDL do without.
 HEAVY = ("dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "urllib.parse",
@@ -26,17 +22,6 @@ LATER = ("nextorm.dialects.checks", "nextorm.dialects.conversions", "nextorm.dia
          "nextorm.dialects.sqlite.introspect", "nextorm.dialects.sqlite.lock",
          "nextorm.schema.operations", "nextorm.schema.model", "nextorm.orm", "nextorm.migrations",
          "nextorm.entity", "nextorm.mapping")
-
-
-def imported_after(code: str, watched: tuple[str, ...]) -> list[str]:
-    """The modules of ``watched`` that a fresh interpreter has imported after ``code``."""
-    script = (f"{code}\nimport sys\n"
-              f"print(repr(sorted(m for m in sys.modules if m in {watched!r})))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, cwd=REPO, check=True)
-    return list(ast.literal_eval(done.stdout.splitlines()[-1]))
 
 
 def test_binding_sqlite_and_running_a_statement_imports_nothing_heavy(tmp_path: Path) -> None:

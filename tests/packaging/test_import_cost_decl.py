@@ -9,13 +9,7 @@ that path: ``dataclasses`` (with ``inspect``, ``dis``, ``ast``) for the attribut
 
 from __future__ import annotations
 
-import ast
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
+from import_cost import imported_after
 
 HEAVY = ("dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "json", "copy",
          "pathlib", "hashlib")
@@ -47,22 +41,10 @@ assert set(db.schema) == {"author", "book"}
 '''
 
 
-def imported_after(code: str, watched: tuple[str, ...]) -> list[str]:
-    """The modules of ``watched`` that a fresh interpreter has imported after ``code``."""
-    script = (f"{code}\nimport sys\n"
-              f"print(repr(sorted(m for m in sys.modules if m in {watched!r} "
-              f"or m.startswith({LATER!r}))))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, cwd=REPO, check=True)
-    return list(ast.literal_eval(done.stdout.splitlines()[-1]))
-
-
 def test_declaring_and_mapping_entities_imports_nothing_heavy() -> None:
-    assert imported_after(MODELS, HEAVY) == []
+    assert imported_after(MODELS, HEAVY, LATER) == []
 
 
 def test_postponed_annotations_too() -> None:
     code = "from __future__ import annotations\n" + MODELS
-    assert imported_after(code, HEAVY) == []
+    assert imported_after(code, HEAVY, LATER) == []
