@@ -242,6 +242,9 @@ class Composite(Record):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(self._values())
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # copy, deepcopy and pickle
+        return Composite, (self.kind, self.attrs, self.name)
+
 
 def _register_composite(item: Composite) -> Composite:
     # Called from a class body: record the item there too, so the bare-statement form

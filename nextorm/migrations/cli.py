@@ -37,7 +37,6 @@ import click
 from ..database import mask_password
 from ..errors import MigrationError, NextORMError
 from .cli_context import (
-    OPENED,
     Context,
     Failure,
     common_options,
@@ -295,35 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     The objects that exist when the command starts are the modules' (click's, NextORM's):
     they live as long as the process, so they are frozen out of the garbage collector's
     scans (``gc.freeze``): each collection the command's own work triggers stays small.
+    Nothing is frozen at the end: the interpreter's exit must still finalize what the
+    user's models and migrations leave in reference cycles (a buffered file is flushed
+    there), and their ``atexit`` hooks still find the database bound.
     """
     import gc
 
     gc.freeze()
-    opened: list[Any] = []
-    token = OPENED.set(opened)
-    try:
-        code = run(argv)
-    finally:
-        OPENED.reset(token)
-    end_of_process(opened)
-    sys.exit(code)
-
-
-def end_of_process(opened: list[Any]) -> None:
-    """The command is done and the process ends: close the connections it opened, then
-    freeze the garbage collector's objects, so that the interpreter's exit frees what
-    reference counts free and does not traverse every object again (6-8 ms of each
-    command, more than ``migrate`` with nothing to do spends on its own work).  Exit
-    handlers (``atexit``) still run; objects left in reference cycles are not finalized,
-    which Python never promises at exit."""
-    for db in opened:
-        try:
-            db.disconnect()
-        except Exception:  # noqa: BLE001 - the process ends anyway
-            pass
-    import gc
-
-    gc.freeze()
+    sys.exit(run(argv))
 
 
 def run(argv: list[str] | None, cwd: Path | None = None) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,11 +20,6 @@ from .project import ProjectConfig, load_database, make_importable
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-#: The databases this process's CLI run loaded (``main`` sets a list, to close them before
-#: the process ends); None when the CLI is called in process (``run``): nothing is kept.
-OPENED: ContextVar[list[Any] | None] = ContextVar("nextorm_cli_opened", default=None)
 
 
 class Failure(Exception):
@@ -96,9 +90,6 @@ class Context:
         make_importable(self.project_dir, self.started_dir)
         db = load_database(module, self.option(local, "db_attr", "db"), self.started_dir,
                            mapped=mapped, bind=self.database_url(local))
-        opened = OPENED.get()
-        if opened is not None:
-            opened.append(db)
         return db
 
     def database_url(self, local: dict[str, Any]) -> tuple[str, tuple[Any, ...]] | None:

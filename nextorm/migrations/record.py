@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Record"]
+__all__ = ["FrozenRecord", "Record"]
 
 
 class Record:
@@ -35,3 +35,20 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({shown})"
+
+
+class FrozenRecord(Record):
+    """A ``Record`` that cannot change once made, as a frozen dataclass: ``__init__`` sets the
+    fields with ``object.__setattr__``; copies and pickles are made through the constructor,
+    whose positional parameters are the ``_fields`` in order."""
+
+    __slots__ = ()
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {key!r}")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"cannot delete field {key!r}")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return type(self), self._key()

@@ -21,7 +21,7 @@ from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, display, import_migration
 from .lock import migrate_lock
 from .plan import MigrationPlan, parse_target, plan_moves
-from .record import Record
+from .record import FrozenRecord
 from .recorder import (
     APPLIED,
     KNOWN_STATUSES,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["MigrationRunner", "MigrationStatus", "Step", "format_statuses", "parse_target"]
 
 
-class MigrationStatus(Record):
+class MigrationStatus(FrozenRecord):
     """The state of one migration: a file, a tracking row, or both.
 
     As in nextorm 0.5.1: ``name`` is the file name (``0001_initial.py``), ``version`` its stem
@@ -63,11 +63,9 @@ class MigrationStatus(Record):
 
     def __init__(self, name: str, version: str, applied: bool, applied_at: str,
                  state: str = "pending") -> None:
-        self.name = name
-        self.version = version
-        self.applied = applied
-        self.applied_at = applied_at
-        self.state = state
+        for key, value in (("name", name), ("version", version), ("applied", applied),
+                           ("applied_at", applied_at), ("state", state)):
+            object.__setattr__(self, key, value)
 
     def __str__(self) -> str:
         return format_statuses([self])[0]

@@ -237,3 +237,62 @@ def test_makemigrations_asks_on_a_terminal(sqlite_project):
     seen = project.run_in_terminal({b"Did you rename user.name to user.full_name?": [b"y"]})
     assert b"Created migrations/0002_" in seen, seen
     assert project.run("migrate").code == 0
+
+
+EXIT_MODELS = """\
+import atexit
+from nextorm import PK, Database, Entity, Req, db_session
+
+
+class Note(Entity):
+    id: PK[int]
+    text: Req[str]
+
+
+db = Database(entities=[Note])
+{bind}
+
+
+class Audit:  # keeps a bound method of itself: a reference cycle, finalized at exit
+    def __init__(self, path):
+        self.out = open(path, "a")
+        self.hook = self.write
+
+    def write(self, line):
+        self.out.write(line + "\\n")
+
+
+AUDIT = Audit({audit!r})
+AUDIT.hook("command started")
+
+
+def _at_exit():  # the user's exit hook writes through the ORM
+    try:
+        with db_session:
+            Note(text="exit hook")
+        result = "ok"
+    except Exception as exc:
+        result = f"{{type(exc).__name__}}: {{exc}}"
+    with open({hook!r}, "w") as out:
+        out.write(result)
+
+
+atexit.register(_at_exit)
+"""
+
+
+def test_the_process_exit_still_flushes_and_runs_the_users_hooks(sqlite_project):
+    """The CLI's exit is the interpreter's own: a file buffered by an object in a reference
+    cycle is flushed, and an ``atexit`` hook of the models still finds the database bound."""
+    project = sqlite_project
+    audit, hook = project.root / "audit.log", project.root / "hook.txt"
+    project.write_models(EXIT_MODELS.format(bind=project.target.bind_source(),
+                                            audit=str(audit), hook=str(hook)))
+    assert project.run("makemigrations").code == 0
+    audit.unlink()
+    proc = subprocess.run([sys.executable, "-m", "nextorm.migrations.cli", "migrate", "-q",
+                           "--module", "myapp.models"], cwd=project.root, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert audit.read_text() == "command started\n"
+    assert hook.read_text() == "ok"
