@@ -60,6 +60,11 @@ class MigrationStatus(FrozenRecord):
 
     __slots__ = ("name", "version", "applied", "applied_at", "state")
     _fields = __slots__
+    name: str
+    version: str
+    applied: bool
+    applied_at: str
+    state: str
 
     def __init__(self, name: str, version: str, applied: bool, applied_at: str,
                  state: str = "pending") -> None:
