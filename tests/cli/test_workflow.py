@@ -239,19 +239,7 @@ def test_makemigrations_asks_on_a_terminal(sqlite_project):
     assert project.run("migrate").code == 0
 
 
-EXIT_MODELS = """\
-import atexit
-from nextorm import PK, Database, Entity, Req, db_session
-
-
-class Note(Entity):
-    id: PK[int]
-    text: Req[str]
-
-
-db = Database(entities=[Note])
-{bind}
-
+EXIT_MODELS = "import atexit\nfrom nextorm import db_session\n" + USER_V1 + """
 
 class Audit:  # keeps a bound method of itself: a reference cycle, finalized at exit
     def __init__(self, path):
@@ -269,7 +257,7 @@ AUDIT.hook("command started")
 def _at_exit():  # the user's exit hook writes through the ORM
     try:
         with db_session:
-            Note(text="exit hook")
+            User(name="exit hook")
         result = "ok"
     except Exception as exc:
         result = f"{{type(exc).__name__}}: {{exc}}"
