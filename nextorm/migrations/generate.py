@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import MigrationError
 from . import snapshot
-from .diff import align_columns, diff_schemas, reverse_operations
-from .questioner import InteractiveQuestioner, Questioner
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -112,6 +110,11 @@ def plan_migration(
     new = db.schema_dict()
     state = snapshot.load_state(directory)
     old = state.schema
+    if not (empty or renames or table_renames or defaults) and old["tables"] == new["tables"]:
+        return None  # nothing differs (the hints from the entities name what they have)
+    from .diff import align_columns, diff_schemas, reverse_operations
+    from .questioner import InteractiveQuestioner, Questioner
+
     kind = InteractiveQuestioner if interactive else Questioner
     questioner = kind(renames=[*marker_renames(db), *renames],
                       table_renames=[*marker_table_renames(db), *table_renames], defaults=defaults)

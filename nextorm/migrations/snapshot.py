@@ -31,7 +31,6 @@ from ..errors import SnapshotError
 from ..schema.model import SCHEMA_FORMAT, empty_schema
 from .loader import SNAPSHOT_NAME, migration_number
 from .record import Record
-from .snapshot051 import is_051
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,12 +114,14 @@ def loads(text: str, path: str | Path | _Shown = SNAPSHOT_NAME) -> dict[str, Any
 
 def validate(data: Any, path: str | Path | _Shown = SNAPSHOT_NAME) -> None:
     """Raise SnapshotError unless ``data`` is a schema dict of a format this version reads."""
-    if is_051(data):
-        raise SnapshotError(
-            f"{path} was written by nextorm 0.5.1: convert it once with 'migrate' or "
-            "'adopt-0.5.1' (see docs/coming-from-0.5.1.md)"
-        )
     if not isinstance(data, dict) or "format" not in data:
+        from .snapshot051 import is_051  # only a file without our 'format' key pays for it
+
+        if is_051(data):
+            raise SnapshotError(
+                f"{path} was written by nextorm 0.5.1: convert it once with 'migrate' or "
+                "'adopt-0.5.1' (see docs/coming-from-0.5.1.md)"
+            )
         raise SnapshotError(f"{path}: not a NextORM schema snapshot (no 'format' key)")
     if data["format"] != SCHEMA_FORMAT:
         raise SnapshotError(
