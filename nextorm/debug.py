@@ -22,6 +22,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .records import Record
+
 __all__ = ["CapturedQuery", "QueryStat", "capture_sql", "clear_global_stats", "global_stats",
            "set_sql_debug", "sql_debugging"]
 
@@ -86,28 +88,19 @@ def clear_global_stats() -> None:
     global_stats.clear()
 
 
-class CapturedQuery:
+class CapturedQuery(Record):
     """One statement seen by ``capture_sql``: its SQL (with ``?`` placeholders) and values.
 
-    A plain class with a dataclass's constructor, equality and repr: importing ``dataclasses``
-    (which pulls in ``inspect``, ``ast`` and ``dis``) would cost every ``import nextorm``.
+    A slotted ``Record`` with a dataclass's constructor, equality and repr (see
+    ``nextorm.records``); not hashable, as its ``params`` list may change.
     """
 
-    __slots__ = ("params", "sql")
+    __slots__ = ("sql", "params")
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, sql: str, params: list[Any] | None = None) -> None:
         self.sql = sql
         self.params: list[Any] = [] if params is None else params
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CapturedQuery):
-            return NotImplemented
-        return (self.sql, self.params) == (other.sql, other.params)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq=True
-
-    def __repr__(self) -> str:
-        return f"CapturedQuery(sql={self.sql!r}, params={self.params!r})"
 
 
 class _Watch:

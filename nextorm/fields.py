@@ -23,6 +23,8 @@ import types
 import typing
 from typing import Any
 
+from .records import FrozenRecord, Record
+
 KINDS = ("pk", "req", "opt", "single", "set", "local")
 
 #: Options of every stored scalar attribute (PK, Req and Opt).
@@ -47,42 +49,17 @@ ALLOWED_OPTIONS: dict[str, frozenset[str]] = {
 ON_DELETE_ACTIONS = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
 
 
-class Record:
-    """Base of the small records made per attribute and per relation (``Attr``,
-    ``Composite``, the mapping's ``Relation`` and ``EntityMap``): plain classes with
-    ``__slots__`` instead of dataclasses, which cost a class-creation pass at import and a
-    slower ``__init__`` per object.  Equality and ``repr`` are the dataclass's: field by field,
-    in ``__slots__`` order; like a non-frozen dataclass a record is not hashable."""
-
-    __slots__ = ()
-
-    def _names(self) -> tuple[str, ...]:
-        return self.__slots__  # each subclass names its fields
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._names())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._names())
-        return f"{type(self).__name__}({shown})"
-
-
 class Attr(Record):
     """One declared attribute: its marker kind, Python type and options.
 
     A plain class with ``__slots__`` rather than a dataclass: one is made per attribute of
     every entity (and per ``Req[str]`` in a class body), so its constructor is on the path of
-    every import of a project's models (see ``Record``).
+    every import of a project's models (see ``nextorm.records``).  Not hashable: it changes
+    while its entity is declared.
     """
 
     __slots__ = ("kind", "py_type", "options", "name", "entity", "stored", "conflicts")
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, kind: str, py_type: Any = None, options: dict[str, Any] | None = None,
                  name: str = "", entity: Any = None, stored: bool = True,
@@ -223,7 +200,7 @@ Set = Marker("set")
 Local = Marker("local")
 
 
-class Composite(Record):
+class Composite(FrozenRecord):
     """A multi-attribute constraint declared in a class body (immutable and hashable, as the
     frozen dataclass it was)."""
 
@@ -235,15 +212,6 @@ class Composite(Record):
     def __init__(self, kind: str, attrs: tuple[str, ...], name: str | None = None) -> None:
         for key, value in (("kind", kind), ("attrs", attrs), ("name", name)):
             object.__setattr__(self, key, value)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {key!r}")
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(self._values())
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # copy, deepcopy and pickle
-        return Composite, (self.kind, self.attrs, self.name)
 
 
 def _register_composite(item: Composite) -> Composite:

@@ -11,7 +11,8 @@ import warnings
 from typing import TYPE_CHECKING
 
 from .errors import DeclarationError, MappingError
-from .fields import Attr, Record
+from .fields import Attr
+from .records import Record
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -31,6 +32,7 @@ class Relation(Record):
 
     __slots__ = ("attr", "kind", "target", "reverse", "columns", "join_table", "join_columns",
                  "join_target_columns")
+    __hash__ = None  # type: ignore[assignment]  # completed while the entities are resolved
 
     def __init__(self, attr: Attr, kind: str, target: EntityClass, reverse: Attr | None = None,
                  columns: list[str] | None = None, join_table: str | None = None,
@@ -51,6 +53,7 @@ class EntityMap(Record):
     """The resolved storage of one entity."""
 
     __slots__ = ("entity", "table", "pk_attrs", "columns", "relations")
+    __hash__ = None  # type: ignore[assignment]  # filled in while the entities are resolved
 
     def __init__(self, entity: EntityClass, table: str, pk_attrs: list[str],
                  columns: dict[str, list[str]] | None = None,

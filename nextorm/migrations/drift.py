@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..records import Record
 from ..schema.compare import physical
 from .loader import SNAPSHOT_NAME
-from .record import Record
 from .runner import MigrationRunner
 from .snapshot import load_state
 
@@ -38,7 +38,6 @@ class DriftReport(Record):
     """
 
     __slots__ = ("database", "entities", "notes")
-    _fields = __slots__
     __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
 
     def __init__(self, database: list[str] | None = None, entities: list[str] | None = None,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .record import Record
+from ..records import Record
 
 FORMATS = ("mermaid", "dot")
 
@@ -32,7 +32,6 @@ class Relation(Record):
     """
 
     __slots__ = ("parent", "child", "columns", "optional", "one_to_one")
-    _fields = __slots__
 
     def __init__(self, parent: str, child: str, columns: tuple[str, ...], optional: bool,
                  one_to_one: bool) -> None:

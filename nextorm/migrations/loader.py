@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..dialects import PROVIDER_ALIASES
 from ..errors import MigrationError, MigrationFileError
+from ..records import Record
 from .checksum import code_checksum, file_checksum
-from .record import Record
 
 if TYPE_CHECKING:
     from pathlib import Path

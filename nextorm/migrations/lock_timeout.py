@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ..errors import MigrationError, SQLError
-from .record import Record
+from ..records import Record
 
 #: Seconds a migration's statement waits for a lock before it gives up (see the docstring).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -49,7 +49,6 @@ class LockPolicy(Record):
     """
 
     __slots__ = ("timeout", "retries", "backoff")
-    _fields = __slots__
 
     def __init__(self, timeout: float = DEFAULT_LOCK_TIMEOUT,
                  retries: int = DEFAULT_LOCK_RETRIES, backoff: float = FIRST_BACKOFF) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import UnknownTargetError
-from .record import Record
+from ..records import Record
 
 if TYPE_CHECKING:
     from .loader import MigrationFile
@@ -25,7 +25,6 @@ class MigrationPlan(Record):
     """
 
     __slots__ = ("undo", "apply")
-    _fields = __slots__
 
     def __init__(self, undo: list[tuple[MigrationFile | None, AppliedRecord]],
                  apply: list[MigrationFile]) -> None:

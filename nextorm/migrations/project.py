@@ -17,8 +17,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError, NextORMError
+from ..records import Record
 from .loader import display
-from .record import Record
 
 if TYPE_CHECKING:
     from pathlib import Path

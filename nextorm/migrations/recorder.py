@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import MigrationError, SQLError, TrackingTableError
-from .record import Record
+from ..records import Record
 
 TABLE = "_nextorm_migrations"
 APPLIED, RUNNING, FAILED = "applied", "running", "failed"

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import MigrationError
-from .record import Record
+from ..records import Record
 from .recorder import APPLIED, AppliedRecord
 
 if TYPE_CHECKING:
@@ -87,7 +87,6 @@ class Resolved(Record):
     """Files and rows as ``migrate`` works with them (see the module docstring)."""
 
     __slots__ = ("files", "records", "stand_ins")
-    _fields = __slots__
 
     def __init__(self, files: list[MigrationFile], records: dict[int, AppliedRecord],
                  stand_ins: dict[int, tuple[str, ...]] | None = None) -> None:

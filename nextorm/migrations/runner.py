@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MigrationError, PartiallyAppliedError, TrackingTableError
+from ..records import FrozenRecord
 from .history import check_history, check_order, describe_broken, state_of
 from .loader import MigrationFile, discover, display, import_migration
 from .lock import migrate_lock
 from .plan import MigrationPlan, parse_target, plan_moves
-from .record import FrozenRecord
 from .recorder import (
     APPLIED,
     KNOWN_STATUSES,
@@ -59,7 +59,6 @@ class MigrationStatus(FrozenRecord):
     """
 
     __slots__ = ("name", "version", "applied", "applied_at", "state")
-    _fields = __slots__
     name: str
     version: str
     applied: bool

@@ -28,9 +28,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SnapshotError
+from ..records import Record
 from ..schema.model import SCHEMA_FORMAT, empty_schema
 from .loader import SNAPSHOT_NAME, migration_number
-from .record import Record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -159,7 +159,6 @@ class SnapshotState(Record):
     """
 
     __slots__ = ("schema", "migration", "history", "notes")
-    _fields = __slots__
     __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
 
     def __init__(self, schema: dict[str, Any], migration: str | None = None,

@@ -6,7 +6,7 @@ check (an accepted edit), adoption and the runner report steps too, so the recor
 
 from __future__ import annotations
 
-from .record import Record
+from ..records import Record
 
 __all__ = ["Step"]
 
@@ -23,7 +23,6 @@ class Step(Record):
     """
 
     __slots__ = ("action", "name", "seconds")
-    _fields = __slots__
 
     def __init__(self, action: str, name: str, seconds: float = 0.0) -> None:
         self.action = action

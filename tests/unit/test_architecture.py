@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "nextorm"
 #: Layers from the bottom; a module may import its own layer and the ones below it.
 LAYERS = [
     ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields",
-              "nextorm.types", "nextorm.debug", "nextorm.pool"]),
+              "nextorm.types", "nextorm.debug", "nextorm.pool", "nextorm.records"]),
     ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping",
                       "nextorm.declarations", "nextorm.inheritance",
                       "nextorm.annotations"]),

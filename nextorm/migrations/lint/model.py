@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...records import Record
 from ..loader import MigrationFile, display
-from ..record import Record
 from .sql import REBUILD_PREFIX, Statement, created_table, renamed_table
 
 
 class Finding(Record):
     """One rule hit: ``migrations/0003_x.py:12: NX106 statement 2 (...): message``."""
 
-    __slots__ = _fields = ("code", "file", "message", "statement", "line", "server")
+    __slots__ = ("code", "file", "message", "statement", "line", "server")
 
     def __init__(self, code: str, file: MigrationFile, message: str,
                  statement: Statement | None = None, line: int | None = None,

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...dialects.added_defaults import added_default_cost, default_of
 from ...dialects.conversions import conversion, type_words
-from ..record import Record
+from ...records import Record
 from .model import FileView
 from .sql import (
     REBUILD_PREFIX,
@@ -35,7 +35,7 @@ DOCS = "docs/lint.md"
 class Rule(Record):
     """A lint rule: its code (``NX104``), its title, and the check that finds it."""
 
-    __slots__ = _fields = ("code", "title", "check")
+    __slots__ = ("code", "title", "check")
 
     def __init__(self, code: str, title: str, check: Callable[[FileView], Iterator[Hit]]
                  ) -> None:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import MigrationError, NextORMError, SQLError
+from ...records import Record
 from ..loader import MigrationFile
-from ..record import Record
 from ..sqlcollect import collect, is_read
 from .model import FileView, Finding
 from .rules import BAD_SILENCE, CODES, NOT_COLLECTED, RULES
@@ -33,7 +33,7 @@ from .sql import Statement
 class LintReport(Record):
     """What a run found: the findings, the notes (a skipped rule), how many were silenced."""
 
-    __slots__ = _fields = ("files", "findings", "notes", "silenced")
+    __slots__ = ("files", "findings", "notes", "silenced")
     __hash__ = None  # type: ignore[assignment]  # (mutable, as the dataclass it was)
 
     def __init__(self, files: list[MigrationFile] | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ...dialects import PROVIDER_ALIASES
-from ..record import Record
+from ...records import Record
 
 #: (Patterns compiled on first use, by ``re``'s cache: most files have no silence at all.)
 MARK = r"#\s*nextorm-lint:\s*ignore\b(?P<rest>.*)$"
@@ -23,7 +23,7 @@ PART = r"def\s+(?:upgrade|downgrade)_(\w+)\s*\("
 class Silence(Record):
     """One ``# nextorm-lint: ignore`` comment: where it is, what it silences, and why."""
 
-    __slots__ = _fields = ("line", "codes", "reason", "target", "server")
+    __slots__ = ("line", "codes", "reason", "target", "server")
 
     def __init__(self, line: int, codes: tuple[str, ...], reason: str, target: int | None,
                  server: str | None = None) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..record import Record
+from ...records import Record
 
 #: An identifier, quoted for any of the three servers or bare.
 IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'

@@ -1,9 +1,12 @@
 """``Record``: equality, hash and repr from named fields, for small classes with ``__slots__``.
 
-The runtime's records (a migration file, a tracking row, a status, a step, a plan) were
-dataclasses; a dataclass compiles its methods with ``exec`` when its module is imported,
-about 0.3 ms each on every start of ``migrate``.  These classes write their ``__init__`` by
-hand and take the rest from here, so they compare, hash and print as the dataclasses did.
+The records made on every start (a declared attribute, a relation, a migration file, a tracking
+row, a captured statement...) were dataclasses; a dataclass compiles its methods with ``exec``
+when its module is imported (``dataclasses`` itself pulls in ``inspect``, ``ast`` and
+``dis``), about 0.3 ms a class on every ``import nextorm`` and every ``migrate``.  These
+classes write their ``__init__`` by hand and take the rest from here, so they compare, hash
+and print as the dataclasses did.  (The schema operations have their own immutable base,
+``schema.operations.Record``, whose one ``__init__`` reads the fields from annotations.)
 """
 
 from __future__ import annotations
@@ -14,11 +17,20 @@ __all__ = ["FrozenRecord", "Record"]
 
 
 class Record:
-    """Compare, hash and print an instance by its ``_fields``, as a dataclass does."""
+    """Compare, hash and print an instance by its ``_fields``, as a dataclass does.
+
+    ``_fields`` defaults to the class's own ``__slots__``; a record that is changed after it
+    is made sets ``__hash__ = None``, as a dataclass that is not frozen.
+    """
 
     __slots__ = ()
     #: The fields compared, hashed and shown, in order.
     _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_fields" not in cls.__dict__ and cls.__dict__.get("__slots__"):
+            cls._fields = tuple(cls.__dict__["__slots__"])
 
     def _key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
