@@ -29,7 +29,8 @@ LAYERS = [
     ("migration generator", [f"nextorm.migrations.{m}" for m in (
         "automigrate", "changes", "columns", "comparators", "diff", "generate", "questioner",
         "multirender", "renames", "values", "writer")]),
-    ("cli", [f"nextorm.migrations.{m}" for m in ("cli", "cli_context", "commands")]),
+    ("cli", [f"nextorm.migrations.{m}" for m in ("cli", "cli_context", "cli_subcommands",
+                                                  "commands")]),
     ("public API", ["nextorm"]),
 ]
 #: Sibling layers that must not know each other (the migration system never imports the ORM).
