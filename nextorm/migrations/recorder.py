@@ -25,7 +25,6 @@ run (``source_text`` comes last, and rows without it are completed by ``migrate`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from ..errors import MigrationError, SQLError, TrackingTableError
@@ -46,18 +45,16 @@ class AppliedRecord(Record):
     """One row of the tracking table.
 
     A plain class with ``__slots__`` (``records()`` makes one per applied migration on every
-    run); constructor, equality (``read_source`` aside), hash and repr are a frozen
-    dataclass's.
+    run); constructor, equality, hash and repr are a frozen dataclass's.
     """
 
     __slots__ = ("version", "name", "applied_at", "checksum", "status", "progress", "error",
-                 "source_text", "read_source", "_table")
-    _fields = __slots__[:-2]
+                 "source_text", "_table")
+    _fields = __slots__[:-1]
 
     def __init__(self, version: str, name: str, applied_at: str, checksum: str,
                  status: str = APPLIED, progress: int = 0, error: str | None = None,
-                 source_text: str | None = None,
-                 read_source: Callable[[], str | None] | None = None) -> None:
+                 source_text: str | None = None) -> None:
         self.version = version
         self.name = name
         self.applied_at = applied_at
@@ -66,23 +63,18 @@ class AppliedRecord(Record):
         self.progress = progress
         self.error = error
         self.source_text = source_text
-        #: Reads the row's ``source_text`` on demand.
-        self.read_source = read_source
         #: The recorder whose table keeps this row's ``source_text``: ``records()`` leaves
         #: the text in the table (only a file whose bytes changed needs it) and sets this
-        #: when the row has one (a ``read_source`` per row cost more than the rest of it).
+        #: when the row has one.
         self._table: MigrationRecorder | None = None
 
     @property
     def has_source(self) -> bool:
         """True if the row keeps the text that ran (rows of early versions have none)."""
-        return (self.source_text is not None or self.read_source is not None
-                or self._table is not None)
+        return self.source_text is not None or self._table is not None
 
     def text(self) -> str | None:
         """The text that ran: kept on the record, or read from the tracking table now."""
-        if self.source_text is None and self.read_source is not None:
-            return self.read_source()
         if self.source_text is None and self._table is not None:
             return self._table.source_text(self.version)
         return self.source_text
