@@ -1,4 +1,4 @@
-"""makemigrations runs with the cyclic garbage collector paused (generate.without_gc)."""
+"""makemigrations runs with the cyclic garbage collector paused (gcpause.without_gc)."""
 
 from __future__ import annotations
 

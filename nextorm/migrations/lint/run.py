@@ -11,17 +11,17 @@ the live database, when connected, says how big a table is.
 snapshot, so the lint costs only what that file needs: the caller passes the snapshot it
 holds (no second parse of the JSON), the tables before a file share the unchanged tables'
 objects with the tables after it (type narrowing compares only the tables the file
-changes), and the garbage collector is paused (``generate.without_gc``'s reasons).
+changes), and the garbage collector is paused (``gcpause.without_gc``).
 """
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import Any
 
 from ...errors import MigrationError, NextORMError, SQLError
 from ...records import Record
+from ..gcpause import without_gc
 from ..loader import MigrationFile
 from ..sqlcollect import collect, is_read
 from .model import FileView, Finding
@@ -45,6 +45,7 @@ class LintReport(Record):
         self.silenced = silenced
 
 
+@without_gc
 def lint_files(db: Any, directory: str | Path, files: list[MigrationFile], *,
                connected: bool = True, threshold: int = 100_000,
                entities: bool = True, entities_from: Any = None,
@@ -56,20 +57,6 @@ def lint_files(db: Any, directory: str | Path, files: list[MigrationFile], *,
     snapshot dict the caller holds, as written with the newest file (``makemigrations``:
     ``PlannedMigration.snapshot``); default: read ``directory``'s snapshot file.
     """
-    if not gc.isenabled():
-        return _lint_files(db, directory, files, connected, threshold, entities,
-                           entities_from, snapshot)
-    gc.disable()
-    try:
-        return _lint_files(db, directory, files, connected, threshold, entities,
-                           entities_from, snapshot)
-    finally:
-        gc.enable()
-
-
-def _lint_files(db: Any, directory: str | Path, files: list[MigrationFile], connected: bool,
-                threshold: int, entities: bool, entities_from: Any,
-                snapshot: dict[str, Any] | None) -> LintReport:
     report = LintReport(files=list(files))
     history = History(directory, report.notes, snapshot)
     mapped = _entity_tables(entities_from or db, report.notes) if entities else None
