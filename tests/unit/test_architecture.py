@@ -18,7 +18,7 @@ LAYERS = [
     ("base", ["nextorm.errors", "nextorm.sqlparams", "nextorm.convert", "nextorm.fields",
               "nextorm.types", "nextorm.debug", "nextorm.pool", "nextorm.records"]),
     ("declarations", ["nextorm.attributes", "nextorm.entity", "nextorm.mapping",
-                      "nextorm.declarations", "nextorm.inheritance",
+                      "nextorm.declarations", "nextorm.inheritance", "nextorm.one_to_one",
                       "nextorm.annotations"]),
     ("schema", ["nextorm.schema"]),
     ("dialects", ["nextorm.dialects"]),
