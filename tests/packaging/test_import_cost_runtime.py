@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: The standard library modules the no-op ``migrate`` and ``showmigrations`` do without.
 STDLIB = ("pathlib", "dataclasses", "urllib.parse", "ipaddress", "importlib.util", "hashlib",
-          "json", "traceback")
+          "json", "traceback", "difflib")
 #: NextORM's modules they do without: running, adopting, other commands, the generator.
 NEXTORM = ("nextorm.migrations.executor", "nextorm.migrations.progress",
            "nextorm.migrations.resume", "nextorm.migrations.context",
