@@ -188,8 +188,10 @@ class MySQLDialect(Dialect):
 
     def connect(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            import pymysql
-        except ImportError:
+            from .driver import Connection  # PyMySQL's, sharing its default TLS context
+        except ModuleNotFoundError as exc:
+            if exc.name != "pymysql":
+                raise
             raise BindError("provider 'mysql' needs PyMySQL: pip install 'nextorm[mysql]'") from None
         if args:
             if len(args) > 1 or not isinstance(args[0], str):
@@ -201,7 +203,7 @@ class MySQLDialect(Dialect):
         from pymysql.constants import CLIENT
 
         kwargs["client_flag"] = kwargs.get("client_flag", 0) | CLIENT.FOUND_ROWS
-        conn = pymysql.connect(autocommit=True, **kwargs)
+        conn = Connection(autocommit=True, **kwargs)
         with conn.cursor() as cursor:
             cursor.execute(STRICT_MODE)
         return conn
