@@ -160,11 +160,12 @@ def _declares_replaces(data: bytes) -> bool:
 
 def _read(path: str) -> bytes:
     """A file's bytes by plain ``os`` calls: no buffered file object for each of hundreds of
-    small files (half the cost of the no-op ``migrate``'s reading)."""
+    small files (half the cost of the no-op ``migrate``'s reading).  Reads of 64 KiB: each
+    read allocates its whole size first, and 1 MiB a read cost 0.9 ms more over 500 files."""
     fd = os.open(path, os.O_RDONLY)
     try:
         chunks = []
-        while chunk := os.read(fd, 1 << 20):
+        while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
     finally:
         os.close(fd)

@@ -42,6 +42,19 @@ def test_missing_directory_is_an_error(tmp_path):
         discover(tmp_path / "file")
 
 
+def test_a_file_larger_than_one_read_is_checksummed_whole(tmp_path):
+    """``discover`` reads 64 KiB at a time: a 200 KB file's checksum covers every byte."""
+    import hashlib
+
+    text = "def upgrade(db):\n" + "".join(f"    x = {i}  # {'.' * 60}\n" for i in range(3000))
+    write(tmp_path, "0001_big.py", text)
+    assert len(text) > 3 * (1 << 16)
+    (found,) = discover(tmp_path)
+    assert found.checksum == hashlib.sha256(text.encode()).hexdigest()
+    write(tmp_path, "0001_big.py", text + "    y = 1\n")
+    assert discover(tmp_path)[0].checksum != found.checksum
+
+
 def test_checksum_ignores_line_endings_only():
     assert file_checksum(b"a\r\nb\r\n") == file_checksum(b"a\nb\n") == file_checksum(b"a\rb\r")
     assert file_checksum(b"a\nb\n") != file_checksum(b"a\nc\n")
