@@ -157,3 +157,9 @@ def db(target: Target):
     target.bind(database)
     yield database
     database.disconnect()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (seconds each: a process tree, a wheel build, random DDL on every
+    server) run first, so that under ``pytest -n`` no worker is left with one at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "kill_migrate.py"
 
 
+@pytest.mark.slow
 def test_migrate_killed_at_random_moments_recovers(target):
     provider = target.provider  # the fixture skips (or fails in CI) an unconfigured server
     result = subprocess.run([sys.executable, str(SCRIPT), "--provider", provider,

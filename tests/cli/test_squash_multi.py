@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from cli_helpers import INITIAL, one_error_line
 from test_multi_server import configure
 from test_squash import every_stop, history, made
 
 
+@pytest.mark.slow
 def test_a_multi_server_range_squashes_and_every_stop_keeps_working(project):
     configure(project)  # every file has a part per server; indexes CONCURRENTLY on PostgreSQL
     files = history(project, body="body: Opt[int] = Opt(index=True)")

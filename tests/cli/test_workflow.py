@@ -89,6 +89,7 @@ def test_root_flags_run_in_order_with_pyproject_defaults(project):
     assert shown.code == 0 and shown.out.startswith("[x] 0001_initial.py"), shown
 
 
+@pytest.mark.slow
 def test_pdm_run_migrate_shorthand(sqlite_project, tmp_path):
     pdm = Path(sys.executable).parent / "pdm"
     if not pdm.exists():

@@ -141,6 +141,7 @@ def seed(db: Database, version: int) -> None:
         insert(db, "post_tag", post_id=1, tag_id=1)
 
 
+@pytest.mark.slow
 def test_blog_evolves_with_rows_and_back(target, tmp_path):
     directory = tmp_path / "migrations"
     schemas: dict[int, dict] = {}

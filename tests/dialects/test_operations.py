@@ -153,6 +153,7 @@ def drop_everything(db: Database) -> None:
         db._execute_dml("SET FOREIGN_KEY_CHECKS = 1")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(old=schemas(), new=schemas())
 def test_random_changes_apply_and_revert(target, old, new):

@@ -112,6 +112,7 @@ class Blocker:
         self.db.disconnect()
 
 
+@pytest.mark.slow
 def test_long_transaction_makes_the_migration_retry_not_queue_the_writers(loaded, tmp_path):
     server, db = loaded
     timeout, held, bound = TIMING[db.provider]
@@ -138,6 +139,7 @@ def test_long_transaction_makes_the_migration_retry_not_queue_the_writers(loaded
     assert db._execute(f"SELECT COUNT({q('extra')}) FROM {q('item')}")[0][0] == 0
 
 
+@pytest.mark.slow
 def test_gives_up_naming_the_blocking_session(loaded, tmp_path):
     server, db = loaded
     q = db.dialect.quote

@@ -69,6 +69,7 @@ def shipped(blog: Path) -> set[str]:
     return {p.name for p in (blog / "migrations").iterdir()}
 
 
+@pytest.mark.slow
 def test_readme_runs_with_pip(tmp_path):
     root = repository_copy(tmp_path)
     blog = root / "examples" / "blog"
@@ -89,6 +90,7 @@ def pdm_command() -> Path | None:
     return Path(found) if found else None
 
 
+@pytest.mark.slow
 def test_readme_runs_with_pdm(tmp_path):
     pdm = pdm_command()
     if pdm is None:

@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent("""
@@ -36,6 +38,7 @@ def run(*args: str, cwd: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_installed_wheel_renders_with_packaged_templates(tmp_path):
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO), cwd=REPO)

@@ -130,6 +130,7 @@ def test_enabled_with_the_module_of_tool_nextorm(user_project):
     assert user_project.real_state() == before
 
 
+@pytest.mark.slow
 def test_the_drift_check_fails_the_session_with_one_clear_line(user_project):
     models = user_project.root / "myapp" / "models.py"
     models.write_text(models.read_text().replace("    name: Req[str]\n",

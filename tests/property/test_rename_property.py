@@ -167,6 +167,7 @@ def check_change(target: Any, change: Change, directory: Path) -> None:
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@pytest.mark.slow
 @given(change=changes())
 def test_a_rename_keeps_the_rows_or_stops_with_the_hint_to_give(target, change):
     directory = Path(tempfile.mkdtemp(prefix="nextorm_rename_")) / "migrations"

@@ -125,6 +125,7 @@ def _one(*entities: EntitySpec) -> EntitySetSpec:
     AttrSpec("b", "req", float, {"sql_default": "1e3"}),
     AttrSpec("c", "opt", float, {"sql_default": "2.5E-7"})])))
 # Names over 63 bytes: PostgreSQL truncated them silently, MariaDB failed mid-create.
+@pytest.mark.slow
 @example(spec=_one(EntitySpec("E0", "t", [AttrSpec("a" * 64, "req", int)])))
 @example(spec=_one(EntitySpec("E0", "é" * 32, [AttrSpec("a", "req", int)])))
 @ROUNDTRIP

@@ -139,6 +139,7 @@ def test_postgres_gets_exactly_the_placeholders_outside_literals(postgres_target
     assert list(row) == expected
 
 
+@pytest.mark.slow
 @SQLPARAMS
 @given(data=st.data())
 def test_mysql_gets_exactly_the_placeholders_outside_literals(mysql_target, data):
