@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from adopt051_helpers import data_rows, fixture_rows, install, models_source
+from support.adopt051 import data_rows, fixture_rows, install, models_source
 
 NOTICE = ("Adopted nextorm 0.5.1's history: _nextorm_migrations upgraded (2 applied "
           "migration(s) kept), .schema_snapshot.json converted")

@@ -6,16 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli_helpers import INITIAL, one_error_line, steps
-
-ADD_ROW = """
-def upgrade(db):
-    db._execute_dml("INSERT INTO item (id, name) VALUES (?, ?)", [1, "alice"])
-
-
-def downgrade(db):
-    db._execute_dml("DELETE FROM item WHERE id = ?", [1])
-"""
+from support.cli import ADD_ROW, INITIAL, one_error_line, steps
 
 
 def test_reformatted_or_recommented_applied_file_is_not_edited(project):

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-
-def models(project, *lines: str) -> None:
-    """myapp/models.py with one entity, Post: an id and ``lines`` (attribute declarations)."""
-    body = "".join(f"    {line}\n" for line in ("id: PK[int]", *lines))
-    project.write_models("from nextorm import PK, Database, Entity, Opt, Req  # noqa: F401\n\n\n"
-                         f"class Post(Entity):\n{body}\n\ndb = Database(entities=[Post])\n"
-                         f"{project.target.bind_source()}\n")
-
+from support.lint import codes, write_post_models
 
 TITLE = "title: Req[str] = Req(max_len=80)"
 
 
-def codes(result) -> list[str]:
-    """The rule codes of the finding lines, in order."""
-    return [line.split(": ")[1].split()[0] for line in result.out.splitlines()
-            if line.startswith("migrations/")]
-
-
 def test_a_generated_rename_is_found_and_a_silence_with_a_reason_clears_it(project):
-    models(project, TITLE)
+    write_post_models(project, TITLE)
     assert project.run("makemigrations").code == 0
     clean = project.run("lint")
     assert (clean.code, clean.out.strip()) == (0, "No findings in 1 file(s)."), clean
 
-    models(project, "headline: Req[str] = Req(max_len=80)")
+    write_post_models(project, "headline: Req[str] = Req(max_len=80)")
     made = project.run("makemigrations", "--rename", "post.title=headline")
     assert made.code == 0, made
     assert "lint: migrations/0002_" in made.err and "NX106" in made.err  # printed when written
@@ -52,9 +39,9 @@ def test_a_generated_rename_is_found_and_a_silence_with_a_reason_clears_it(proje
 
 
 def test_a_generated_narrowing_is_found_on_every_server(project):
-    models(project, TITLE)
+    write_post_models(project, TITLE)
     assert project.run("makemigrations").code == 0
-    models(project, "title: Req[str] = Req(max_len=40)")
+    write_post_models(project, "title: Req[str] = Req(max_len=40)")
     assert project.run("makemigrations").code == 0
     found = project.run("lint", "2..")
     assert found.code == 1, found
@@ -63,7 +50,7 @@ def test_a_generated_narrowing_is_found_on_every_server(project):
 
 
 def test_hand_written_dangers_each_have_their_code(project):
-    models(project, TITLE)
+    write_post_models(project, TITLE)
     assert project.run("makemigrations").code == 0
     project.write_migration("0002_by_hand.py", """
         def upgrade(db):
@@ -82,7 +69,7 @@ def test_hand_written_dangers_each_have_their_code(project):
 
 
 def test_a_file_that_reads_the_database_is_a_finding_not_a_crash(project):
-    models(project, TITLE)
+    write_post_models(project, TITLE)
     assert project.run("makemigrations").code == 0
     project.write_migration("0002_backfill.py", """
         def upgrade(db):
@@ -103,7 +90,7 @@ def test_a_file_that_reads_the_database_is_a_finding_not_a_crash(project):
 
 
 def test_an_index_on_a_big_table_needs_concurrently_when_connected(project):
-    models(project, TITLE)
+    write_post_models(project, TITLE)
     assert project.run("makemigrations").code == 0
     assert project.run("migrate").code == 0
     project.query("INSERT INTO post (id, title) VALUES (1, 'a'), (2, 'b'), (3, 'c')")
@@ -122,7 +109,7 @@ def test_an_index_on_a_big_table_needs_concurrently_when_connected(project):
 
 
 def test_lint_usage_errors_exit_2(sqlite_project):
-    models(sqlite_project)
+    write_post_models(sqlite_project)
     bad = sqlite_project.run("lint", "--large-table", "many")
     assert bad.code == 2, bad
     unknown = sqlite_project.run("lint", "9")

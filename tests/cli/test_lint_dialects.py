@@ -7,10 +7,9 @@ made them, and the result is the same as ``lint --offline`` there.
 
 from __future__ import annotations
 
-from cli_helpers import INITIAL
-from test_lint import codes
-from test_multi_server import generate_folder
-from test_offline_bind import MODELS
+from support.cli import INITIAL, UNREACHABLE_MODELS
+from support.lint import codes
+from support.multi_server import generate_folder
 
 SAFE = "UPDATE item SET name = 'x' WHERE name = ''"
 
@@ -42,7 +41,7 @@ def upgrade(db):
 
 
 def folder(project, silence: str = ""):
-    project.write_models(MODELS)  # bound to PostgreSQL on port 1: nothing listens there
+    project.write_models(UNREACHABLE_MODELS)  # bound to PostgreSQL on port 1: nothing listens there
     project.write_migration("0001_initial.py", INITIAL)
     project.write_migration("0002_parts.py", PARTS.format(silence=silence))
     return project

@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 import pytest
-from cli_helpers import one_error_line
 
 from nextorm import SQLError
+from support.cli import one_error_line
 
 BLOG = """\
 import datetime as dt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cli_helpers import CREATE_ITEM, INITIAL, steps
+from support.cli import CREATE_ITEM, CREATE_TAG, INITIAL, steps
 
 ADD_ALICE = """
 def upgrade(db):
@@ -12,14 +12,6 @@ def upgrade(db):
 
 def downgrade(db):
     db._execute_dml("DELETE FROM item WHERE id = ?", [1])
-"""
-
-CREATE_TAG = """
-def upgrade(db):
-    db._execute_dml("CREATE TABLE tag (id INTEGER NOT NULL PRIMARY KEY)", [])
-
-def downgrade(db):
-    db._execute_dml("DROP TABLE tag", [])
 """
 
 STAMP = r"\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)"

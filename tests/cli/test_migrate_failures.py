@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_helpers import INITIAL, steps
+from support.cli import INITIAL, steps
 
 BROKEN = """
 def upgrade(db):

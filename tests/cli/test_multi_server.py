@@ -11,68 +11,11 @@ import shutil
 import textwrap
 
 import pytest
-from cli_helpers import CREATE_ITEM, INITIAL, one_error_line
 
-SERVERS = ("sqlite", "postgres", "mysql")
-
-V1 = """\
-from nextorm import PK, Database, Entity, Opt, Req
-
-
-class Item(Entity):
-    id: PK[int]
-    name: Req[str] = Req(max_len=20)
-    code: Req[str] = Req(max_len=20)
-    size: Opt[int]
-
-
-db = Database(entities=[Item])
-{bind}
-"""
-
-#: A rename (name -> title), a type change (code: 20 -> 80 characters), a column added with a
-#: default for the existing rows (views), and an index on an existing table (concurrent on
-#: PostgreSQL, so only PostgreSQL's part is not atomic).
-V2 = """\
-from nextorm import PK, Database, Entity, Opt, Req
-
-
-class Item(Entity):
-    id: PK[int]
-    title: Req[str] = Req(max_len=20, renamed_from="name")
-    code: Req[str] = Req(max_len=80)
-    size: Opt[int] = Opt(index=True)
-    views: Req[int] = Req(default=7)
-
-
-db = Database(entities=[Item])
-{bind}
-"""
-
-PYPROJECT = """\
-[tool.nextorm]
-module = "myapp.models"
-dialects = [{servers}]
-concurrent-indexes = true
-"""
+from support.cli import CREATE_ITEM, INITIAL, one_error_line
+from support.multi_server import SERVERS, V1, V2, configure, generate_folder
 
 ROWS = [(1, "alpha", "A1", 5), (2, "beta", "B2", None)]
-
-
-def configure(project, servers=SERVERS) -> None:
-    listed = ", ".join(f'"{s}"' for s in servers)
-    (project.root / "pyproject.toml").write_text(PYPROJECT.format(servers=listed))
-
-
-def generate_folder(project) -> None:
-    """0001 (the table) and 0002 (the changes that carry rows), both for every server."""
-    configure(project)
-    project.write_models(V1.format(bind=project.target.bind_source()))
-    made = project.run("makemigrations", "--name", "initial")
-    assert made.code == 0, made
-    project.write_models(V2.format(bind=project.target.bind_source()))
-    made = project.run("makemigrations", "--name", "change_item")
-    assert made.code == 0, made
 
 
 def fresh(kind, folder, target):

@@ -4,30 +4,15 @@ still prints the PostgreSQL script; only what must read the database connects.""
 
 from __future__ import annotations
 
-from cli_helpers import INITIAL, one_error_line
-from test_history_checks import ADD_ROW as HISTORY_ROW
-
-UNREACHABLE = "postgresql://root@127.0.0.1:1/test"
-
-MODELS = f"""\
-from nextorm import PK, Database, Entity, Req
-
-
-class Item(Entity):
-    id: PK[int]
-    name: Req[str]
-
-
-db = Database(entities=[Item])
-db.bind("postgres", "{UNREACHABLE}")
-"""
+from support.cli import ADD_ROW as HISTORY_ROW
+from support.cli import INITIAL, UNREACHABLE_MODELS, one_error_line
 
 #: One row whose text needs quoting in a literal.
 ADD_ROW = HISTORY_ROW.replace('"alice"', '"it\'s"')
 
 
 def unreachable_project(project):
-    project.write_models(MODELS)
+    project.write_models(UNREACHABLE_MODELS)
     project.write_migration("0001_initial.py", INITIAL)
     project.write_migration("0002_row.py", ADD_ROW)
     return project

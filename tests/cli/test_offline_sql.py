@@ -6,8 +6,7 @@ connection) and then asking NextORM itself what the database holds.
 
 from __future__ import annotations
 
-from cli_helpers import INITIAL
-from test_migrate import CREATE_TAG
+from support.cli import CREATE_TAG, INITIAL
 
 ADD_ALICE = """
 def upgrade(db):

@@ -5,7 +5,8 @@ prints, with nothing on stdout, on SQLite, PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import pytest
-from cli_helpers import INITIAL, one_error_line
+
+from support.cli import INITIAL, one_error_line
 
 SERVERS = ("sqlite", "postgres", "mysql")
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from cli_helpers import CREATE_ITEM, INITIAL, assert_untouched, one_error_line, steps
+from support.cli import CREATE_ITEM, INITIAL, assert_untouched, one_error_line, steps
 
 #: A table of that name another tool left (nextorm 0.5.1's own is adopted: test_cli_adopt_051).
 FOREIGN_TRACKING = [

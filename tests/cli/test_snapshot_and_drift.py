@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from cli_helpers import one_error_line, steps
+from support.cli import one_error_line, steps
 
 ITEM = """\
 from nextorm import PK, Database, Entity, Opt, Req

@@ -7,9 +7,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from cli_helpers import INITIAL, one_error_line
-from test_multi_server import configure
-from test_squash import every_stop, history, made
+
+from support.cli import INITIAL, one_error_line
+from support.multi_server import configure
+from support.squash import every_stop, history, made
 
 
 @pytest.mark.slow

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from cli_helpers import one_error_line
-from test_squash import history, made, rows
+from support.cli import one_error_line
+from support.squash import history, made, rows
 
 SQUASHED = "0004_squashed_0002_0004.py"
 

@@ -7,7 +7,7 @@ count, changes nothing, and works once the row is fixed; the values then read ba
 
 from __future__ import annotations
 
-from cli_helpers import one_error_line
+from support.cli import one_error_line
 
 MODELS = """\
 from nextorm import PK, Database, Entity, Req

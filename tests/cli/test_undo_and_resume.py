@@ -6,7 +6,7 @@ project) and checked with a fresh connection, with rows in the tables.
 
 from __future__ import annotations
 
-from cli_helpers import INITIAL, one_error_line, steps
+from support.cli import INITIAL, one_error_line, steps
 
 PARENT_CHILD = """\
 from nextorm import PK, Database, Entity, {age}, Set, Single

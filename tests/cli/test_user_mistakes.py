@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_helpers import INITIAL, assert_untouched, one_error_line
+from support.cli import INITIAL, assert_untouched, one_error_line
 
 
 def test_missing_module(project):

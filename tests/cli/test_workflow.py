@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import steps
+
+from support.cli import steps
 
 USER_V1 = """\
 from nextorm import PK, Database, Entity, Req

@@ -8,7 +8,12 @@ example of issue 8 is undoing the drop of a unique column, whose filler value wo
 from __future__ import annotations
 
 import pytest
-from migration_helpers import (
+
+from nextorm.errors import MigrationError
+from nextorm.migrations.recorder import MigrationRecorder
+from nextorm.schema.compare import physical
+from nextorm.schema.introspect import introspect
+from support.migrations import (
     create,
     insert,
     migration_source,
@@ -18,11 +23,6 @@ from migration_helpers import (
     table,
     write_migration,
 )
-
-from nextorm.errors import MigrationError
-from nextorm.migrations.recorder import MigrationRecorder
-from nextorm.schema.compare import physical
-from nextorm.schema.introspect import introspect
 
 NAME = {"type": "str", "max_len": 80, "nullable": False}
 EMAIL = {"type": "str", "max_len": 255, "nullable": False}

@@ -9,7 +9,15 @@ table, the column and the count; the database stays as it was.
 from __future__ import annotations
 
 import pytest
-from migration_helpers import (
+
+from nextorm import Database
+from nextorm.dialects.sqlite.rebuild import rebuild
+from nextorm.errors import MigrationError
+from nextorm.migrations.recorder import MigrationRecorder
+from nextorm.schema.compare import physical
+from nextorm.schema.introspect import introspect
+from nextorm.schema.operations import Statement
+from support.migrations import (
     create,
     insert,
     migration_source,
@@ -19,14 +27,6 @@ from migration_helpers import (
     table,
     write_migration,
 )
-
-from nextorm import Database
-from nextorm.dialects.sqlite.rebuild import rebuild
-from nextorm.errors import MigrationError
-from nextorm.migrations.recorder import MigrationRecorder
-from nextorm.schema.compare import physical
-from nextorm.schema.introspect import introspect
-from nextorm.schema.operations import Statement
 
 
 def post(**views: object) -> dict:

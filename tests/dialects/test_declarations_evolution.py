@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from migration_helpers import mapped
-
 from nextorm import Database, DateTimeTz, Entity, Opt, Req, db_session
 from nextorm.migrations.generate import makemigrations
 from nextorm.migrations.runner import MigrationRunner
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from support.migrations import mapped
 
 
 def school(version: int) -> list[type]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from entity_shapes import reference_cycle
-from migration_helpers import mapped
 
 from nextorm import PK, Database, Entity, Opt, Req, Set, Single
 from nextorm.migrations.generate import makemigrations
@@ -20,6 +18,8 @@ from nextorm.migrations.runner import MigrationRunner
 from nextorm.schema.columns import column_identity as physical_column
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from support.entity_shapes import reference_cycle
+from support.migrations import mapped
 
 LAST = 13
 

@@ -7,9 +7,6 @@ and the rows are still there.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from nextorm import Database
@@ -17,9 +14,7 @@ from nextorm.migrations.runner import MigrationRunner
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 from nextorm.schema.plan import create_operations
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_golden import CASES, render  # noqa: E402
+from support.golden import CASES, render
 
 
 def create(db: Database, schema: dict) -> None:
@@ -78,11 +73,11 @@ def test_case_applies_to_rows_and_reverts(case, target, tmp_path):
 # -- property: random schema changes run on a real SQLite database holding rows -----------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from test_diff import SayNo, schemas  # noqa: E402
 
 from nextorm.migrations.diff import align_columns, diff_schemas, reverse_operations  # noqa: E402
 from nextorm.schema.operations import Statement  # noqa: E402
 from nextorm.schema.state import walk  # noqa: E402
+from support.schema_strategies import SayNo, schemas  # noqa: E402
 
 #: A value of each type that converts to every other (a type change refuses rows that do not).
 SAMPLE = {"int": 1, "str": "1", "float": 1.0, "bool": True}

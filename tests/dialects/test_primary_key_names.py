@@ -7,7 +7,13 @@ the way PostgreSQL does: at 59 bytes and more the plain ``<table>_pkey`` does no
 from __future__ import annotations
 
 import pytest
-from migration_helpers import (
+
+from nextorm import Database
+from nextorm.dialects.postgres import PostgresDialect
+from nextorm.migrations.questioner import Questioner
+from nextorm.schema.compare import physical
+from nextorm.schema.introspect import introspect
+from support.migrations import (
     create,
     insert,
     migration_source,
@@ -17,12 +23,6 @@ from migration_helpers import (
     table,
     write_migration,
 )
-
-from nextorm import Database
-from nextorm.dialects.postgres import PostgresDialect
-from nextorm.migrations.questioner import Questioner
-from nextorm.schema.compare import physical
-from nextorm.schema.introspect import introspect
 
 NAMES = {
     "59 bytes": "m" * 59,

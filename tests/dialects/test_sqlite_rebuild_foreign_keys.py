@@ -8,7 +8,13 @@ rebuild that leaves a broken reference still fails and is rolled back.
 from __future__ import annotations
 
 import pytest
-from migration_helpers import (
+
+from nextorm import Database
+from nextorm.errors import MigrationError
+from nextorm.migrations.recorder import MigrationRecorder
+from nextorm.schema.compare import physical
+from nextorm.schema.introspect import introspect
+from support.migrations import (
     create,
     insert,
     migration_source,
@@ -18,12 +24,6 @@ from migration_helpers import (
     table,
     write_migration,
 )
-
-from nextorm import Database
-from nextorm.errors import MigrationError
-from nextorm.migrations.recorder import MigrationRecorder
-from nextorm.schema.compare import physical
-from nextorm.schema.introspect import introspect
 
 AUTHOR_FK = {"fk_post__author_id": {"columns": ["author_id"], "ref_table": "user",
                                     "ref_columns": ["id"], "on_delete": "CASCADE"}}

@@ -15,7 +15,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from migration_helpers import mapped
 
 from nextorm import Database, Entity, Opt, Req, Vec, db_session
 from nextorm.errors import MigrationError
@@ -23,6 +22,7 @@ from nextorm.migrations.generate import makemigrations
 from nextorm.migrations.runner import MigrationRunner
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from support.migrations import mapped
 
 
 def docs(version: int) -> list[type]:
@@ -173,9 +173,8 @@ def test_a_required_vec_without_default_takes_the_given_value(target, tmp_path):
 def test_renamed_tables_and_columns_keep_their_checks_changeable(db, tmp_path):
     """PostgreSQL names a column's CHECK after its table and column: a rename renames it, so
     a later change of ``unsigned`` or of dimensions finds it (the other servers: no CHECK)."""
-    from migration_helpers import create, insert, migration_source, rows, schema, table
-
     from nextorm.migrations.questioner import Questioner
+    from support.migrations import create, insert, migration_source, rows, schema, table
 
     def columns(n: dict, v: dict) -> dict:
         return {"n": {"type": "int", "nullable": False, **n}, "v": {"type": "vector", "nullable": True, **v}}

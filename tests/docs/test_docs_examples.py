@@ -1,8 +1,9 @@
 """Every code example in docs/ runs, as the page shows it: the docs cannot drift from the code.
 
 How a page marks its blocks (fragments, walkthroughs, files, expected output, examples on
-PostgreSQL or MariaDB) is described in ``docs_harness``.  The examples on a server get their
-own database from the ``postgres_target``/``mysql_target`` fixtures of tests/conftest.py.
+PostgreSQL or MariaDB) is described in ``support/docs_harness.py``.  The examples on a server
+get their own database from the ``postgres_target``/``mysql_target`` fixtures of
+tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from docs_harness import (
+
+from support.docs_harness import (
     DOCS,
     Block,
     DocsExampleError,

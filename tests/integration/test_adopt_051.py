@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from adopt051_helpers import data_rows, fixture_db, fixture_rows, install
 
 from nextorm import MigrationError, SnapshotError
 from nextorm.migrations import MigrationRunner, adopt_051, makemigrations, migrate
 from nextorm.migrations.checksum import file_checksum
 from nextorm.migrations.generate import plan_migration
 from nextorm.schema.operations import AddColumn
+from support.adopt051 import data_rows, fixture_db, fixture_rows, install
 
 
 def tracking_rows(db):

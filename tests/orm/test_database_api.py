@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from entity_shapes import reference_cycle
 
 from nextorm import (
     ConstraintError,
     Database,
-    Entity,
     IntegrityError,
     MappingError,
     NextORMError,
     NotBoundError,
-    Opt,
-    Req,
     SessionError,
-    Set,
-    Single,
     db_session,
 )
-
-
-def declare():
-    class Author(Entity):
-        name: Req[str] = Req(unique=True)
-        age: Opt[int]
-        books: Set["Book"]
-
-    class Book(Entity):
-        title: Req[str]
-        author: Single["Author"]
-
-    return Author, Book
+from support.entity_shapes import authors_and_books, reference_cycle
 
 
 @pytest.fixture
 def lib(make_db):
-    Author, Book = declare()
+    Author, Book = authors_and_books()
     db = make_db([Author, Book], create_tables=True)
     return db, Author, Book
 
@@ -154,7 +136,7 @@ def test_drop_table_refuses_rows_unless_told(lib):
 
 
 def test_get_ddl_is_what_creates_the_tables(make_db, target):
-    Author, Book = declare()
+    Author, Book = authors_and_books()
     db = make_db([Author, Book])
     ddl = db.get_ddl()
     assert any("author" in s and "CREATE TABLE" in s for s in ddl)
@@ -175,7 +157,7 @@ def test_get_ddl_of_tables_that_reference_each_other_creates_them(make_db):
 
 
 def test_with_database_closes_it_on_exit(target):
-    Author, Book = declare()
+    Author, Book = authors_and_books()
     with Database([Author, Book]) as db:
         target.bind(db)
         db.generate_mapping(create_tables=True, validate_relations=True)
@@ -188,7 +170,7 @@ def test_with_database_closes_it_on_exit(target):
 
 def test_d1_a_closed_database_frees_its_entities_without_the_gc(target):
     """A fresh Database per test with the same entity classes: no 'mapped in 2 databases'."""
-    Author, Book = declare()
+    Author, Book = authors_and_books()
     first = Database([Author, Book])
     target.bind(first)
     first.generate_mapping(create_tables=True)

@@ -8,9 +8,9 @@ then A changes it: without the check A's UPDATE would silently overwrite B's cha
 from __future__ import annotations
 
 import pytest
-from orm_models import MODELS
 
 from nextorm import DeclarationError, Entity, OptimisticCheckError, Req, commit, db_session
+from support.orm_models import MODELS
 
 
 @pytest.fixture

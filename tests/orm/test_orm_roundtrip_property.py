@@ -6,9 +6,9 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from orm_models import Color, Level
 
 from nextorm import db_session
+from support.orm_models import Color, Level
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                max_size=30)

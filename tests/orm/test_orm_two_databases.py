@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from orm_models import MODELS
 
 from nextorm import Database, SessionError, db_session
+from support.orm_models import MODELS
 
 
 def mapped(target):

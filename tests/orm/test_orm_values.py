@@ -7,9 +7,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from orm_models import Color, Level
 
 from nextorm import IntegrityError, ValidationError, db_session
+from support.orm_models import Color, Level
 
 
 def sample_values():

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from orm_models import Color
 
 from nextorm import (
     MultipleObjectsFound,
@@ -18,6 +17,7 @@ from nextorm import (
     db_session,
     desc,
 )
+from support.orm_models import Color
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from test_database_api import declare
 
 from nextorm import (
     OptimisticCheckError,
@@ -14,11 +13,12 @@ from nextorm import (
     commit,
     db_session,
 )
+from support.entity_shapes import authors_and_books
 
 
 @pytest.fixture
 def zoo(make_db):
-    Owner, Pet = declare()  # an author with books, as Owner and Pet here
+    Owner, Pet = authors_and_books()  # an author with books, as Owner and Pet here
     db = make_db([Owner, Pet], create_tables=True)
     return db, Owner, Pet
 

@@ -8,52 +8,12 @@ PostgreSQL's ``REAL[]`` stores them unchanged.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from nextorm import Entity, Opt, Req, ValidationError, Vec, db_session, select
+from nextorm import ValidationError, db_session, select
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
-
-ROWS = {
-    "a": [1.0, 0.0, 0.0],
-    "b": [0.5, 0.75, 0.0],
-    "c": [0.0, 2.0, 1.0],
-    "d": [-1.0, 0.25, 3.0],
-    "e": [4.0, -2.0, 0.5],
-    "f": [0.75, 1.5, -0.25],
-}
-QUERY = [1.0, 0.5, 0.25]
-
-
-def reference(kind: str, a: list[float], b: list[float]) -> float:
-    """The distance as the docs define it, computed independently of nextorm."""
-    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
-    if kind == "l2":
-        return math.dist(a, b)
-    if kind == "cosine":
-        return 1 - dot / (math.hypot(*a) * math.hypot(*b))
-    return -dot
-
-
-def entities() -> list[type]:
-    class Article(Entity):
-        title: Req[str]
-        embedding: Req[Vec[3]]
-        sketch: Opt[Vec] = Opt(dimensions=2)
-
-    return [Article]
-
-
-@pytest.fixture
-def articles(make_db):
-    db = make_db(entities(), create_tables=True)
-    article = db.entities["Article"]
-    with db_session:
-        for title, vector in ROWS.items():
-            article(title=title, embedding=vector)
-    return db, article
+from support.vectors import QUERY, ROWS, entities, reference
 
 
 def test_vectors_are_written_and_read_back(make_db):

@@ -9,9 +9,9 @@ condition and the condition's value to the vector.
 from __future__ import annotations
 
 import pytest
-from test_vec import QUERY, ROWS, articles, reference  # noqa: F401 - the fixture
 
 from nextorm import db_session
+from support.vectors import QUERY, ROWS, reference
 
 
 def by_distance(kind: str, titles: list[str]) -> list[str]:
@@ -19,7 +19,7 @@ def by_distance(kind: str, titles: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", ["l2", "cosine", "inner_product"])
-def test_distinct_rows_ordered_by_a_distance_with_conditions(articles, kind):  # noqa: F811
+def test_distinct_rows_ordered_by_a_distance_with_conditions(articles, kind):
     db, article = articles
     distance = getattr(article.embedding, f"dist_{kind}")(QUERY)
     with db_session:

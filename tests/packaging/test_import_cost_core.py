@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from import_cost import imported_after
+from support.import_cost import imported_after
 
 #: The standard library modules that binding, connecting and rendering DDL do without.
 HEAVY = ("dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "urllib.parse",

@@ -9,7 +9,7 @@ that path: ``dataclasses`` (with ``inspect``, ``dis``, ``ast``) for the attribut
 
 from __future__ import annotations
 
-from import_cost import imported_after
+from support.import_cost import imported_after
 
 HEAVY = ("dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "json", "copy",
          "pathlib", "hashlib")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from entity_specs import AttrSpec, EntitySetSpec, EntitySpec
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from nextorm import Database, DeclarationError
 from nextorm.mapping import resolve
+from support.entity_specs import AttrSpec, EntitySetSpec, EntitySpec
 
 #: Table names chosen to collide with the default join table names.
 TABLES = ["a", "b", "a_b", "a_a", "b_b", "link"]

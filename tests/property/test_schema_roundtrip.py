@@ -3,7 +3,7 @@
 ``introspect(db) == physical(db.schema_dict())`` right after ``generate_mapping(create_tables=True)``
 is the invariant the migration system rests on (``docs/schema-dict.md``).  The example-based
 test in ``tests/dialects/test_invariant.py`` checks one rich entity set; here Hypothesis draws
-random ones (see ``entity_specs.py``): every attribute kind and type, sizes, unique/index
+random ones (see ``support/entity_specs.py``): every attribute kind and type, sizes, unique/index
 options, references with every ``on_delete``, many-to-many pairs, composite keys, indexes and
 primary keys, reserved and awkward identifiers.  A falsifying example prints as the Python
 declarations that reproduce it.
@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from entity_specs import AttrSpec, EntitySetSpec, EntitySpec, entity_sets
 from hypothesis import HealthCheck, event, example, given, note, settings
 
 from nextorm import Database, DeclarationError
@@ -28,6 +27,7 @@ from nextorm.mapping import resolve
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
 from nextorm.schema.names import MAX_IDENTIFIER_LENGTH
+from support.entity_specs import AttrSpec, EntitySetSpec, EntitySpec, entity_sets
 
 #: ``NEXTORM_PROPERTY_EXAMPLES=500`` for a longer hunt; 25 keeps a run under ~10 s a server.
 EXAMPLES = int(os.environ.get("NEXTORM_PROPERTY_EXAMPLES", "25"))

@@ -6,7 +6,6 @@ import inspect
 import json
 
 import pytest
-from adopt051_helpers import FIXTURE, models_source
 
 import nextorm
 import nextorm.migrations as migrations
@@ -22,6 +21,7 @@ from nextorm.migrations.adopt import adopted_records
 from nextorm.migrations.checksum import file_checksum
 from nextorm.migrations.snapshot import loads
 from nextorm.migrations.snapshot051 import convert, is_051
+from support.adopt051 import FIXTURE, models_source
 
 OLD = json.loads((FIXTURE / "migrations" / ".schema_snapshot.json").read_text())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nextorm import Entity, Req, Set, Single
+from nextorm import Entity, Opt, Req, Set, Single
 
 
 def reference_cycle() -> list[type]:
@@ -19,3 +19,18 @@ def reference_cycle() -> list[type]:
         members: Set[Person] = Set(reverse="team")
 
     return [Person, Team]
+
+
+def authors_and_books() -> tuple[type, type]:
+    """Author (a unique name, an optional age) has many Books; each Book has one Author."""
+
+    class Author(Entity):
+        name: Req[str] = Req(unique=True)
+        age: Opt[int]
+        books: Set["Book"]
+
+    class Book(Entity):
+        title: Req[str]
+        author: Single["Author"]
+
+    return Author, Book

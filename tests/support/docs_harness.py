@@ -1,4 +1,4 @@
-"""Read the code examples out of the docs pages and run them (imported as ``docs_harness``).
+"""Read the code examples out of the docs pages and run them (imported as ``support.docs_harness``).
 
 Every fenced ``python`` block and every ``bash``/``shell``/``console`` block of ``docs/`` runs,
 so the docs cannot drift from the code.  What a block is, is said in the Markdown with a

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "nextorm051"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "nextorm051"
 COLUMNS = {"author": "id, name, email", "post": "id, title, author_id", "tag": "id, label",
            "post_tag": "post_id, tag_id"}
 DATA_TABLES = tuple(COLUMNS)

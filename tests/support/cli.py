@@ -1,4 +1,4 @@
-"""Migration sources and checks shared by the CLI tests (imported as ``cli_helpers``)."""
+"""Migration sources and output checks shared by the CLI tests."""
 
 from __future__ import annotations
 
@@ -14,6 +14,41 @@ def upgrade(db):
 
 def downgrade(db):
     db._execute_dml("DROP TABLE item", [])
+"""
+
+#: A row in ``item`` (after ``INITIAL``), and its removal.
+ADD_ROW = """
+def upgrade(db):
+    db._execute_dml("INSERT INTO item (id, name) VALUES (?, ?)", [1, "alice"])
+
+
+def downgrade(db):
+    db._execute_dml("DELETE FROM item WHERE id = ?", [1])
+"""
+
+#: A second table, ``tag``.
+CREATE_TAG = """
+def upgrade(db):
+    db._execute_dml("CREATE TABLE tag (id INTEGER NOT NULL PRIMARY KEY)", [])
+
+def downgrade(db):
+    db._execute_dml("DROP TABLE tag", [])
+"""
+
+#: A server nothing listens on (PostgreSQL on port 1), and models bound to it.
+UNREACHABLE = "postgresql://root@127.0.0.1:1/test"
+
+UNREACHABLE_MODELS = f"""\
+from nextorm import PK, Database, Entity, Req
+
+
+class Item(Entity):
+    id: PK[int]
+    name: Req[str]
+
+
+db = Database(entities=[Item])
+db.bind("postgres", "{UNREACHABLE}")
 """
 
 

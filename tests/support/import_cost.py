@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def imported_after(code: str, watched: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> list[str]:
