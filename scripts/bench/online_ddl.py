@@ -5,7 +5,7 @@
     .venv/bin/python scripts/bench/online_ddl.py [--runs 3] [--rows 200000]
 
 For each server, each scenario runs ``--runs`` times on a fresh table of ``--rows`` rows while
-4 writer threads insert and update (``tests/load/writers.py``); it prints the median of the
+4 writer threads insert and update (``tests/support/writers.py``); it prints the median of the
 longest single-write stall, and checks no write was lost:
 
 - ``blocker``: another session holds a transaction open on the table for a few seconds while
@@ -30,13 +30,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "load")]
-
-from writers import Writers, setup_table  # noqa: E402
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from nextorm import Database  # noqa: E402
 from nextorm.migrations.runner import MigrationRunner  # noqa: E402
 from nextorm.schema.operations import AddForeignKey, AlterColumn, CreateIndex  # noqa: E402
+from support.writers import Writers, setup_table  # noqa: E402
 
 #: Per server: lock timeout (MariaDB counts whole seconds) and how long the blocker holds on.
 TIMING = {"postgres": (0.3, 2.0), "mysql": (1.0, 4.0)}

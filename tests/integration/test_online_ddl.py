@@ -10,7 +10,6 @@ prints the longest time a writer was blocked and checks that no write was lost.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,9 +19,7 @@ import pytest
 from nextorm import Database, MigrationError
 from nextorm.migrations.runner import MigrationRunner
 from nextorm.schema.operations import AddColumn, AddForeignKey, AlterColumn, CreateIndex
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-from writers import ROWS, Writers, setup_table  # noqa: E402
+from support.writers import ROWS, Writers, setup_table
 
 #: Per server: the lock timeout (MariaDB counts whole seconds), how long the blocker holds
 #: its transaction, and the longest stall a writer may see meanwhile.
