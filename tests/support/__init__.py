@@ -24,4 +24,6 @@ folder that uses them; a fixture's plain parts (its entities, its rows) may live
 - ``schema_strategies``: Hypothesis strategies for random schema dicts, and a questioner.
 - ``squash``: a history to squash, and the check that every stop of the range keeps working.
 - ``vectors``: ``Vec`` entities, rows and a reference distance.
+- ``writers``: app writer threads that measure their stalls while a migration runs (the
+  online-DDL tests and ``scripts/bench/online_ddl.py``).
 """

@@ -1,6 +1,7 @@
-"""``-q``, ``-m``, ``-d``, ``-n`` parse as click parses them, without its long-option detour.
+"""``-q``, ``-m``, ``-d`` parse as click parses them, without its long-option detour.
 
-``cli.ShortOptionsFirst`` matches a two-character short option at once (click first tries it
+``cli.ShortOptionsFirst`` (the root group, ``migrate``, ``showmigrations``: the commands run on
+every deploy) matches a two-character short option at once (click first tries it
 as a long option and builds a "did you mean" error).  These parse the arguments only (click's
 ``make_context``), nothing runs.
 """

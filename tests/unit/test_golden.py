@@ -41,13 +41,14 @@ def test_rendered_module_matches_golden_file(case, provider):
 
 def compare(source: str, path: Path) -> None:
     """The rendered source is the golden file (data, not code: kept out of lint)."""
+    compile(source, str(path), "exec")  # a module a person can import
     before = path.read_text(encoding="utf-8") if path.is_file() else None
-    if REGENERATE and source != before:  # rewritten, and still reported as a difference
+    if REGENERATE and source != before:  # written, and still reported: review the diff
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
+        pytest.fail(f"{path} {'written' if before is None else 'rewritten'}: review the diff")
     assert before is not None, f"{path} missing: run with NEXTORM_REGEN_GOLDEN=1"
-    assert source == before, f"{path} differs (NEXTORM_REGEN_GOLDEN=1 rewrites it; review the diff)"
-    compile(source, str(path), "exec")  # a module a person can import
+    assert source == before, f"{path} differs (NEXTORM_REGEN_GOLDEN=1 rewrites it)"
 
 
 def test_every_operation_kind_has_a_golden_case():
