@@ -8,7 +8,6 @@ keys, self-references, many-to-many join tables and reserved-word table names.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import importlib.util
 import sys
 import uuid
@@ -30,19 +29,9 @@ from nextorm import (
 from nextorm import types as nt
 from nextorm.schema.compare import physical
 from nextorm.schema.introspect import introspect
+from support.entity_specs import Color, Level
 
 BLOG_MODELS = Path(__file__).resolve().parents[2] / "examples" / "blog" / "blog" / "models.py"
-
-
-class Color(enum.Enum):
-    RED = "red"
-    GREEN = "green"
-    BLUE = "blueish"
-
-
-class Level(enum.Enum):
-    LOW = 1
-    HIGH = 2
 
 
 def rich_entities() -> list[type]:
