@@ -20,8 +20,9 @@ and, in the same run, the floor: the same SQL plus the tracking INSERT run by th
 when ``--pg-url`` or ``NEXTORM_PG_URL`` is set.
 
 ``--baseline DIR`` (a checkout of an earlier commit, e.g. ``git worktree add /tmp/base
-<commit>``) measures that version's CLI too, interleaved run by run with this one, and prints
-the ratio of each figure to the baseline's.  The no-op and showmigrations figures also report
+<commit>``) measures that version's CLI too, interleaved run by run with this one (each version
+and the floor take every place of a round in turn), and prints the ratio of each figure to the
+baseline's.  The no-op and showmigrations figures also report
 the client's CPU time (user + system), steadier than the wall time on a shared machine.
 """
 
@@ -163,6 +164,17 @@ class Fresh:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+#: The floor's place among the versions of a round.
+FLOOR_RUN = "floor"
+
+
+def rotated(items: list[tuple[str, dict[str, str]]], by: int) -> list[tuple[str, dict[str, str]]]:
+    """``items`` started at ``by``: each version and the floor take every place of a round in
+    turn, so that no version always runs first or right after another."""
+    by %= len(items)
+    return items[by:] + items[:by]
+
+
 def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
           baseline: str | None = None) -> dict[str, float]:
     python = sys.executable
@@ -182,20 +194,24 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
     try:
         for env in versions.values():  # warm-up: bytecode caches of both versions
             timed([python, "-c", "import nextorm.migrations.cli, click, " + driver], root, env)
-        for _ in range(runs):
-            for prefix, env in versions.items():
+        for run in range(runs):  # the first of a round may pay for the last one's writes
+            for prefix, env in rotated([*versions.items(), (FLOOR_RUN, {})], run):
+                if prefix == FLOOR_RUN:
+                    results["floor_apply"].append(timed(
+                        [python, "-c", FLOOR, provider, fresh.make(), str(root / "migrations")],
+                        root))
+                    continue
                 applied[prefix] = fresh.make()
                 results[f"{prefix}apply"].append(
                     timed(cli + migrate, root, {**env, "BENCH_URL": applied[prefix]}))
                 if fresh.applied(applied[prefix]) != count:
                     raise SystemExit(f"{prefix or 'this '}version did not apply {count} migrations")
-            floor_url = fresh.make()
-            results["floor_apply"].append(
-                timed([python, "-c", FLOOR, provider, floor_url, str(root / "migrations")], root))
-        for _ in range(runs * SAMPLES):
-            results["floor_start"].append(
-                timed([python, "-c", f"import click, {driver}"], root, figure="floor_start"))
-            for prefix, env in versions.items():
+        for sample in range(runs * SAMPLES):
+            for prefix, env in rotated([*versions.items(), (FLOOR_RUN, {})], sample):
+                if prefix == FLOOR_RUN:
+                    results["floor_start"].append(timed(
+                        [python, "-c", f"import click, {driver}"], root, figure="floor_start"))
+                    continue
                 env = {**env, "BENCH_URL": applied[prefix]}
                 results[f"{prefix}noop"].append(
                     timed(cli + migrate, root, env, figure=f"{prefix}noop"))
