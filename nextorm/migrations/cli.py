@@ -69,10 +69,10 @@ class ShortOptionsFirst:
 
     click tries every argument that starts with ``-`` as a long option first; for ``-q`` that
     fails with a ``NoSuchOption`` whose "did you mean" imports ``difflib`` and whose message is
-    looked up in the translations (importing ``locale``), and only then is ``-q`` matched as a
-    short option: 2 of the 46 ms of a no-op ``migrate -q`` (issue 9).  A prefix character and
-    one letter can only be a short option, so asking for it first parses the same.  Anything
-    else, and a parser without the parts this relies on, goes through click unchanged.
+    looked up in the translations, and only then is ``-q`` matched as a short option: about
+    1 ms of a no-op ``migrate -q`` (issue 9).  A prefix character and one letter can only be a
+    short option, so asking for it first parses the same.  Anything else, and a parser without
+    the parts this relies on, goes through click unchanged.
     """
 
     def make_parser(self, ctx: click.Context) -> Any:
