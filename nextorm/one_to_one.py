@@ -13,9 +13,7 @@ from .errors import MappingError
 from .fields import Attr
 
 if TYPE_CHECKING:
-    from .entity import Entity
-
-    EntityClass = type[Entity]
+    from .mapping import EntityClass  # only for annotations: mapping imports this module
 
 
 def one_to_one_pairs(entities: list[EntityClass]) -> dict[int, tuple[Attr, Attr]]:
