@@ -92,6 +92,40 @@ class ShortOptionsFirst:
         parser._process_opts = process_opts
         return parser
 
+    #: The help option, made on first use and kept: click orders eager callbacks by comparing
+    #: option objects, so each command must hand out the same one.
+    _plain_help_option: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """click's help option with its text as written.  click passes the text through
+        ``gettext`` as it builds the option, and the first lookup imports ``locale`` and
+        searches for translation files (about 1 ms of a no-op ``migrate``); click ships no
+        translations, so the text read is the same."""
+        names = self.get_help_option_names(ctx)  # type: ignore[attr-defined]
+        if not names or not self.add_help_option:  # type: ignore[attr-defined]
+            return None
+        if self._plain_help_option is None:
+            self._plain_help_option = click.Option(
+                names, is_flag=True, expose_value=False, is_eager=True,
+                help="Show this message and exit.", callback=_show_help)
+        return self._plain_help_option
+
+
+def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: ``nextorm, version 1.2.3``, as ``click.version_option`` prints it (which,
+    like the help option, looks its texts up in translations as the module loads)."""
+    if value and not ctx.resilient_parsing:
+        from importlib.metadata import version
+
+        click.echo(f"nextorm, version {version('nextorm')}", color=ctx.color)
+        ctx.exit()
+
 
 class ShortOptionsFirstCommand(ShortOptionsFirst, click.Command):
     """A subcommand parsed as ``ShortOptionsFirst`` says."""
@@ -123,7 +157,8 @@ class LazyGroup(ShortOptionsFirst, click.Group):
 @click.option("--showmigrations", "do_showmigrations", is_flag=True, help="Run showmigrations.")
 @generator_options
 @migrate_options
-@click.version_option(package_name="nextorm", prog_name="nextorm")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              help="Show the version and exit.", callback=_show_version)
 @click.pass_context
 def cli(click_ctx: click.Context, do_makemigrations: bool, do_migrate: bool,
         do_showmigrations: bool, **options: Any) -> None:

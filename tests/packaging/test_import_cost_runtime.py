@@ -2,7 +2,8 @@
 
 They run on every deploy over every migration file, so they import only what they use: no
 ``pathlib`` (strings and ``os.path``), no ``dataclasses`` (each dataclass is compiled when its
-module loads), no executor (nothing runs), and none of the modules of the other commands
+module loads), no ``locale`` (click's help and version options look their texts up in
+translations, and the first lookup imports it), no executor (nothing runs), and none of the modules of the other commands
 (``cli.py`` builds the other subcommands only when one of them is looked up).
 The test runs the command in a fresh interpreter (``sys.modules`` of this one is full) and
 lists which of the modules below got imported; each was once imported on that path.
@@ -20,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: The standard library modules the no-op ``migrate`` and ``showmigrations`` do without.
 STDLIB = ("pathlib", "dataclasses", "urllib.parse", "ipaddress", "importlib.util", "hashlib",
-          "json", "traceback", "difflib")
+          "json", "traceback", "difflib", "locale")
 #: NextORM's modules they do without: running, adopting, other commands, the generator.
 NEXTORM = ("nextorm.migrations.executor", "nextorm.migrations.progress",
            "nextorm.migrations.resume", "nextorm.migrations.context",
