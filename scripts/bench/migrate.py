@@ -24,13 +24,20 @@ when ``--pg-url`` or ``NEXTORM_PG_URL`` is set.
 and the floor take every place of a round in turn), and prints the ratio of each figure to the
 baseline's.  The no-op and showmigrations figures also report
 the client's CPU time (user + system), steadier than the wall time on a shared machine.
+
+``--instructions`` also counts the instructions of one no-op ``migrate`` and of its floor
+under valgrind's callgrind (the client's own: a server's work is not counted).  The count is
+the same run after run, whatever else the machine does, so a change of 1% shows; a wall time
+on a shared machine moves by more than that from one minute to the next.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,6 +128,18 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None,
     return elapsed
 
 
+def instructions(argv: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """The instructions ``argv``'s process ran, by valgrind's callgrind (its own process only)."""
+    with tempfile.TemporaryDirectory(prefix="nextorm-callgrind-") as out:
+        proc = subprocess.run(["valgrind", "--tool=callgrind",
+                               f"--callgrind-out-file={out}/callgrind.out", *argv],
+                              cwd=cwd, env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or not found:
+        raise SystemExit(f"valgrind {' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return int(found.group(1))
+
+
 class Fresh:
     """A fresh database per run: a new SQLite file, or a new PostgreSQL schema."""
 
@@ -176,7 +195,7 @@ def rotated(items: list[tuple[str, dict[str, str]]], by: int) -> list[tuple[str,
 
 
 def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
-          baseline: str | None = None) -> dict[str, float]:
+          baseline: str | None = None, count_instructions: bool = False) -> dict[str, float]:
     python = sys.executable
     cli = [python, "-m", "nextorm.migrations.cli"]
     fresh = Fresh(provider, root, pg_url)
@@ -217,9 +236,17 @@ def bench(provider: str, root: Path, count: int, runs: int, pg_url: str | None,
                     timed(cli + migrate, root, env, figure=f"{prefix}noop"))
                 results[f"{prefix}show"].append(
                     timed(cli + show, root, env, figure=f"{prefix}show"))
+        counted: dict[str, float] = {}
+        if count_instructions:
+            counted["instr_floor"] = instructions([python, "-c", f"import click, {driver}"],
+                                                  root, ENV)
+            for prefix, env in versions.items():
+                counted[f"instr_{prefix}noop"] = instructions(
+                    cli + migrate, root, {**env, "BENCH_URL": applied[prefix]})
     finally:
         fresh.cleanup()
     figures = {k: statistics.median(v) * 1000 for k, v in results.items()}
+    figures.update(counted)
     figures.update({f"cpu_{k}": statistics.median(v) * 1000 for k, v in CPU.items() if k})
     CPU.clear()
     return figures
@@ -248,6 +275,13 @@ def report(provider: str, count: int, m: dict[str, float]) -> None:
         print(f"  baseline's client CPU (no-op, show): {m['cpu_base_noop']:.0f}, "
               f"{m['cpu_base_show']:.0f} ms   ratios "
               f"{m['cpu_base_noop'] / floor:.2f}x, {m['cpu_base_show'] / floor:.2f}x")
+    if "instr_floor" in m:
+        line = (f"  instructions (callgrind), no-op: {m['instr_noop'] / 1e6:.1f}M, floor "
+                f"{m['instr_floor'] / 1e6:.1f}M   ratio {m['instr_noop'] / m['instr_floor']:.3f}x")
+        if "instr_base_noop" in m:
+            line += (f"   baseline {m['instr_base_noop'] / 1e6:.1f}M "
+                     f"({m['instr_noop'] / m['instr_base_noop']:.3f}x of it)")
+        print(line)
 
 
 def main() -> None:
@@ -257,7 +291,11 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("NEXTORM_PG_URL"))
     parser.add_argument("--baseline", metavar="DIR",
                         help="checkout of an earlier version to measure beside this one")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the no-op's instructions under valgrind (callgrind)")
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind on the PATH")
     providers = ["sqlite"] + (["postgres"] if args.pg_url else [])
     with tempfile.TemporaryDirectory(prefix="nextorm-bench-") as tmp:
         root = Path(tmp)
@@ -265,7 +303,8 @@ def main() -> None:
         write_project(root, args.count)
         print(f"python {sys.version.split()[0]}, {args.runs} runs each")
         for provider in providers:
-            figures = bench(provider, root, args.count, args.runs, args.pg_url, args.baseline)
+            figures = bench(provider, root, args.count, args.runs, args.pg_url, args.baseline,
+                            args.instructions)
             report(provider, args.count, figures)
     if not args.pg_url:
         print("\n(PostgreSQL skipped: set NEXTORM_PG_URL or pass --pg-url)")
