@@ -117,14 +117,13 @@ def fresh_database(provider: str, folder: Path) -> Iterator[str]:
             with psycopg.connect(base, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA "{name}" CASCADE')
         return
-    import pymysql
-
     from nextorm.dialects.mysql import parse_mysql_url
+    from nextorm.dialects.mysql.driver import Connection  # one TLS context per process
 
     base = os.environ["NEXTORM_MYSQL_URL"]
     kwargs = parse_mysql_url(base)
     kwargs.pop("database", None)
-    conn = pymysql.connect(autocommit=True, **kwargs)
+    conn = Connection(autocommit=True, **kwargs)
     conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
     root = base.rsplit("/", 1)[0] if base.count("/") > 2 else base.rstrip("/")
     try:
