@@ -92,23 +92,26 @@ class ShortOptionsFirst:
         parser._process_opts = process_opts
         return parser
 
-    #: The help option, made on first use and kept: click orders eager callbacks by comparing
-    #: option objects, so each command must hand out the same one.
-    _plain_help_option: click.Option | None = None
-
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """click's help option with its text as written.  click passes the text through
         ``gettext`` as it builds the option, and the first lookup imports ``locale`` and
         searches for translation files (about 1 ms of a no-op ``migrate``); click ships no
-        translations, so the text read is the same."""
+        translations, so the text read is the same.
+
+        One option per set of names, kept on the command: click orders eager callbacks by
+        comparing option objects, so a context must get the same one each time; a context
+        with other names (``migrate`` on its own has only ``--help``; under the root group,
+        ``-h`` too) gets its own.
+        """
         names = self.get_help_option_names(ctx)  # type: ignore[attr-defined]
         if not names or not self.add_help_option:  # type: ignore[attr-defined]
             return None
-        if self._plain_help_option is None:
-            self._plain_help_option = click.Option(
-                names, is_flag=True, expose_value=False, is_eager=True,
-                help="Show this message and exit.", callback=_show_help)
-        return self._plain_help_option
+        made: dict[frozenset[str], click.Option] = self.__dict__.setdefault("_plain_help", {})
+        key = frozenset(names)
+        if key not in made:
+            made[key] = click.Option(names, is_flag=True, expose_value=False, is_eager=True,
+                                     help="Show this message and exit.", callback=_show_help)
+        return made[key]
 
 
 def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -121,9 +124,13 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     """``--version``: ``nextorm, version 1.2.3``, as ``click.version_option`` prints it (which,
     like the help option, looks its texts up in translations as the module loads)."""
     if value and not ctx.resilient_parsing:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        click.echo(f"nextorm, version {version('nextorm')}", color=ctx.color)
+        try:
+            installed = version("nextorm")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            from .. import __version__ as installed
+        click.echo(f"nextorm, version {installed}", color=ctx.color)
         ctx.exit()
 
 

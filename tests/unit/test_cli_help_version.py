@@ -37,9 +37,16 @@ def test_help_prints_the_usage_and_the_help_line_and_exits_zero(argv: list[str])
     assert output.count("Show this message and exit.") == 1
 
 
-def test_help_wins_over_a_missing_required_argument_and_runs_nothing() -> None:
-    code, output = invoke("sqlmigrate", "-h")  # VERSION is required; help is eager
-    assert code == 0 and "VERSION" in output
+def test_help_is_eager_over_a_bad_option_value_and_runs_nothing() -> None:
+    """``showmigrations`` uses the option built here: help wins over a value it would refuse."""
+    code, output = invoke("showmigrations", "-h", "--format", "bogus")
+    assert code == 0 and "--pending-exit-code" in output
+    assert invoke("showmigrations", "--format", "bogus")[0] == 2  # the check it skipped
+
+
+def test_help_and_version_act_in_the_order_typed() -> None:
+    assert invoke("-h", "--version")[1].startswith("Usage: ")
+    assert invoke("--version", "-h")[1].startswith("nextorm, version ")
 
 
 def test_the_root_help_lists_version_before_help() -> None:
@@ -47,10 +54,18 @@ def test_the_root_help_lists_version_before_help() -> None:
     assert output.index("--version") < output.index("-h, --help")
 
 
-def test_each_command_hands_out_one_help_option() -> None:
-    """click orders eager options by identity: a new object per call would break that."""
-    ctx = cli.migrate.make_context("migrate", ["-m", "x"])
-    assert cli.migrate.get_help_option(ctx) is cli.migrate.get_help_option(ctx)
+def test_each_command_hands_out_one_help_option_per_set_of_names() -> None:
+    """click orders eager options by identity: a new object per call would break that.  A
+    context with other help names (the command on its own has only ``--help``) gets its own
+    option, and the root group's ``-h`` keeps working after it."""
+    from click import Context
+
+    alone = cli.migrate.make_context("migrate", ["-m", "x"])
+    under_root = Context(cli.migrate, parent=Context(cli.cli, help_option_names=["-h", "--help"]))
+    assert cli.migrate.get_help_option(alone) is cli.migrate.get_help_option(alone)
+    assert cli.migrate.get_help_option(alone).opts == ["--help"]
+    assert cli.migrate.get_help_option(under_root).opts == ["-h", "--help"]
+    assert invoke("migrate", "-h")[0] == 0
 
 
 def test_a_command_without_a_help_option_gets_none() -> None:
