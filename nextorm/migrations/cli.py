@@ -129,7 +129,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         try:
             installed = version("nextorm")
         except PackageNotFoundError:  # run from a checkout that was never installed
-            from .. import __version__ as installed
+            installed = "unknown (not installed)"
         click.echo(f"nextorm, version {installed}", color=ctx.color)
         ctx.exit()
 
