@@ -3,8 +3,9 @@
 They run on every deploy over every migration file, so they import only what they use: no
 ``pathlib`` (strings and ``os.path``), no ``dataclasses`` (each dataclass is compiled when its
 module loads), no ``locale`` (click's help and version options look their texts up in
-translations, and the first lookup imports it), no executor (nothing runs), and none of the modules of the other commands
-(``cli.py`` builds the other subcommands only when one of them is looked up).
+translations, and the first lookup imports it), no executor (nothing runs), and none of the
+modules of the other commands (``cli.py`` builds the other subcommands only when one of them
+is looked up).
 The test runs the command in a fresh interpreter (``sys.modules`` of this one is full) and
 lists which of the modules below got imported; each was once imported on that path.
 """
